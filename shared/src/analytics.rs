@@ -1,0 +1,186 @@
+//! Shop analytics as counters updated write by write, never by scanning members.
+//!
+//! Each write of a member state reports its [`MemberFigures`] before and
+//! after; [`ShopCounters::record`] adds the difference. The edge keeps the
+//! counters in one Durable Object per shop.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::member::MemberState;
+use crate::program::Program;
+
+/// What one member state contributes to the shop's counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberFigures {
+    pub members: i64,
+    pub participants: i64,
+    pub ordering: i64,
+    pub repeat: i64,
+    pub net_spend: i64,
+    pub issued: i64,
+    pub redeemed: i64,
+    pub outstanding: i64,
+    pub referrals: i64,
+    pub tier: Option<String>,
+}
+
+impl MemberFigures {
+    /// The figures of a state at the moment of a write.
+    pub fn of(program: &Program, state: &MemberState, now: DateTime<Utc>) -> Self {
+        let orders = state.standing_orders();
+        let balances = state.balances(program, now);
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        Self {
+            members: count(state.profiles.len()),
+            participants: if state.participant {
+                count(state.profiles.len())
+            } else {
+                0
+            },
+            ordering: i64::from(orders >= 1),
+            repeat: i64::from(orders >= 2),
+            net_spend: state.net_spend(),
+            issued: state.lifetime_earned,
+            redeemed: state.points_redeemed,
+            outstanding: balances.available.saturating_add(balances.pending),
+            referrals: count(
+                state
+                    .profiles
+                    .values()
+                    .map(|p| p.credited_referees.len())
+                    .sum(),
+            ),
+            tier: state
+                .tier_rank_at(program, now)
+                .and_then(|rank| program.level(rank))
+                .map(|level| level.id.to_string()),
+        }
+    }
+}
+
+/// The shop's running totals.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopCounters {
+    pub members: i64,
+    pub participants: i64,
+    pub ordering: i64,
+    pub repeat: i64,
+    pub net_spend: i64,
+    pub points_issued: i64,
+    pub points_redeemed: i64,
+    pub points_outstanding: i64,
+    pub referral_conversions: i64,
+    pub tier_counts: BTreeMap<String, i64>,
+    pub nps_promoters: i64,
+    pub nps_detractors: i64,
+    pub nps_answers: i64,
+}
+
+/// The analytics endpoint's answer; rates in basis points.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Analytics {
+    pub members: i64,
+    pub participation_rate: i64,
+    pub redemption_rate: i64,
+    pub repeat_customer_rate: i64,
+    pub points_outstanding: i64,
+    pub points_issued: i64,
+    pub points_redeemed: i64,
+    pub tier_counts: BTreeMap<String, i64>,
+    pub referral_conversions: i64,
+    pub clv_minor: i64,
+    /// Per cent of promoters minus per cent of detractors, floored; null without answers.
+    pub nps: Option<i64>,
+    pub nps_answers: i64,
+}
+
+fn rate_bp(part: i64, whole: i64) -> i64 {
+    if whole <= 0 {
+        return 0;
+    }
+    i64::try_from(i128::from(part) * 10_000 / i128::from(whole)).unwrap_or(0)
+}
+
+impl ShopCounters {
+    /// Adds the change one write made to one member state.
+    pub fn record(&mut self, before: &MemberFigures, after: &MemberFigures) {
+        let delta = |a: i64, b: i64| b.saturating_sub(a);
+        self.members = self
+            .members
+            .saturating_add(delta(before.members, after.members));
+        self.participants = self
+            .participants
+            .saturating_add(delta(before.participants, after.participants));
+        self.ordering = self
+            .ordering
+            .saturating_add(delta(before.ordering, after.ordering));
+        self.repeat = self
+            .repeat
+            .saturating_add(delta(before.repeat, after.repeat));
+        self.net_spend = self
+            .net_spend
+            .saturating_add(delta(before.net_spend, after.net_spend));
+        self.points_issued = self
+            .points_issued
+            .saturating_add(delta(before.issued, after.issued));
+        self.points_redeemed = self
+            .points_redeemed
+            .saturating_add(delta(before.redeemed, after.redeemed));
+        self.points_outstanding = self
+            .points_outstanding
+            .saturating_add(delta(before.outstanding, after.outstanding));
+        self.referral_conversions = self
+            .referral_conversions
+            .saturating_add(delta(before.referrals, after.referrals));
+        if before.tier != after.tier || before.members != after.members {
+            if let Some(tier) = &before.tier {
+                let count = self.tier_counts.entry(tier.clone()).or_insert(0);
+                *count = count.saturating_sub(before.members);
+            }
+            if let Some(tier) = &after.tier {
+                let count = self.tier_counts.entry(tier.clone()).or_insert(0);
+                *count = count.saturating_add(after.members);
+            }
+            self.tier_counts.retain(|_, count| *count != 0);
+        }
+    }
+
+    /// Counts one survey answer (0 to 10).
+    pub fn record_survey(&mut self, score: i64) {
+        self.nps_answers = self.nps_answers.saturating_add(1);
+        if score >= 9 {
+            self.nps_promoters = self.nps_promoters.saturating_add(1);
+        } else if score <= 6 {
+            self.nps_detractors = self.nps_detractors.saturating_add(1);
+        }
+    }
+
+    pub fn report(&self) -> Analytics {
+        let nps = (self.nps_answers > 0).then(|| {
+            (self.nps_promoters.saturating_sub(self.nps_detractors))
+                .saturating_mul(100)
+                .div_euclid(self.nps_answers)
+        });
+        Analytics {
+            members: self.members,
+            participation_rate: rate_bp(self.participants, self.members),
+            redemption_rate: rate_bp(self.points_redeemed, self.points_issued),
+            repeat_customer_rate: rate_bp(self.repeat, self.ordering),
+            points_outstanding: self.points_outstanding,
+            points_issued: self.points_issued,
+            points_redeemed: self.points_redeemed,
+            tier_counts: self.tier_counts.clone(),
+            referral_conversions: self.referral_conversions,
+            clv_minor: if self.ordering > 0 {
+                self.net_spend / self.ordering
+            } else {
+                0
+            },
+            nps,
+            nps_answers: self.nps_answers,
+        }
+    }
+}

@@ -1,0 +1,798 @@
+//! Applying one event to a member: the award arithmetic of contract section 3.
+//!
+//! [`apply_event`] first checks and plans without touching the state, so an
+//! error changes nothing; only then does it write. Every figure is an integer,
+//! every rounding a floor, every intermediate an `i128` checked against
+//! [`MAX_EVENT_POINTS`].
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::code::{Entropy, reward_code};
+use crate::condition::Facts;
+use crate::event::{Event, EventKind};
+use crate::id::Id;
+use crate::json::Problem;
+use crate::member::{
+    CodeSource, CodeStatus, Earning, EntryKind, HeldMembership, IssuedCode, LedgerEntry,
+    MemberState, OrderRecord,
+};
+use crate::program::{Benefit, EarnRule, Effect, Period, Program};
+
+/// The most points one event may give or take (and the bound of every step).
+pub const MAX_EVENT_POINTS: i64 = 1_000_000_000_000_000;
+/// The most points a balance may hold.
+pub const MAX_BALANCE: i64 = 4_000_000_000_000_000_000;
+
+/// One line of an award's explanation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwardLine {
+    /// A rule id, `tier:<id>` or `badge:<id>`.
+    pub rule: String,
+    pub points: i64,
+}
+
+/// A code granted by an event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeGrant {
+    pub code: String,
+    pub reward: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// How a referral code on a signup was decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralDecision {
+    /// `accepted` or `refused`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The answer to one event, as the API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub event_id: Id,
+    pub duplicate: bool,
+    pub points: i64,
+    pub lines: Vec<AwardLine>,
+    pub balance: i64,
+    pub tier: Option<Id>,
+    pub badges: Vec<Id>,
+    pub codes: Vec<CodeGrant>,
+    pub program_version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<ReferralDecision>,
+    /// Store credit this event gave (cashback) or took back.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub store_credit_minor: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+/// A referrer's credit that an order made due, for the edge to carry out on
+/// the referrer's own state with [`crate::referral::apply_referral_credit`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralCredit {
+    pub referrer: Id,
+    pub referee: Id,
+    pub event_id: Id,
+    pub at: DateTime<Utc>,
+}
+
+/// Everything one applied event produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub answer: Answer,
+    /// Ledger entries to append, in order.
+    pub entries: Vec<LedgerEntry>,
+    /// Codes issued, for the edge's code index.
+    pub codes: Vec<IssuedCode>,
+    pub referral_credit: Option<ReferralCredit>,
+}
+
+/// Who a signup's `referral_code` belongs to, as the edge resolved it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Referrer {
+    #[default]
+    NoCode,
+    UnknownCode,
+    Member {
+        member_id: Id,
+        email_hash: Option<String>,
+    },
+}
+
+/// An event refused: it changed nothing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    #[error("the event is not valid")]
+    Invalid(Vec<Problem>),
+    #[error("the order is in {got} but the program counts in {expected}")]
+    CurrencyMismatch { expected: String, got: String },
+    #[error("order {order_id} was already paid")]
+    DuplicateOrder { order_id: Id },
+    #[error("the member has no order {order_id}")]
+    UnknownOrder { order_id: Id },
+    #[error("member {member_id} belongs to account {account}: an account_id never changes")]
+    AccountChanged { member_id: Id, account: String },
+    #[error("{tier} is not a paid tier of the program")]
+    UnknownTier { tier: Id },
+    #[error("the award or balance would pass the largest figure allowed")]
+    OutOfRange,
+    #[error("event id {event_id} was already used with another body")]
+    IdConflict { event_id: Id },
+}
+
+impl EventError {
+    /// The stable `code` of the problem document.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EventError::Invalid(_) => "invalid_event",
+            EventError::CurrencyMismatch { .. } => "currency_mismatch",
+            EventError::DuplicateOrder { .. } => "duplicate_order",
+            EventError::UnknownOrder { .. } => "unknown_order",
+            EventError::AccountChanged { .. } => "account_id_immutable",
+            EventError::UnknownTier { .. } => "unknown_tier",
+            EventError::OutOfRange => "out_of_range",
+            EventError::IdConflict { .. } => "event_id_conflict",
+        }
+    }
+
+    /// The HTTP status the problem is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            EventError::DuplicateOrder { .. } | EventError::IdConflict { .. } => 409,
+            _ => 422,
+        }
+    }
+}
+
+/// The moment of a write and the referral resolution the edge made for it.
+#[derive(Clone, Debug)]
+pub struct EventContext {
+    pub now: DateTime<Utc>,
+    pub referrer: Referrer,
+}
+
+impl EventContext {
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self {
+            now,
+            referrer: Referrer::NoCode,
+        }
+    }
+}
+
+/// What the rules decided for an earning event, before anything is written.
+#[derive(Debug, Default)]
+struct Plan {
+    lines: Vec<AwardLine>,
+    points: i64,
+    hits: Vec<Id>,
+    issue: Vec<(Id, usize, Option<i64>)>,
+    cashback_minor: i64,
+    badge_steps: Vec<Id>,
+    badges_won: Vec<Id>,
+}
+
+/// Applies one event to the member's state and says what it gave.
+///
+/// The edge has already made sure the event id is new; [`crate::book`] shows
+/// the whole flow, idempotency included.
+pub fn apply_event(
+    program: &Program,
+    state: &mut MemberState,
+    event: &Event,
+    context: &EventContext,
+    entropy: &mut dyn Entropy,
+) -> Result<Outcome, EventError> {
+    let now = context.now;
+    check_event(program, state, event, now)?;
+    let at = event.occurred_at;
+
+    // Plan everything that can fail before the first write.
+    let plan = match event.kind {
+        EventKind::OrderRefunded | EventKind::OrderCancelled => None,
+        _ => Some(plan_award(program, state, event)?),
+    };
+
+    let mut entries: Vec<LedgerEntry> = state.settle(program, now).into_iter().collect();
+    let profile = state.ensure_profile(&event.member_id, at.min(now), entropy);
+    let already_signed_up = profile.signup_at.is_some();
+    if let Some(facts) = &event.member {
+        if facts.email_hash.is_some() {
+            profile.email_hash.clone_from(&facts.email_hash);
+        }
+        if let Some(tags) = &facts.tags {
+            profile.tags.clone_from(tags);
+        }
+        if facts.account_id.is_some() {
+            profile.account_id.clone_from(&facts.account_id);
+        }
+        if facts.birthday.is_some() {
+            profile.birthday = facts.birthday;
+        }
+    }
+    if event.kind == EventKind::Signup && profile.signup_at.is_none() {
+        profile.signup_at = Some(at);
+    }
+
+    let mut answer = Answer {
+        event_id: event.id.clone(),
+        duplicate: false,
+        points: 0,
+        lines: Vec::new(),
+        balance: 0,
+        tier: None,
+        badges: Vec::new(),
+        codes: Vec::new(),
+        program_version: program.version,
+        referral: None,
+        store_credit_minor: 0,
+    };
+    let mut issued = Vec::new();
+    let mut referral_credit = None;
+
+    match plan {
+        None => {
+            let (taken, credit_taken, entry) = take_back(state, event, now);
+            answer.points = taken.saturating_neg();
+            answer.store_credit_minor = credit_taken.saturating_neg();
+            entries.extend(entry);
+        }
+        Some(plan) => {
+            for rule in &plan.hits {
+                state.rule_hits.entry(rule.clone()).or_default().push(at);
+            }
+            for badge in &plan.badge_steps {
+                let progress = state.badge_progress.entry(badge.clone()).or_insert(0);
+                *progress = progress.saturating_add(1);
+            }
+            for badge in &plan.badges_won {
+                state.badges.insert(badge.clone(), at);
+            }
+            let pending_until = (event.kind == EventKind::OrderPaid && program.pending_days > 0)
+                .then(|| at + Duration::days(program.pending_days));
+            let order_id = event.order.as_ref().map(|o| &o.order_id);
+            if plan.points != 0 {
+                state.credit(plan.points, pending_until, order_id, now);
+                state.lifetime_earned = state.lifetime_earned.saturating_add(plan.points);
+                state.last_activity = state.last_activity.max(Some(at));
+                let mut entry =
+                    state.entry(at, EntryKind::Earn, plan.points, event.member_id.clone());
+                entry.pending_until = pending_until.filter(|until| *until > now);
+                entry.event_id = Some(event.id.clone());
+                entry.order_id = order_id.cloned();
+                entry.lines.clone_from(&plan.lines);
+                entries.push(entry);
+            }
+            state.store_credit_minor = state.store_credit_minor.saturating_add(plan.cashback_minor);
+            match (&event.order, event.kind) {
+                (Some(order), EventKind::OrderPaid) => {
+                    state.orders.insert(
+                        order.order_id.clone(),
+                        OrderRecord {
+                            member_id: event.member_id.clone(),
+                            at,
+                            subtotal_minor: order.subtotal_minor.unwrap_or(0),
+                            refunded_minor: 0,
+                            cancelled: false,
+                            awarded: plan.points,
+                            taken_back: 0,
+                            cashback_minor: plan.cashback_minor,
+                            cashback_taken: 0,
+                        },
+                    );
+                    state.orders_applied = state.orders_applied.saturating_add(1);
+                    state.last_order_at = state.last_order_at.max(Some(at));
+                    referral_credit = referral_credit_due(program, state, event);
+                }
+                _ if plan.points > 0 => state.earnings.push(Earning {
+                    at,
+                    points: plan.points,
+                }),
+                _ => {}
+            }
+            if plan.points > 0 && event.kind != EventKind::Signup {
+                state.participant = true;
+            }
+            for (rule, reward, valid_days) in &plan.issue {
+                let Some(reward) = program.rewards.get(*reward) else {
+                    continue;
+                };
+                let days = valid_days.or(reward.valid_days);
+                let code = issue_code(
+                    state,
+                    entropy,
+                    &event.member_id,
+                    reward.id.as_str(),
+                    reward.benefit.clone(),
+                    at,
+                    days,
+                    CodeSource::Rule {
+                        rule: rule.clone(),
+                        event_id: event.id.clone(),
+                    },
+                );
+                issued.push(code);
+            }
+            match event.kind {
+                EventKind::Signup => {
+                    let (decision, code) = decide_referral(
+                        program,
+                        state,
+                        event,
+                        &context.referrer,
+                        already_signed_up,
+                        entropy,
+                    );
+                    answer.referral = decision;
+                    issued.extend(code);
+                }
+                EventKind::MembershipStarted => {
+                    if let Some(membership) = &event.membership {
+                        state.membership = Some(HeldMembership {
+                            tier: membership.tier.clone(),
+                            from: at,
+                            until: membership.until,
+                        });
+                    }
+                }
+                EventKind::MembershipEnded => {
+                    if let Some(held) = &mut state.membership {
+                        held.until = held.until.min(at);
+                    }
+                }
+                _ => {}
+            }
+            answer.points = plan.points;
+            answer.lines = plan.lines;
+            answer.badges = plan.badges_won;
+            answer.store_credit_minor = plan.cashback_minor;
+        }
+    }
+
+    answer.codes = issued
+        .iter()
+        .map(|c| CodeGrant {
+            code: c.code.clone(),
+            reward: c.reward.clone(),
+            expires_at: c.expires_at,
+        })
+        .collect();
+    answer.balance = state.balances(program, now).available;
+    answer.tier = state
+        .tier_rank_at(program, now.max(at))
+        .and_then(|rank| program.level(rank))
+        .map(|level| level.id.clone());
+    Ok(Outcome {
+        answer,
+        entries,
+        codes: issued,
+        referral_credit,
+    })
+}
+
+/// Everything that refuses an event, checked before any write.
+fn check_event(
+    program: &Program,
+    state: &MemberState,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<(), EventError> {
+    if event.occurred_at > now + Duration::seconds(crate::event::MAX_CLOCK_SKEW_SECONDS) {
+        return Err(EventError::Invalid(vec![Problem {
+            path: "$.occurred_at".into(),
+            message: "is more than 5 minutes in the future".into(),
+        }]));
+    }
+    if let Some(currency) = event.order.as_ref().and_then(|o| o.currency.as_ref())
+        && *currency != program.currency
+    {
+        return Err(EventError::CurrencyMismatch {
+            expected: program.currency.clone(),
+            got: currency.clone(),
+        });
+    }
+    if let (Some(profile), Some(wanted)) = (
+        state.profiles.get(&event.member_id),
+        event.member.as_ref().and_then(|m| m.account_id.as_ref()),
+    ) && profile.account_id.as_ref() != Some(wanted)
+    {
+        return Err(EventError::AccountChanged {
+            member_id: event.member_id.clone(),
+            account: profile
+                .account_id
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), Id::to_string),
+        });
+    }
+    if let Some(order) = &event.order {
+        let known = state.orders.contains_key(&order.order_id);
+        match event.kind {
+            EventKind::OrderPaid if known => {
+                return Err(EventError::DuplicateOrder {
+                    order_id: order.order_id.clone(),
+                });
+            }
+            EventKind::OrderRefunded | EventKind::OrderCancelled if !known => {
+                return Err(EventError::UnknownOrder {
+                    order_id: order.order_id.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    if let Some(membership) = &event.membership
+        && event.kind == EventKind::MembershipStarted
+        && !program.is_paid_level(membership.tier.as_str())
+    {
+        return Err(EventError::UnknownTier {
+            tier: membership.tier.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn checked(value: i128) -> Result<i64, EventError> {
+    i64::try_from(value)
+        .ok()
+        .filter(|v| (0..=MAX_EVENT_POINTS).contains(v))
+        .ok_or(EventError::OutOfRange)
+}
+
+/// Whether two moments fall in the same calendar period (UTC, weeks from Monday).
+pub fn same_period(per: Period, a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    match per {
+        Period::Day => a.date_naive() == b.date_naive(),
+        Period::Week => a.iso_week() == b.iso_week(),
+        Period::Month => a.year() == b.year() && a.month() == b.month(),
+        Period::Year => a.year() == b.year(),
+        Period::Lifetime => true,
+    }
+}
+
+/// Whether a rule's limit is used up for an event at `at`.
+fn limit_reached(state: &MemberState, rule: &EarnRule, at: DateTime<Utc>) -> bool {
+    let Some(limit) = rule.limit else {
+        return false;
+    };
+    let used = state.rule_hits.get(&rule.id).map_or(0, |hits| {
+        hits.iter()
+            .filter(|t| same_period(limit.per, **t, at))
+            .count()
+    });
+    used >= limit.count as usize
+}
+
+/// The contract's four steps, without writing anything.
+fn plan_award(program: &Program, state: &MemberState, event: &Event) -> Result<Plan, EventError> {
+    let at = event.occurred_at;
+    let order = event.order.as_ref();
+    let profile = state.profiles.get(&event.member_id);
+    let tier_rank = state.tier_rank_at(program, at);
+    let days_since = |from: Option<DateTime<Utc>>| from.map(|t| (at - t).num_days().max(0));
+    let facts = Facts {
+        subtotal_minor: order.and_then(|o| o.subtotal_minor),
+        channel: order.and_then(|o| o.channel.as_deref()),
+        first_order: (event.kind == EventKind::OrderPaid).then_some(state.orders_applied == 0),
+        tier_rank,
+        tags: event
+            .member
+            .as_ref()
+            .and_then(|m| m.tags.as_deref())
+            .or(profile.map(|p| p.tags.as_slice()))
+            .unwrap_or(&[]),
+        days_since_last_order: days_since(state.last_order_at),
+        days_since_signup: days_since(profile.and_then(|p| p.signup_at)),
+        weekday: i64::from(at.weekday().number_from_monday()),
+        lines: order.map_or(&[], |o| o.lines.as_slice()),
+    };
+
+    let mut plan = Plan::default();
+    let mut fixed: i128 = 0;
+    let mut earned: i128 = 0;
+    let mut base_lines = Vec::new();
+    let mut multipliers = Vec::new();
+    for rule in &program.earn_rules {
+        if !event.matches(&rule.event)
+            || !rule.active.contains(at)
+            || !rule.when.iter().all(|c| c.holds(&facts))
+        {
+            continue;
+        }
+        if limit_reached(state, rule, at) {
+            continue;
+        }
+        if rule.limit.is_some() {
+            plan.hits.push(rule.id.clone());
+        }
+        match &rule.effect {
+            Effect::Fixed { points } => {
+                fixed += i128::from(*points);
+                base_lines.push((rule.id.to_string(), i128::from(*points)));
+            }
+            Effect::PerAmount { points, per_minor } => {
+                let eligible = eligible_minor(rule, &facts);
+                let given = (eligible / i128::from(*per_minor)) * i128::from(*points);
+                checked(given)?;
+                earned += given;
+                base_lines.push((rule.id.to_string(), given));
+            }
+            Effect::Multiplier { bp } => multipliers.push((rule.id.to_string(), i128::from(*bp))),
+            Effect::IssueReward { reward, valid_days } => {
+                plan.issue.push((rule.id.clone(), *reward, *valid_days));
+            }
+            Effect::Cashback { bp } => {
+                let credit = eligible_minor(rule, &facts) * i128::from(*bp) / 10_000;
+                plan.cashback_minor = plan.cashback_minor.saturating_add(checked(credit)?);
+            }
+        }
+        checked(fixed)?;
+        checked(earned)?;
+    }
+
+    let mut lines: Vec<AwardLine> = base_lines
+        .into_iter()
+        .map(|(rule, points)| AwardLine {
+            rule,
+            points: i64::try_from(points).unwrap_or(0),
+        })
+        .collect();
+    if let Some(level) = tier_rank.and_then(|rank| program.level(rank)) {
+        let boosted = earned * i128::from(level.earn_multiplier_bp) / 10_000;
+        checked(boosted)?;
+        lines.push(AwardLine {
+            rule: format!("tier:{}", level.id),
+            points: i64::try_from(boosted - earned).unwrap_or(0),
+        });
+        earned = boosted;
+    }
+    for (rule, bp) in multipliers {
+        let boosted = earned * bp / 10_000;
+        checked(boosted)?;
+        lines.push(AwardLine {
+            rule,
+            points: i64::try_from(boosted - earned).unwrap_or(0),
+        });
+        earned = boosted;
+    }
+    let mut points = fixed + earned;
+    for badge in &program.badges {
+        if !event.matches(&badge.event) || state.badges.contains_key(&badge.id) {
+            continue;
+        }
+        plan.badge_steps.push(badge.id.clone());
+        let progress = state.badge_progress.get(&badge.id).copied().unwrap_or(0);
+        if progress.saturating_add(1) >= badge.count {
+            plan.badges_won.push(badge.id.clone());
+            points += i128::from(badge.bonus_points);
+            lines.push(AwardLine {
+                rule: format!("badge:{}", badge.id),
+                points: badge.bonus_points,
+            });
+        }
+    }
+    plan.points = checked(points)?;
+    if i128::from(state.total_points()) + points > i128::from(MAX_BALANCE) {
+        return Err(EventError::OutOfRange);
+    }
+    lines.retain(|line| line.points != 0);
+    plan.lines = lines;
+    Ok(plan)
+}
+
+/// The order amount a `per_amount` or `cashback` rule counts.
+fn eligible_minor(rule: &EarnRule, facts: &Facts<'_>) -> i128 {
+    if rule.lines.is_empty() {
+        return i128::from(facts.subtotal_minor.unwrap_or(0));
+    }
+    facts
+        .lines
+        .iter()
+        .filter(|line| rule.lines.iter().all(|c| c.holds_for_line(line)))
+        .map(|line| i128::from(line.qty) * i128::from(line.unit_price_minor))
+        .sum()
+}
+
+/// Reverses a refund or cancellation from the original award, pending first.
+/// Returns the points and store credit taken back, and the ledger entry.
+fn take_back(
+    state: &mut MemberState,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> (i64, i64, Option<LedgerEntry>) {
+    let Some(order_ref) = &event.order else {
+        return (0, 0, None);
+    };
+    let Some(order) = state.orders.get_mut(&order_ref.order_id) else {
+        return (0, 0, None);
+    };
+    let (points, credit) = if order.cancelled {
+        (0, 0)
+    } else if event.kind == EventKind::OrderCancelled {
+        order.cancelled = true;
+        (
+            order.awarded.saturating_sub(order.taken_back),
+            order.cashback_minor.saturating_sub(order.cashback_taken),
+        )
+    } else {
+        let refund = order_ref.refund_minor.unwrap_or(0);
+        let so_far = order
+            .refunded_minor
+            .saturating_add(refund)
+            .min(order.subtotal_minor);
+        order.refunded_minor = so_far;
+        let share = |whole: i64| -> i64 {
+            if order.subtotal_minor == 0 {
+                return 0;
+            }
+            let part = i128::from(whole) * i128::from(so_far) / i128::from(order.subtotal_minor);
+            i64::try_from(part).unwrap_or(whole)
+        };
+        (
+            share(order.awarded).saturating_sub(order.taken_back).max(0),
+            share(order.cashback_minor)
+                .saturating_sub(order.cashback_taken)
+                .max(0),
+        )
+    };
+    order.taken_back = order.taken_back.saturating_add(points);
+    order.cashback_taken = order.cashback_taken.saturating_add(credit);
+    state.store_credit_minor = state.store_credit_minor.saturating_sub(credit);
+    if points == 0 {
+        return (0, credit, None);
+    }
+
+    // Pending points of this order go first, then available ones.
+    let mut left = points;
+    for lot in state
+        .lots
+        .iter_mut()
+        .filter(|lot| lot.order_id.as_ref() == Some(&order_ref.order_id))
+    {
+        let part = left.min(lot.points).max(0);
+        lot.points = lot.points.saturating_sub(part);
+        left = left.saturating_sub(part);
+    }
+    state.lots.retain(|lot| lot.points != 0);
+    state.available = state.available.saturating_sub(left);
+    state.lifetime_earned = state.lifetime_earned.saturating_sub(points);
+
+    let kind = if event.kind == EventKind::OrderCancelled {
+        EntryKind::Cancel
+    } else {
+        EntryKind::Refund
+    };
+    let mut entry = state.entry(
+        event.occurred_at.min(now),
+        kind,
+        points.saturating_neg(),
+        event.member_id.clone(),
+    );
+    entry.event_id = Some(event.id.clone());
+    entry.order_id = Some(order_ref.order_id.clone());
+    (points, credit, Some(entry))
+}
+
+/// Creates a code on the member's state.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn issue_code(
+    state: &mut MemberState,
+    entropy: &mut dyn Entropy,
+    member_id: &Id,
+    reward: &str,
+    benefit: Benefit,
+    at: DateTime<Utc>,
+    valid_days: Option<i64>,
+    source: CodeSource,
+) -> IssuedCode {
+    let mut code = reward_code(entropy);
+    while state.code(&code).is_some() {
+        code = reward_code(entropy);
+    }
+    let issued = IssuedCode {
+        code,
+        member_id: member_id.clone(),
+        reward: reward.to_owned(),
+        benefit,
+        points_spent: 0,
+        issued_at: at,
+        expires_at: valid_days.map(|days| at + Duration::days(days)),
+        status: CodeStatus::Unused,
+        status_at: None,
+        source,
+    };
+    state.codes.push(issued.clone());
+    issued
+}
+
+/// Decides a signup's referral code and gives the referee their gift.
+fn decide_referral(
+    program: &Program,
+    state: &mut MemberState,
+    event: &Event,
+    referrer: &Referrer,
+    already_signed_up: bool,
+    entropy: &mut dyn Entropy,
+) -> (Option<ReferralDecision>, Option<IssuedCode>) {
+    if event.referral_code.is_none() {
+        return (None, None);
+    }
+    let refused = |reason: &str| {
+        Some(ReferralDecision {
+            status: "refused".into(),
+            reason: Some(reason.into()),
+        })
+    };
+    let Some(referral) = &program.referral else {
+        return (refused("no_referral_program"), None);
+    };
+    let Some(profile) = state.profiles.get(&event.member_id) else {
+        return (None, None);
+    };
+    let (referrer_id, referrer_hash) = match referrer {
+        Referrer::Member {
+            member_id,
+            email_hash,
+        } => (member_id, email_hash),
+        Referrer::NoCode | Referrer::UnknownCode => return (refused("unknown_code"), None),
+    };
+    if *referrer_id == event.member_id
+        || state.profiles.contains_key(referrer_id)
+        || (referrer_hash.is_some() && *referrer_hash == profile.email_hash)
+    {
+        return (refused("self_referral"), None);
+    }
+    if profile.referred_by.is_some() || already_signed_up {
+        return (refused("already_referred"), None);
+    }
+    if let Some(profile) = state.profiles.get_mut(&event.member_id) {
+        profile.referred_by = Some(referrer_id.clone());
+    }
+    let code = referral.referee_reward.as_ref().map(|gift| {
+        issue_code(
+            state,
+            entropy,
+            &event.member_id,
+            "referral",
+            gift.benefit.clone(),
+            event.occurred_at,
+            gift.valid_days,
+            CodeSource::Referred {
+                referrer: referrer_id.clone(),
+            },
+        )
+    });
+    let accepted = ReferralDecision {
+        status: "accepted".into(),
+        reason: None,
+    };
+    (Some(accepted), code)
+}
+
+/// The referrer's credit that this paid order makes due, at most once per referee.
+fn referral_credit_due(
+    program: &Program,
+    state: &mut MemberState,
+    event: &Event,
+) -> Option<ReferralCredit> {
+    let referral = program.referral.as_ref()?;
+    let subtotal = event.order.as_ref()?.subtotal_minor?;
+    let profile = state.profiles.get_mut(&event.member_id)?;
+    let referrer = profile.referred_by.clone()?;
+    if profile.referral_settled || subtotal < referral.min_order_minor {
+        return None;
+    }
+    profile.referral_settled = true;
+    Some(ReferralCredit {
+        referrer,
+        referee: event.member_id.clone(),
+        event_id: event.id.clone(),
+        at: event.occurred_at,
+    })
+}

@@ -1,0 +1,228 @@
+//! A whole shop in memory: the reference flow that the edge carries out with
+//! Durable Objects, used by tests, property tests and `simulate`.
+//!
+//! It shows the order of operations the edge must keep: the event id is
+//! claimed shop-wide (same body: the first answer again; other body: 409),
+//! the event goes to the state of its member or pooled account, a referral
+//! credit goes on to the referrer's state, and the analytics counters take
+//! the before/after difference of every write.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::adjustment::{AdjustError, Adjusted, adjust};
+use crate::analytics::{MemberFigures, ShopCounters};
+use crate::award::{Answer, EventContext, EventError, Referrer, apply_event};
+use crate::code::SeededEntropy;
+use crate::event::{Event, EventKind};
+use crate::id::Id;
+use crate::member::{LedgerEntry, MemberState};
+use crate::program::Program;
+use crate::redemption::{RedeemError, RedeemOutcome, redeem};
+use crate::referral::apply_referral_credit;
+use crate::view::{MemberView, ViewContext, member_view};
+
+#[derive(Clone, Debug)]
+pub struct Book {
+    pub program: Program,
+    /// States by key: the member id, or the account id when pooled.
+    pub states: BTreeMap<Id, MemberState>,
+    pub ledgers: BTreeMap<Id, Vec<LedgerEntry>>,
+    /// Answered events: fingerprint and first answer.
+    pub events: BTreeMap<Id, (String, Answer)>,
+    /// Member -> state key, for members of pooled accounts.
+    pub accounts: BTreeMap<Id, Id>,
+    pub referral_codes: BTreeMap<String, Id>,
+    pub counters: ShopCounters,
+    pub entropy: SeededEntropy,
+}
+
+impl Book {
+    pub fn new(program: Program) -> Self {
+        Self {
+            program,
+            states: BTreeMap::new(),
+            ledgers: BTreeMap::new(),
+            events: BTreeMap::new(),
+            accounts: BTreeMap::new(),
+            referral_codes: BTreeMap::new(),
+            counters: ShopCounters::default(),
+            entropy: SeededEntropy(1),
+        }
+    }
+
+    /// The key of the state that holds `member_id`'s points.
+    pub fn state_key(&self, member_id: &Id, account: Option<&Id>) -> Id {
+        if let Some(key) = self.accounts.get(member_id) {
+            return key.clone();
+        }
+        match account {
+            Some(account) if self.program.pooling => account.clone(),
+            _ => member_id.clone(),
+        }
+    }
+
+    /// Records one event, exactly once per id.
+    pub fn record(&mut self, event: &Event, now: DateTime<Utc>) -> Result<Answer, EventError> {
+        let fingerprint = event.fingerprint();
+        if let Some((seen, answer)) = self.events.get(&event.id) {
+            if *seen != fingerprint {
+                return Err(EventError::IdConflict {
+                    event_id: event.id.clone(),
+                });
+            }
+            let mut again = answer.clone();
+            again.duplicate = true;
+            return Ok(again);
+        }
+        let referrer = self.resolve_referrer(event);
+        let account = event.member.as_ref().and_then(|m| m.account_id.as_ref());
+        let key = self.state_key(&event.member_id, account);
+        let mut state = self.states.get(&key).cloned().unwrap_or_default();
+        let before = MemberFigures::of(&self.program, &state, now);
+        let context = EventContext { now, referrer };
+        let outcome = apply_event(
+            &self.program,
+            &mut state,
+            event,
+            &context,
+            &mut self.entropy,
+        )?;
+        let after = MemberFigures::of(&self.program, &state, now);
+        self.counters.record(&before, &after);
+        if let (EventKind::SurveyCompleted, Some(score)) = (event.kind, event.nps_score) {
+            self.counters.record_survey(score);
+        }
+        for profile in state.profiles.values() {
+            self.referral_codes
+                .insert(profile.referral_code.clone(), profile.member_id.clone());
+            if key != profile.member_id {
+                self.accounts.insert(profile.member_id.clone(), key.clone());
+            }
+        }
+        self.ledgers
+            .entry(key.clone())
+            .or_default()
+            .extend(outcome.entries);
+        self.states.insert(key, state);
+        if let Some(credit) = &outcome.referral_credit {
+            let referrer_key = self.state_key(&credit.referrer, None);
+            if let Some(referrer) = self.states.get_mut(&referrer_key) {
+                let before = MemberFigures::of(&self.program, referrer, now);
+                let credited =
+                    apply_referral_credit(&self.program, referrer, credit, now, &mut self.entropy);
+                let after = MemberFigures::of(&self.program, referrer, now);
+                self.counters.record(&before, &after);
+                self.ledgers
+                    .entry(referrer_key)
+                    .or_default()
+                    .extend(credited.entries);
+            }
+        }
+        self.events
+            .insert(event.id.clone(), (fingerprint, outcome.answer.clone()));
+        Ok(outcome.answer)
+    }
+
+    fn resolve_referrer(&self, event: &Event) -> Referrer {
+        let Some(code) = &event.referral_code else {
+            return Referrer::NoCode;
+        };
+        let Some(member_id) = self.referral_codes.get(code) else {
+            return Referrer::UnknownCode;
+        };
+        let email_hash = self
+            .states
+            .get(&self.state_key(member_id, None))
+            .and_then(|s| s.profile(member_id))
+            .and_then(|p| p.email_hash.clone());
+        Referrer::Member {
+            member_id: member_id.clone(),
+            email_hash,
+        }
+    }
+
+    /// Spends points of `member_id` on a reward.
+    pub fn redeem(
+        &mut self,
+        member_id: &Id,
+        reward: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<RedeemOutcome, RedeemError> {
+        let state_key = self.state_key(member_id, None);
+        let mut state = self.states.get(&state_key).cloned().unwrap_or_default();
+        let before = MemberFigures::of(&self.program, &state, now);
+        let outcome = redeem(
+            &self.program,
+            &mut state,
+            member_id,
+            reward,
+            key,
+            now,
+            &mut self.entropy,
+        )?;
+        let after = MemberFigures::of(&self.program, &state, now);
+        self.counters.record(&before, &after);
+        self.ledgers
+            .entry(state_key.clone())
+            .or_default()
+            .extend(outcome.entries.clone());
+        self.states.insert(state_key, state);
+        Ok(outcome)
+    }
+
+    /// A manual adjustment.
+    pub fn adjust(
+        &mut self,
+        member_id: &Id,
+        id: &Id,
+        points: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Adjusted, AdjustError> {
+        let state_key = self.state_key(member_id, None);
+        let mut state = self.states.get(&state_key).cloned().unwrap_or_default();
+        let before = MemberFigures::of(&self.program, &state, now);
+        let adjusted = adjust(
+            &self.program,
+            &mut state,
+            member_id,
+            id,
+            points,
+            reason,
+            now,
+            &mut self.entropy,
+        )?;
+        let after = MemberFigures::of(&self.program, &state, now);
+        self.counters.record(&before, &after);
+        self.ledgers
+            .entry(state_key.clone())
+            .or_default()
+            .extend(adjusted.entries.clone());
+        self.states.insert(state_key, state);
+        Ok(adjusted)
+    }
+
+    pub fn state_of(&self, member_id: &Id) -> Option<&MemberState> {
+        self.states.get(&self.state_key(member_id, None))
+    }
+
+    pub fn ledger_of(&self, member_id: &Id) -> &[LedgerEntry] {
+        self.ledgers
+            .get(&self.state_key(member_id, None))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn view(&self, member_id: &Id, now: DateTime<Utc>, locale: &str) -> MemberView {
+        let empty = MemberState::default();
+        let state = self.state_of(member_id).unwrap_or(&empty);
+        let ctx = ViewContext {
+            now,
+            locale,
+            referral_base: "https://edge.example/r/shop/",
+        };
+        member_view(&self.program, state, member_id, &ctx)
+    }
+}

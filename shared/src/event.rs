@@ -1,0 +1,479 @@
+//! Events (contract section 3): their types and their parser.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::id::Id;
+use crate::json::{Check, Path, Problem, optional};
+use crate::program::{MAX_AMOUNT, MAX_POINTS};
+
+/// The most order lines one event may carry.
+pub const MAX_LINES: usize = 1_000;
+/// The most events one batch may carry.
+pub const MAX_BATCH: usize = 100;
+/// How far ahead of the server clock an `occurred_at` may be.
+pub const MAX_CLOCK_SKEW_SECONDS: i64 = 300;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Signup,
+    OrderPaid,
+    OrderRefunded,
+    OrderCancelled,
+    ReviewPosted,
+    SocialShare,
+    QuizCompleted,
+    SurveyCompleted,
+    Birthday,
+    MembershipStarted,
+    MembershipEnded,
+    Custom,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 12] = [
+        EventKind::Signup,
+        EventKind::OrderPaid,
+        EventKind::OrderRefunded,
+        EventKind::OrderCancelled,
+        EventKind::ReviewPosted,
+        EventKind::SocialShare,
+        EventKind::QuizCompleted,
+        EventKind::SurveyCompleted,
+        EventKind::Birthday,
+        EventKind::MembershipStarted,
+        EventKind::MembershipEnded,
+        EventKind::Custom,
+    ];
+    pub const NAMES: [&'static str; 12] = [
+        "signup",
+        "order_paid",
+        "order_refunded",
+        "order_cancelled",
+        "review_posted",
+        "social_share",
+        "quiz_completed",
+        "survey_completed",
+        "birthday",
+        "membership_started",
+        "membership_ended",
+        "custom",
+    ];
+
+    pub fn name(self) -> &'static str {
+        let index = Self::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        Self::NAMES[index]
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        let index = Self::NAMES.iter().position(|n| *n == name)?;
+        Some(Self::ALL[index])
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub qty: i64,
+    pub unit_price_minor: i64,
+}
+
+impl Line {
+    /// `qty * unit_price_minor`; parsing bounds it to [`MAX_AMOUNT`].
+    pub fn amount_minor(&self) -> i64 {
+        self.qty.saturating_mul(self.unit_price_minor)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub order_id: Id,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtotal_minor: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund_minor: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<Line>,
+}
+
+/// Facts about the member that an event may carry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberFacts {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<Id>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub tier: Id,
+    pub until: DateTime<Utc>,
+}
+
+/// One parsed event. Its serialization is canonical: the same event always
+/// gives the same JSON, which the idempotency check compares.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: Id,
+    pub kind: EventKind,
+    pub member_id: Id,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<Id>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<Order>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<MemberFacts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nps_score: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub membership: Option<Membership>,
+}
+
+const EVENT_FIELDS: &[&str] = &[
+    "id",
+    "kind",
+    "member_id",
+    "occurred_at",
+    "action",
+    "order",
+    "referral_code",
+    "member",
+    "nps_score",
+    "membership",
+];
+const ORDER_FIELDS: &[&str] = &[
+    "order_id",
+    "currency",
+    "subtotal_minor",
+    "refund_minor",
+    "channel",
+    "lines",
+];
+
+impl Event {
+    /// Parses one event from JSON text, checking `occurred_at` against `now`.
+    pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Self, Vec<Problem>> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            vec![Problem {
+                path: "$".into(),
+                message: format!("is not valid JSON: {e}"),
+            }]
+        })?;
+        Self::from_value(&value, now)
+    }
+
+    /// Reads one event from a JSON value, reporting every problem.
+    pub fn from_value(value: &Value, now: DateTime<Utc>) -> Result<Self, Vec<Problem>> {
+        let mut check = Check::default();
+        let event = read_event(&mut check, value, Path::Root, now);
+        check.finish(event)
+    }
+
+    /// The canonical form compared by the idempotency check.
+    pub fn fingerprint(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The name a rule's `event` matches (`custom:<action>` for custom events).
+    pub fn matches(&self, wanted: &crate::program::EventMatch) -> bool {
+        match wanted {
+            crate::program::EventMatch::Kind(kind) => *kind == self.kind,
+            crate::program::EventMatch::Custom(action) => {
+                self.kind == EventKind::Custom && self.action.as_ref() == Some(action)
+            }
+        }
+    }
+}
+
+fn read_event(
+    check: &mut Check,
+    value: &Value,
+    root: Path<'_>,
+    now: DateTime<Utc>,
+) -> Option<Event> {
+    let map = check.object(value, root, EVENT_FIELDS)?;
+    let id = check
+        .required(map, root, "id")
+        .and_then(|v| check.id(v, root.key("id")));
+    let kind = check.required(map, root, "kind").and_then(|v| {
+        let kind = v.as_str().and_then(EventKind::from_name);
+        if kind.is_none() {
+            check.report(
+                root.key("kind"),
+                format!("must be one of {}", EventKind::NAMES.join(", ")),
+            );
+        }
+        kind
+    });
+    let member_id = check
+        .required(map, root, "member_id")
+        .and_then(|v| check.id(v, root.key("member_id")));
+    let occurred_at = check
+        .required(map, root, "occurred_at")
+        .and_then(|v| check.timestamp(v, root.key("occurred_at")));
+    if let Some(at) = occurred_at
+        && at > now + Duration::seconds(MAX_CLOCK_SKEW_SECONDS)
+    {
+        check.report(
+            root.key("occurred_at"),
+            "is more than 5 minutes in the future",
+        );
+    }
+    let action = optional(map, "action").and_then(|v| check.id(v, root.key("action")));
+    let order = optional(map, "order").and_then(|v| read_order(check, v, root.key("order")));
+    let referral_code = optional(map, "referral_code")
+        .and_then(|v| check.string(v, root.key("referral_code"), 128))
+        .map(str::to_owned);
+    let member = optional(map, "member").and_then(|v| read_member(check, v, root.key("member")));
+    let nps_score =
+        optional(map, "nps_score").and_then(|v| check.int(v, root.key("nps_score"), 0, 10));
+    let membership =
+        optional(map, "membership").and_then(|v| read_membership(check, v, root.key("membership")));
+
+    let kind = kind?;
+    require_for_kind(
+        check,
+        root,
+        kind,
+        &order,
+        action.is_some(),
+        nps_score.is_some(),
+        membership.is_some(),
+    );
+    Some(Event {
+        id: id?,
+        kind,
+        member_id: member_id?,
+        occurred_at: occurred_at?,
+        action,
+        order,
+        referral_code,
+        member,
+        nps_score,
+        membership,
+    })
+}
+
+/// The members each kind needs, present and well-formed.
+fn require_for_kind(
+    check: &mut Check,
+    root: Path<'_>,
+    kind: EventKind,
+    order: &Option<Order>,
+    has_action: bool,
+    has_nps: bool,
+    has_membership: bool,
+) {
+    let order_path = root.key("order");
+    let needs_order = matches!(
+        kind,
+        EventKind::OrderPaid | EventKind::OrderRefunded | EventKind::OrderCancelled
+    );
+    if needs_order && order.is_none() && check.problems.is_empty() {
+        check.report(order_path, format!("is required for {}", kind.name()));
+    }
+    if let Some(order) = order {
+        match kind {
+            EventKind::OrderPaid => {
+                if order.currency.is_none() {
+                    check.report(order_path.key("currency"), "is required for order_paid");
+                }
+                if order.subtotal_minor.is_none() {
+                    check.report(
+                        order_path.key("subtotal_minor"),
+                        "is required for order_paid",
+                    );
+                }
+                if order.refund_minor.is_some() {
+                    check.report(
+                        order_path.key("refund_minor"),
+                        "belongs to order_refunded only",
+                    );
+                }
+            }
+            EventKind::OrderRefunded if order.refund_minor.is_none() => {
+                check.report(
+                    order_path.key("refund_minor"),
+                    "is required for order_refunded",
+                );
+            }
+            _ => {}
+        }
+    }
+    if kind == EventKind::Custom && !has_action {
+        check.report(root.key("action"), "is required for custom events");
+    }
+    if kind == EventKind::SurveyCompleted && !has_nps {
+        check.report(root.key("nps_score"), "is required for survey_completed");
+    }
+    if kind == EventKind::MembershipStarted && !has_membership {
+        check.report(root.key("membership"), "is required for membership_started");
+    }
+}
+
+fn read_order(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Order> {
+    let map = check.object(value, path, ORDER_FIELDS)?;
+    let order_id = check
+        .required(map, path, "order_id")
+        .and_then(|v| check.id(v, path.key("order_id")));
+    let currency = optional(map, "currency").and_then(|v| match v.as_str() {
+        Some(code) if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) => {
+            Some(code.to_owned())
+        }
+        _ => {
+            check.report(
+                path.key("currency"),
+                "must be an ISO 4217 currency code such as \"USD\"",
+            );
+            None
+        }
+    });
+    let amount = |check: &mut Check, key: &str| {
+        optional(map, key).and_then(|v| check.int(v, path.key(key), 0, MAX_AMOUNT))
+    };
+    let subtotal_minor = amount(check, "subtotal_minor");
+    let refund_minor = amount(check, "refund_minor");
+    let channel = optional(map, "channel")
+        .and_then(|v| check.string(v, path.key("channel"), 64))
+        .map(str::to_owned);
+    let lines = check.list(map, path, "lines", MAX_LINES, read_line);
+    let total = lines
+        .iter()
+        .try_fold(0i64, |sum, line| sum.checked_add(line.amount_minor()));
+    if total.is_none_or(|total| total > MAX_AMOUNT) {
+        check.report(
+            path.key("lines"),
+            format!("must total at most {MAX_AMOUNT} minor units"),
+        );
+    }
+    Some(Order {
+        order_id: order_id?,
+        currency,
+        subtotal_minor,
+        refund_minor,
+        channel,
+        lines,
+    })
+}
+
+fn read_line(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Line> {
+    let map = check.object(value, path, &["sku", "category", "qty", "unit_price_minor"])?;
+    let text = |check: &mut Check, key: &str| {
+        optional(map, key)
+            .and_then(|v| check.string(v, path.key(key), 128))
+            .map(str::to_owned)
+    };
+    let sku = text(check, "sku");
+    let category = text(check, "category");
+    let qty = check
+        .required(map, path, "qty")
+        .and_then(|v| check.int(v, path.key("qty"), 1, 1_000_000));
+    let unit_price_minor = check
+        .required(map, path, "unit_price_minor")
+        .and_then(|v| check.int(v, path.key("unit_price_minor"), 0, MAX_AMOUNT));
+    let line = Line {
+        sku,
+        category,
+        qty: qty?,
+        unit_price_minor: unit_price_minor?,
+    };
+    if line
+        .qty
+        .checked_mul(line.unit_price_minor)
+        .is_none_or(|a| a > MAX_AMOUNT)
+    {
+        check.report(
+            path,
+            format!("qty * unit_price_minor must be at most {MAX_AMOUNT}"),
+        );
+        return None;
+    }
+    Some(line)
+}
+
+fn read_member(check: &mut Check, value: &Value, path: Path<'_>) -> Option<MemberFacts> {
+    let map = check.object(
+        value,
+        path,
+        &["email_hash", "tags", "account_id", "birthday"],
+    )?;
+    let email_hash = optional(map, "email_hash")
+        .and_then(|v| check.string(v, path.key("email_hash"), 128))
+        .map(str::to_owned);
+    let tags = optional(map, "tags").map(|_| {
+        check.list(map, path, "tags", 50, |check, v, p| {
+            check.string(v, p, 64).map(str::to_owned)
+        })
+    });
+    let account_id = optional(map, "account_id").and_then(|v| check.id(v, path.key("account_id")));
+    let birthday = optional(map, "birthday").and_then(|v| check.date(v, path.key("birthday")));
+    Some(MemberFacts {
+        email_hash,
+        tags,
+        account_id,
+        birthday,
+    })
+}
+
+fn read_membership(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Membership> {
+    let map = check.object(value, path, &["tier", "until"])?;
+    let tier = check
+        .required(map, path, "tier")
+        .and_then(|v| check.id(v, path.key("tier")));
+    let until = check
+        .required(map, path, "until")
+        .and_then(|v| check.timestamp(v, path.key("until")));
+    Some(Membership {
+        tier: tier?,
+        until: until?,
+    })
+}
+
+/// Reads `{"events": [...]}` or a single event: each item parsed on its own,
+/// so one bad event does not spoil the batch.
+pub fn parse_batch(
+    value: &Value,
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<Event, Vec<Problem>>>, Vec<Problem>> {
+    match value.get("events") {
+        Some(events) => {
+            let mut check = Check::default();
+            check.object(value, Path::Root, &["events"]);
+            let items = check
+                .array(events, Path::Root.key("events"), MAX_BATCH)
+                .map(<[Value]>::to_vec);
+            let items = check.finish(items)?;
+            if items.is_empty() {
+                return Err(vec![Problem {
+                    path: "$.events".into(),
+                    message: "must hold at least one event".into(),
+                }]);
+            }
+            Ok(items
+                .iter()
+                .map(|item| Event::from_value(item, now))
+                .collect())
+        }
+        None => Ok(vec![Event::from_value(value, now)]),
+    }
+}
+
+/// Points figures of manual adjustments are bounded like rule points.
+pub const MAX_ADJUSTMENT: i64 = MAX_POINTS;

@@ -1,0 +1,502 @@
+//! The state the edge stores for each member (or pooled B2B account), and the
+//! ledger entries that every change of it appends.
+//!
+//! Balances are kept as running figures so that a read is O(pending lots),
+//! not O(ledger); the ledger itself is append-only and stored beside the
+//! state. The invariant, checked by property tests: the sum of all ledger
+//! entries equals `available + sum(lots)`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::award::AwardLine;
+use crate::code::Entropy;
+use crate::id::Id;
+use crate::program::{Benefit, Metric, Program, Tiers, Window};
+
+/// Why the points of a ledger entry moved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Earn,
+    Refund,
+    Cancel,
+    Referral,
+    Redeem,
+    CodeCancelled,
+    Adjustment,
+    Expiry,
+}
+
+/// One line of the member's activity history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// Increasing within one member's (or account's) ledger.
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub kind: EntryKind,
+    pub points: i64,
+    /// Points that count as pending until this moment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_until: Option<DateTime<Utc>>,
+    pub member_id: Id,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<Id>,
+    /// A reward id, a code, or an adjustment's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// How an award was made up: the answer's lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<AwardLine>,
+}
+
+/// Points that are not spendable yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingLot {
+    pub until: DateTime<Utc>,
+    pub points: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<Id>,
+}
+
+/// What the member's paid order gave, kept so refunds reverse it exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRecord {
+    pub member_id: Id,
+    pub at: DateTime<Utc>,
+    pub subtotal_minor: i64,
+    /// Refunded so far, capped at the subtotal.
+    pub refunded_minor: i64,
+    pub cancelled: bool,
+    /// Every point the `order_paid` answer gave.
+    pub awarded: i64,
+    pub taken_back: i64,
+    pub cashback_minor: i64,
+    pub cashback_taken: i64,
+}
+
+impl OrderRecord {
+    /// Spend that counts toward tiers: the subtotal less refunds; nothing if cancelled.
+    pub fn net_spend(&self) -> i64 {
+        if self.cancelled {
+            0
+        } else {
+            self.subtotal_minor.saturating_sub(self.refunded_minor)
+        }
+    }
+
+    /// Points of this order still standing.
+    pub fn net_points(&self) -> i64 {
+        self.awarded.saturating_sub(self.taken_back)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeStatus {
+    Unused,
+    Used,
+    Cancelled,
+}
+
+/// Where a code came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeSource {
+    Redemption { redemption_id: String },
+    Rule { rule: Id, event_id: Id },
+    Referral { referee: Id },
+    Referred { referrer: Id },
+}
+
+/// A reward code issued to a member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCode {
+    pub code: String,
+    pub member_id: Id,
+    /// The program's reward id, or `referral` for referral gifts.
+    pub reward: String,
+    pub benefit: Benefit,
+    pub points_spent: i64,
+    pub issued_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    pub status: CodeStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_at: Option<DateTime<Utc>>,
+    pub source: CodeSource,
+}
+
+impl IssuedCode {
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+
+    pub fn is_usable(&self, now: DateTime<Utc>) -> bool {
+        self.status == CodeStatus::Unused && !self.is_expired(now)
+    }
+}
+
+/// A paid membership that holds a level until `until`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldMembership {
+    pub tier: Id,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+}
+
+/// One person: what is the member's own even when the account is pooled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub member_id: Id,
+    pub first_seen: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signup_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<NaiveDate>,
+    /// This member's own shareable code.
+    pub referral_code: String,
+    /// Who referred this member, once a referral was accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<Id>,
+    /// Whether the referrer's credit for this member is already decided.
+    #[serde(default)]
+    pub referral_settled: bool,
+    /// Referees this member has been credited for.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub credited_referees: BTreeSet<Id>,
+}
+
+/// Points earned outside orders (fixed rules, badges, referrals), dated for
+/// the `points` tier metric.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Earning {
+    pub at: DateTime<Utc>,
+    pub points: i64,
+}
+
+/// A replayable redemption, by the shopper's idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedemptionRecord {
+    pub redemption_id: String,
+    pub member_id: Id,
+    pub reward: Id,
+    pub code: String,
+    pub points_spent: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// Everything the edge stores for one member or one pooled account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberState {
+    /// The people who earn into this state: one, or the members of an account.
+    pub profiles: BTreeMap<Id, Profile>,
+    /// Spendable points not counting pending lots (may be below zero after refunds).
+    pub available: i64,
+    pub lots: Vec<PendingLot>,
+    pub store_credit_minor: i64,
+    /// Points earned, net of refunds and cancellations.
+    pub lifetime_earned: i64,
+    pub points_redeemed: i64,
+    /// The last time the member earned or redeemed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_activity: Option<DateTime<Utc>>,
+    /// The `last_activity` whose inactivity expiry is already in the ledger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_recorded_for: Option<DateTime<Utc>>,
+    pub orders: BTreeMap<Id, OrderRecord>,
+    pub orders_applied: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_order_at: Option<DateTime<Utc>>,
+    pub earnings: Vec<Earning>,
+    /// When each limited rule matched, for its `limit`.
+    pub rule_hits: BTreeMap<Id, Vec<DateTime<Utc>>>,
+    pub badge_progress: BTreeMap<Id, u32>,
+    pub badges: BTreeMap<Id, DateTime<Utc>>,
+    pub codes: Vec<IssuedCode>,
+    pub redemptions: BTreeMap<String, RedemptionRecord>,
+    /// Manual adjustments by id, with their fingerprint, for idempotency.
+    pub adjustments: BTreeMap<Id, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub membership: Option<HeldMembership>,
+    /// Whether the member ever earned beyond signup or redeemed (analytics).
+    #[serde(default)]
+    pub participant: bool,
+    pub next_seq: u64,
+}
+
+/// Balances as of a moment, with maturing and expiry applied by time alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Balances {
+    pub available: i64,
+    pub pending: i64,
+    /// Points that inactivity has expired but no write has recorded yet.
+    pub expired: i64,
+    /// When the current balance will expire, if nothing happens first.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl MemberState {
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+
+    /// The sum of every ledger entry ever appended.
+    pub fn total_points(&self) -> i64 {
+        self.lots
+            .iter()
+            .fold(self.available, |sum, lot| sum.saturating_add(lot.points))
+    }
+
+    /// The moment inactivity expires the balance, if the program expires points.
+    fn expiry_moment(&self, program: &Program) -> Option<DateTime<Utc>> {
+        let days = program.inactivity_days?;
+        let last = self.last_activity?;
+        Some(last + Duration::days(days))
+    }
+
+    /// Balances at `now`, computed from the state by time alone (no write).
+    pub fn balances(&self, program: &Program, now: DateTime<Utc>) -> Balances {
+        let matured = |by: DateTime<Utc>| {
+            self.lots
+                .iter()
+                .filter(|lot| lot.until <= by)
+                .fold(0i64, |sum, lot| sum.saturating_add(lot.points))
+        };
+        let pending_total = self.total_points().saturating_sub(self.available);
+        let mut available = self.available.saturating_add(matured(now));
+        let mut expired = 0;
+        let mut expires_at = None;
+        if let Some(moment) = self.expiry_moment(program) {
+            let unrecorded = self.expiry_recorded_for != self.last_activity;
+            if moment <= now && unrecorded {
+                let at_moment = self.available.saturating_add(matured(moment));
+                if at_moment > 0 {
+                    expired = at_moment;
+                    available = available.saturating_sub(at_moment);
+                }
+            } else if moment > now && available > 0 {
+                expires_at = Some(moment);
+            }
+        }
+        Balances {
+            available,
+            pending: pending_total.saturating_sub(matured(now)),
+            expired,
+            expires_at,
+        }
+    }
+
+    /// Brings the state up to `now` before a write: records an expiry that
+    /// inactivity has caused, and moves matured lots into `available`.
+    pub(crate) fn settle(&mut self, program: &Program, now: DateTime<Utc>) -> Option<LedgerEntry> {
+        let mut entry = None;
+        if let Some(moment) = self.expiry_moment(program)
+            && moment <= now
+            && self.expiry_recorded_for != self.last_activity
+        {
+            self.mature(moment);
+            self.expiry_recorded_for = self.last_activity;
+            if let (true, Some(member_id)) = (self.available > 0, self.primary_member()) {
+                let points = self.available;
+                self.available = 0;
+                entry = Some(self.entry(
+                    moment,
+                    EntryKind::Expiry,
+                    points.saturating_neg(),
+                    member_id,
+                ));
+            }
+        }
+        self.mature(now);
+        entry
+    }
+
+    fn mature(&mut self, by: DateTime<Utc>) {
+        let mut matured = 0i64;
+        self.lots.retain(|lot| {
+            let ripe = lot.until <= by;
+            if ripe {
+                matured = matured.saturating_add(lot.points);
+            }
+            !ripe
+        });
+        self.available = self.available.saturating_add(matured);
+    }
+
+    /// The member's profile, created on first sight with a fresh referral code.
+    pub fn ensure_profile(
+        &mut self,
+        member_id: &Id,
+        at: DateTime<Utc>,
+        entropy: &mut dyn Entropy,
+    ) -> &mut Profile {
+        self.profiles
+            .entry(member_id.clone())
+            .or_insert_with(|| Profile {
+                member_id: member_id.clone(),
+                first_seen: at,
+                signup_at: None,
+                email_hash: None,
+                tags: Vec::new(),
+                account_id: None,
+                birthday: None,
+                referral_code: crate::code::referral_code(entropy),
+                referred_by: None,
+                referral_settled: false,
+                credited_referees: BTreeSet::new(),
+            })
+    }
+
+    /// The member the state was first created for.
+    pub fn primary_member(&self) -> Option<Id> {
+        self.profiles
+            .values()
+            .min_by_key(|p| p.first_seen)
+            .map(|p| p.member_id.clone())
+    }
+
+    /// A new ledger entry with the next sequence number.
+    pub(crate) fn entry(
+        &mut self,
+        at: DateTime<Utc>,
+        kind: EntryKind,
+        points: i64,
+        member_id: Id,
+    ) -> LedgerEntry {
+        self.next_seq = self.next_seq.saturating_add(1);
+        LedgerEntry {
+            seq: self.next_seq,
+            at,
+            kind,
+            points,
+            pending_until: None,
+            member_id,
+            event_id: None,
+            order_id: None,
+            note: None,
+            lines: Vec::new(),
+        }
+    }
+
+    /// Credits points, pending until `pending_until` when that is after `now`.
+    pub(crate) fn credit(
+        &mut self,
+        points: i64,
+        pending_until: Option<DateTime<Utc>>,
+        order_id: Option<&Id>,
+        now: DateTime<Utc>,
+    ) {
+        match pending_until {
+            Some(until) if until > now => self.lots.push(PendingLot {
+                until,
+                points,
+                order_id: order_id.cloned(),
+            }),
+            _ => self.available = self.available.saturating_add(points),
+        }
+    }
+
+    /// The tier metric within the window ending at `at` (events after `at` excluded).
+    pub fn metric_at(&self, tiers: &Tiers, at: DateTime<Utc>) -> i64 {
+        let in_window = |t: DateTime<Utc>| {
+            t <= at && window_start(tiers.window, at).is_none_or(|s| s.admits(t))
+        };
+        let orders = self.orders.values().filter(|o| in_window(o.at));
+        match tiers.metric {
+            Metric::Spend => orders.fold(0i64, |sum, o| sum.saturating_add(o.net_spend())),
+            Metric::Orders => {
+                i64::try_from(orders.filter(|o| !o.cancelled).count()).unwrap_or(i64::MAX)
+            }
+            Metric::Points => {
+                let from_orders = orders.fold(0i64, |sum, o| sum.saturating_add(o.net_points()));
+                self.earnings
+                    .iter()
+                    .filter(|e| in_window(e.at))
+                    .fold(from_orders, |sum, e| sum.saturating_add(e.points))
+            }
+        }
+    }
+
+    /// The rank of the level reached by the metric alone (paid levels never are).
+    pub fn earned_rank_at(&self, tiers: &Tiers, at: DateTime<Utc>) -> Option<usize> {
+        let metric = self.metric_at(tiers, at);
+        tiers
+            .levels
+            .iter()
+            .enumerate()
+            .filter(|(_, level)| !level.paid && level.threshold <= metric)
+            .map(|(rank, _)| rank)
+            .next_back()
+    }
+
+    /// The tier held at `at`: the metric's level, or a paid membership's if higher.
+    pub fn tier_rank_at(&self, program: &Program, at: DateTime<Utc>) -> Option<usize> {
+        let tiers = program.tiers.as_ref()?;
+        let earned = self.earned_rank_at(tiers, at);
+        let paid = self
+            .membership
+            .as_ref()
+            .filter(|m| m.from <= at && at < m.until)
+            .and_then(|m| tiers.rank_of(m.tier.as_str()));
+        earned.max(paid)
+    }
+
+    /// Net spend over all orders, for analytics' lifetime value.
+    pub fn net_spend(&self) -> i64 {
+        self.orders
+            .values()
+            .fold(0i64, |sum, o| sum.saturating_add(o.net_spend()))
+    }
+
+    pub fn standing_orders(&self) -> u64 {
+        self.orders.values().filter(|o| !o.cancelled).count() as u64
+    }
+
+    pub fn profile(&self, member_id: &Id) -> Option<&Profile> {
+        self.profiles.get(member_id)
+    }
+
+    pub fn code(&self, code: &str) -> Option<&IssuedCode> {
+        self.codes.iter().find(|c| c.code == code)
+    }
+}
+
+/// The start of a tier window ending at `at`.
+#[derive(Clone, Copy, Debug)]
+enum WindowStart {
+    /// `t >= start` (calendar year).
+    Inclusive(DateTime<Utc>),
+    /// `t > start` (rolling days: the window is (at - days, at]).
+    Exclusive(DateTime<Utc>),
+}
+
+impl WindowStart {
+    fn admits(self, t: DateTime<Utc>) -> bool {
+        match self {
+            WindowStart::Inclusive(start) => t >= start,
+            WindowStart::Exclusive(start) => t > start,
+        }
+    }
+}
+
+fn window_start(window: Window, at: DateTime<Utc>) -> Option<WindowStart> {
+    match window {
+        Window::Lifetime => None,
+        Window::CalendarYear => Utc
+            .with_ymd_and_hms(at.year(), 1, 1, 0, 0, 0)
+            .single()
+            .map(WindowStart::Inclusive),
+        Window::RollingDays(days) => Some(WindowStart::Exclusive(at - Duration::days(days))),
+    }
+}

@@ -1,0 +1,1076 @@
+//! The program document (contract section 2): its types and its parser.
+//!
+//! [`Program::parse`] is the only way to get a `Program`: it refuses unknown
+//! fields and out-of-bounds figures and reports every problem with its path.
+//! Everything past it can rely on the bounds of contract section 1, which
+//! keep the award arithmetic inside `i128` intermediates and `i64` results.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::condition::{Condition, Scope};
+use crate::event::EventKind;
+use crate::id::Id;
+use crate::json::{Check, Path, Problem, optional};
+
+/// Largest basis-point figure (100x).
+pub const MAX_BP: i64 = 1_000_000;
+/// Largest points per rule, reward cost or bonus.
+pub const MAX_POINTS: i64 = 1_000_000_000;
+/// Largest money amount in minor units.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+pub const MAX_EARN_RULES: usize = 200;
+pub const MAX_TIERS: usize = 50;
+pub const MAX_REWARDS: usize = 200;
+pub const MAX_BADGES: usize = 100;
+/// Longest duration in days (100 years).
+pub const MAX_DAYS: i64 = 36_500;
+const MAX_TEXT: usize = 500;
+const MAX_CONDITIONS: usize = 50;
+const MAX_LOCALES: usize = 50;
+
+/// Text in several languages, keyed by locale (`en`, `ar`, `ru`, `pt-BR`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Localized(pub BTreeMap<String, String>);
+
+impl Localized {
+    /// The text for `locale`, falling back to its language, then to
+    /// `fallback` (the program's default locale), then English, then any.
+    pub fn pick(&self, locale: &str, fallback: &str) -> &str {
+        let language = locale.split(['-', '_']).next().unwrap_or(locale);
+        [locale, language, fallback, "en"]
+            .iter()
+            .find_map(|key| self.0.get(*key))
+            .or_else(|| self.0.values().next())
+            .map_or("", String::as_str)
+    }
+}
+
+/// Which events a rule or badge listens to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventMatch {
+    Kind(EventKind),
+    /// `custom:<action>`: a `custom` event with that `action`.
+    Custom(Id),
+}
+
+impl EventMatch {
+    pub fn name(&self) -> String {
+        match self {
+            EventMatch::Kind(kind) => kind.name().to_owned(),
+            EventMatch::Custom(action) => format!("custom:{action}"),
+        }
+    }
+}
+
+/// What a rule gives when it matches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// `floor(eligible_minor / per_minor) * points`.
+    PerAmount {
+        points: i64,
+        per_minor: i64,
+    },
+    Fixed {
+        points: i64,
+    },
+    /// Boosts the `per_amount` points of the same event.
+    Multiplier {
+        bp: i64,
+    },
+    /// A free code for `reward` (an index into `Program::rewards`).
+    IssueReward {
+        reward: usize,
+        valid_days: Option<i64>,
+    },
+    /// Store credit of `floor(eligible_minor * bp / 10000)` minor units.
+    Cashback {
+        bp: i64,
+    },
+}
+
+/// When a rule applies: `from` inclusive, `until` exclusive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Active {
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Active {
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.from.is_none_or(|from| at >= from) && self.until.is_none_or(|until| at < until)
+    }
+}
+
+/// A calendar period in UTC (weeks start on Monday).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    Year,
+    Lifetime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub count: u32,
+    pub per: Period,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EarnRule {
+    pub id: Id,
+    pub name: Option<Localized>,
+    pub event: EventMatch,
+    pub effect: Effect,
+    pub when: Vec<Condition>,
+    pub lines: Vec<Condition>,
+    pub active: Active,
+    pub limit: Option<Limit>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    Spend,
+    Points,
+    Orders,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    Lifetime,
+    CalendarYear,
+    RollingDays(i64),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Level {
+    pub id: Id,
+    pub name: Localized,
+    pub threshold: i64,
+    pub earn_multiplier_bp: i64,
+    pub benefits: Vec<Localized>,
+    /// Held only through a paid membership, never through the metric.
+    pub paid: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tiers {
+    pub metric: Metric,
+    pub window: Window,
+    /// In rank order: a later level is a higher tier.
+    pub levels: Vec<Level>,
+}
+
+impl Tiers {
+    pub fn rank_of(&self, id: &str) -> Option<usize> {
+        self.levels.iter().position(|level| level.id.as_str() == id)
+    }
+}
+
+/// What a reward code is worth at checkout.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Benefit {
+    AmountOff { amount_minor: i64 },
+    PercentOff { percent: i64 },
+    FreeShipping,
+    FreeProduct { sku: String },
+    StoreCredit { amount_minor: i64 },
+    Donation { cause: String, amount_minor: i64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reward {
+    pub id: Id,
+    pub name: Localized,
+    pub cost_points: i64,
+    pub benefit: Benefit,
+    /// The lowest tier rank that may redeem it.
+    pub min_tier: Option<usize>,
+    pub valid_days: Option<i64>,
+}
+
+/// A reward given by a referral rather than bought with points.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GiftReward {
+    pub benefit: Benefit,
+    pub valid_days: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReferrerPrize {
+    Points(i64),
+    Reward(GiftReward),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Referral {
+    pub referrer: ReferrerPrize,
+    pub referee_reward: Option<GiftReward>,
+    pub min_order_minor: i64,
+    pub max_rewarded_per_referrer: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Badge {
+    pub id: Id,
+    pub name: Localized,
+    pub event: EventMatch,
+    pub count: u32,
+    pub bonus_points: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Links {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub join: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_in: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terms: Option<String>,
+}
+
+/// A validated program. Build one with [`Program::parse`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    /// Set by the store when the program is saved; 0 for a draft.
+    pub version: u64,
+    pub name: Option<Localized>,
+    pub currency: String,
+    pub shop_url: String,
+    pub allowed_origins: Vec<String>,
+    pub links: Links,
+    pub default_locale: String,
+    pub points_label: Localized,
+    pub earn_rules: Vec<EarnRule>,
+    pub tiers: Option<Tiers>,
+    pub rewards: Vec<Reward>,
+    pub referral: Option<Referral>,
+    pub badges: Vec<Badge>,
+    pub inactivity_days: Option<i64>,
+    pub pending_days: i64,
+    pub pooling: bool,
+}
+
+impl Program {
+    /// Parses and validates a program document, reporting every problem.
+    pub fn parse(text: &str) -> Result<Self, Vec<Problem>> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            vec![Problem {
+                path: "$".into(),
+                message: format!("is not valid JSON: {e}"),
+            }]
+        })?;
+        Self::from_value(&value)
+    }
+
+    pub fn from_value(value: &Value) -> Result<Self, Vec<Problem>> {
+        let mut check = Check::default();
+        let program = read_program(&mut check, value);
+        check.finish(program)
+    }
+
+    pub fn reward(&self, id: &str) -> Option<&Reward> {
+        self.rewards.iter().find(|reward| reward.id.as_str() == id)
+    }
+
+    pub fn level(&self, rank: usize) -> Option<&Level> {
+        self.tiers.as_ref().and_then(|tiers| tiers.levels.get(rank))
+    }
+
+    /// Whether `id` names a level held only through a paid membership.
+    pub fn is_paid_level(&self, id: &str) -> bool {
+        self.tiers
+            .as_ref()
+            .and_then(|tiers| tiers.levels.iter().find(|l| l.id.as_str() == id))
+            .is_some_and(|level| level.paid)
+    }
+}
+
+const PROGRAM_FIELDS: &[&str] = &[
+    "name",
+    "currency",
+    "shop_url",
+    "allowed_origins",
+    "links",
+    "default_locale",
+    "points_label",
+    "earn_rules",
+    "tiers",
+    "rewards",
+    "referral",
+    "badges",
+    "expiry",
+    "pending_days",
+    "accounts",
+];
+
+fn read_program(check: &mut Check, value: &Value) -> Option<Program> {
+    let root = Path::Root;
+    let map = check.object(value, root, PROGRAM_FIELDS)?;
+
+    let currency = check
+        .required(map, root, "currency")
+        .and_then(|v| read_currency(check, v, root.key("currency")));
+    let shop_url = check
+        .required(map, root, "shop_url")
+        .and_then(|v| read_url(check, v, root.key("shop_url")));
+    let allowed_origins = match optional(map, "allowed_origins") {
+        Some(_) => check.list(map, root, "allowed_origins", 50, read_origin),
+        None => shop_url
+            .as_deref()
+            .and_then(origin_of)
+            .into_iter()
+            .collect(),
+    };
+    let links = optional(map, "links")
+        .map(|v| read_links(check, v, root.key("links")))
+        .unwrap_or_default();
+    let default_locale = match optional(map, "default_locale") {
+        Some(v) => read_locale(check, v, root.key("default_locale")),
+        None => Some("en".to_owned()),
+    };
+    let name = optional(map, "name").and_then(|v| read_localized(check, v, root.key("name")));
+    let points_label = match optional(map, "points_label") {
+        Some(v) => read_localized(check, v, root.key("points_label")),
+        None => Some(Localized(BTreeMap::from([("en".into(), "points".into())]))),
+    };
+
+    // Tiers and rewards come first: rules and rewards refer to them.
+    let tiers = optional(map, "tiers").and_then(|v| read_tiers(check, v, root.key("tiers")));
+    let rewards = read_rewards(check, map, tiers.as_ref());
+    let earn_rules = read_earn_rules(check, map, tiers.as_ref(), &rewards);
+    let badges = read_badges(check, map);
+    let referral =
+        optional(map, "referral").and_then(|v| read_referral(check, v, root.key("referral")));
+    let inactivity_days = optional(map, "expiry").and_then(|v| {
+        let path = root.key("expiry");
+        let expiry = check.object(v, path, &["inactivity_days"])?;
+        let days = check.required(expiry, path, "inactivity_days")?;
+        check.int(days, path.key("inactivity_days"), 1, MAX_DAYS)
+    });
+    let pending_days = match optional(map, "pending_days") {
+        Some(v) => check.int(v, root.key("pending_days"), 0, MAX_DAYS),
+        None => Some(0),
+    };
+    let pooling = match optional(map, "accounts") {
+        Some(v) => {
+            let path = root.key("accounts");
+            check.object(v, path, &["pooling"]).and_then(|accounts| {
+                optional(accounts, "pooling")
+                    .map_or(Some(false), |p| check.boolean(p, path.key("pooling")))
+            })
+        }
+        None => Some(false),
+    };
+
+    Some(Program {
+        version: 0,
+        name,
+        currency: currency?,
+        shop_url: shop_url?,
+        allowed_origins,
+        links,
+        default_locale: default_locale?,
+        points_label: points_label?,
+        earn_rules,
+        tiers,
+        rewards,
+        referral,
+        badges,
+        inactivity_days,
+        pending_days: pending_days?,
+        pooling: pooling?,
+    })
+}
+
+fn read_currency(check: &mut Check, value: &Value, path: Path<'_>) -> Option<String> {
+    match value.as_str() {
+        Some(code) if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) => {
+            Some(code.to_owned())
+        }
+        _ => {
+            check.report(path, "must be an ISO 4217 currency code such as \"USD\"");
+            None
+        }
+    }
+}
+
+fn read_url(check: &mut Check, value: &Value, path: Path<'_>) -> Option<String> {
+    let text = check.string(value, path, 2000)?;
+    if origin_of(text).is_some() {
+        Some(text.to_owned())
+    } else {
+        check.report(path, "must be an http(s) URL");
+        None
+    }
+}
+
+/// `https://shop.example/a/b` -> `https://shop.example`.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?;
+    let bad = |c: char| c.is_whitespace() || c == '@' || c == '\\';
+    if host.is_empty() || host.contains(bad) {
+        return None;
+    }
+    Some(format!("{scheme}://{}", host.to_ascii_lowercase()))
+}
+
+fn read_origin(check: &mut Check, value: &Value, path: Path<'_>) -> Option<String> {
+    let text = check.string(value, path, 2000)?;
+    match origin_of(text) {
+        Some(origin) if origin.len() == text.len() => Some(origin),
+        _ => {
+            check.report(
+                path,
+                "must be an origin such as \"https://shop.example\" (no path)",
+            );
+            None
+        }
+    }
+}
+
+fn read_links(check: &mut Check, value: &Value, path: Path<'_>) -> Links {
+    let Some(map) = check.object(value, path, &["join", "sign_in", "terms"]) else {
+        return Links::default();
+    };
+    let mut link = |key: &str| optional(map, key).and_then(|v| read_url(check, v, path.key(key)));
+    Links {
+        join: link("join"),
+        sign_in: link("sign_in"),
+        terms: link("terms"),
+    }
+}
+
+fn read_locale(check: &mut Check, value: &Value, path: Path<'_>) -> Option<String> {
+    match value.as_str() {
+        Some(tag) if is_locale(tag) => Some(tag.to_owned()),
+        _ => {
+            check.report(path, "must be a language tag such as \"en\" or \"pt-BR\"");
+            None
+        }
+    }
+}
+
+fn is_locale(tag: &str) -> bool {
+    (2..=35).contains(&tag.len())
+        && tag.split('-').all(|part| {
+            (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+        && tag.bytes().take(2).all(|b| b.is_ascii_alphabetic())
+}
+
+/// `{"en": "Gold", "ar": "ذهبي"}`: at least one locale, each text non-empty.
+pub(crate) fn read_localized(
+    check: &mut Check,
+    value: &Value,
+    path: Path<'_>,
+) -> Option<Localized> {
+    let Value::Object(map) = value else {
+        check.report(
+            path,
+            "must be an object of texts by locale, such as {\"en\": \"Gold\"}",
+        );
+        return None;
+    };
+    if map.is_empty() || map.len() > MAX_LOCALES {
+        check.report(path, format!("must name 1 to {MAX_LOCALES} locales"));
+        return None;
+    }
+    let before = check.problems.len();
+    let mut texts = BTreeMap::new();
+    for (locale, text) in map {
+        let item = path.key(locale);
+        if !is_locale(locale) {
+            check.report(item, "is not a language tag");
+            continue;
+        }
+        if let Some(text) = check.string(text, item, MAX_TEXT) {
+            texts.insert(locale.clone(), text.to_owned());
+        }
+    }
+    (check.problems.len() == before).then_some(Localized(texts))
+}
+
+fn read_event_match(check: &mut Check, value: &Value, path: Path<'_>) -> Option<EventMatch> {
+    let name = value.as_str().unwrap_or_default();
+    if let Some(action) = name.strip_prefix("custom:") {
+        return Id::parse(action).ok().map(EventMatch::Custom).or_else(|| {
+            check.report(
+                path,
+                "custom:<action> needs an action made of identifier characters",
+            );
+            None
+        });
+    }
+    match EventKind::from_name(name) {
+        Some(EventKind::Custom) | None => {
+            check.report(
+                path,
+                format!(
+                    "must be an event kind ({}) or custom:<action>",
+                    EventKind::NAMES.join(", ")
+                ),
+            );
+            None
+        }
+        Some(kind) => Some(EventMatch::Kind(kind)),
+    }
+}
+
+fn read_unique_id(
+    check: &mut Check,
+    map: &Map<String, Value>,
+    path: Path<'_>,
+    seen: &mut BTreeSet<Id>,
+) -> Option<Id> {
+    let id = check
+        .required(map, path, "id")
+        .and_then(|v| check.id(v, path.key("id")))?;
+    if !seen.insert(id.clone()) {
+        check.report(path.key("id"), format!("`{id}` is used twice"));
+        return None;
+    }
+    Some(id)
+}
+
+fn read_days(check: &mut Check, map: &Map<String, Value>, path: Path<'_>) -> Option<Option<i64>> {
+    match optional(map, "valid_days") {
+        Some(v) => check.int(v, path.key("valid_days"), 1, MAX_DAYS).map(Some),
+        None => Some(None),
+    }
+}
+
+const RULE_FIELDS: &[&str] = &[
+    "id", "name", "event", "effect", "when", "lines", "active", "limit",
+];
+
+fn read_earn_rules(
+    check: &mut Check,
+    map: &Map<String, Value>,
+    tiers: Option<&Tiers>,
+    rewards: &[Reward],
+) -> Vec<EarnRule> {
+    let mut seen = BTreeSet::new();
+    check.list(
+        map,
+        Path::Root,
+        "earn_rules",
+        MAX_EARN_RULES,
+        |check, value, path| {
+            let rule = check.object(value, path, RULE_FIELDS)?;
+            let id = read_unique_id(check, rule, path, &mut seen);
+            if let Some(id) = &id
+                && (id.as_str().starts_with("tier:") || id.as_str().starts_with("badge:"))
+            {
+                check.report(path.key("id"), "may not begin with `tier:` or `badge:`");
+            }
+            let name =
+                optional(rule, "name").and_then(|v| read_localized(check, v, path.key("name")));
+            let event = check
+                .required(rule, path, "event")
+                .and_then(|v| read_event_match(check, v, path.key("event")));
+            let effect = check
+                .required(rule, path, "effect")
+                .and_then(|v| read_effect(check, v, path.key("effect"), rewards));
+            let when = check.list(rule, path, "when", MAX_CONDITIONS, |check, v, p| {
+                Condition::read(check, v, p, Scope::Event, tiers)
+            });
+            let lines = check.list(rule, path, "lines", MAX_CONDITIONS, |check, v, p| {
+                Condition::read(check, v, p, Scope::Line, tiers)
+            });
+            let order_only = matches!(
+                effect,
+                Some(Effect::PerAmount { .. } | Effect::Cashback { .. })
+            );
+            if order_only
+                && event
+                    .as_ref()
+                    .is_some_and(|e| *e != EventMatch::Kind(EventKind::OrderPaid))
+            {
+                check.report(
+                    path.key("event"),
+                    "per_amount and cashback rules apply to order_paid only",
+                );
+            }
+            if !lines.is_empty() && !matches!(effect, Some(Effect::PerAmount { .. })) {
+                check.report(path.key("lines"), "is allowed on per_amount rules only");
+            }
+            let active = optional(rule, "active")
+                .map(|v| read_active(check, v, path.key("active")))
+                .unwrap_or_default();
+            let limit =
+                optional(rule, "limit").and_then(|v| read_limit(check, v, path.key("limit")));
+            Some(EarnRule {
+                id: id?,
+                name,
+                event: event?,
+                effect: effect?,
+                when,
+                lines,
+                active,
+                limit,
+            })
+        },
+    )
+}
+
+fn read_effect(
+    check: &mut Check,
+    value: &Value,
+    path: Path<'_>,
+    rewards: &[Reward],
+) -> Option<Effect> {
+    let kind = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let fields: &[&str] = match kind {
+        "per_amount" => &["kind", "points", "per_minor"],
+        "fixed" => &["kind", "points"],
+        "multiplier" | "cashback" => &["kind", "bp"],
+        "issue_reward" => &["kind", "reward", "valid_days"],
+        _ => {
+            check.report(
+                path.key("kind"),
+                "must be per_amount, fixed, multiplier, issue_reward or cashback",
+            );
+            return None;
+        }
+    };
+    let map = check.object(value, path, fields)?;
+    let int = |check: &mut Check, key: &str, min: i64, max: i64| {
+        check
+            .required(map, path, key)
+            .and_then(|v| check.int(v, path.key(key), min, max))
+    };
+    match kind {
+        "per_amount" => {
+            let points = int(check, "points", 0, MAX_POINTS);
+            let per_minor = int(check, "per_minor", 1, MAX_AMOUNT);
+            Some(Effect::PerAmount {
+                points: points?,
+                per_minor: per_minor?,
+            })
+        }
+        "fixed" => Some(Effect::Fixed {
+            points: int(check, "points", 0, MAX_POINTS)?,
+        }),
+        "multiplier" => Some(Effect::Multiplier {
+            bp: int(check, "bp", 1, MAX_BP)?,
+        }),
+        "cashback" => Some(Effect::Cashback {
+            bp: int(check, "bp", 1, MAX_BP)?,
+        }),
+        _ => {
+            let reward = check.required(map, path, "reward").and_then(|v| {
+                let id = check.id(v, path.key("reward"))?;
+                let found = rewards.iter().position(|r| r.id == id);
+                if found.is_none() {
+                    check.report(path.key("reward"), format!("no reward has the id `{id}`"));
+                }
+                found
+            });
+            let valid_days = read_days(check, map, path);
+            Some(Effect::IssueReward {
+                reward: reward?,
+                valid_days: valid_days?,
+            })
+        }
+    }
+}
+
+fn read_active(check: &mut Check, value: &Value, path: Path<'_>) -> Active {
+    let Some(map) = check.object(value, path, &["from", "until"]) else {
+        return Active::default();
+    };
+    let from = optional(map, "from").and_then(|v| check.timestamp(v, path.key("from")));
+    let until = optional(map, "until").and_then(|v| check.timestamp(v, path.key("until")));
+    if let (Some(from), Some(until)) = (from, until)
+        && from >= until
+    {
+        check.report(path.key("until"), "must be after `from`");
+    }
+    Active { from, until }
+}
+
+fn read_limit(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Limit> {
+    let map = check.object(value, path, &["count", "per"])?;
+    let count = check
+        .required(map, path, "count")
+        .and_then(|v| check.int(v, path.key("count"), 1, 1_000_000));
+    let per = check.required(map, path, "per").and_then(|v| {
+        let per = match v.as_str() {
+            Some("day") => Period::Day,
+            Some("week") => Period::Week,
+            Some("month") => Period::Month,
+            Some("year") => Period::Year,
+            Some("lifetime") => Period::Lifetime,
+            _ => {
+                check.report(
+                    path.key("per"),
+                    "must be day, week, month, year or lifetime",
+                );
+                return None;
+            }
+        };
+        Some(per)
+    });
+    Some(Limit {
+        count: u32::try_from(count?).ok()?,
+        per: per?,
+    })
+}
+
+const TIERS_FIELDS: &[&str] = &["metric", "window", "levels"];
+const LEVEL_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "threshold",
+    "earn_multiplier_bp",
+    "benefits",
+    "paid",
+];
+
+fn read_tiers(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Tiers> {
+    let map = check.object(value, path, TIERS_FIELDS)?;
+    let metric = check
+        .required(map, path, "metric")
+        .and_then(|v| match v.as_str() {
+            Some("spend") => Some(Metric::Spend),
+            Some("points") => Some(Metric::Points),
+            Some("orders") => Some(Metric::Orders),
+            _ => {
+                check.report(path.key("metric"), "must be spend, points or orders");
+                None
+            }
+        });
+    let window = match optional(map, "window") {
+        Some(v) => read_window(check, v, path.key("window")),
+        None => Some(Window::Lifetime),
+    };
+    let mut seen = BTreeSet::new();
+    let mut last_threshold: Option<i64> = None;
+    let levels = check.list(map, path, "levels", MAX_TIERS, |check, value, path| {
+        let level = check.object(value, path, LEVEL_FIELDS)?;
+        let id = read_unique_id(check, level, path, &mut seen);
+        let name = check
+            .required(level, path, "name")
+            .and_then(|v| read_localized(check, v, path.key("name")));
+        let paid = match optional(level, "paid") {
+            Some(v) => check.boolean(v, path.key("paid")),
+            None => Some(false),
+        };
+        let threshold = match optional(level, "threshold") {
+            Some(v) => check.int(v, path.key("threshold"), 0, MAX_AMOUNT),
+            None if paid == Some(true) => Some(0),
+            None => {
+                check.report(path.key("threshold"), "is required");
+                None
+            }
+        };
+        if let (Some(threshold), Some(false)) = (threshold, paid) {
+            if last_threshold.is_some_and(|last| threshold <= last) {
+                check.report(
+                    path.key("threshold"),
+                    "must be above the threshold of the level before it",
+                );
+            }
+            last_threshold = Some(threshold);
+        }
+        let earn_multiplier_bp = match optional(level, "earn_multiplier_bp") {
+            Some(v) => check.int(v, path.key("earn_multiplier_bp"), 1, MAX_BP),
+            None => Some(10_000),
+        };
+        let benefits = check.list(level, path, "benefits", 20, read_localized);
+        Some(Level {
+            id: id?,
+            name: name?,
+            threshold: threshold?,
+            earn_multiplier_bp: earn_multiplier_bp?,
+            benefits,
+            paid: paid?,
+        })
+    });
+    if levels.is_empty() && check.problems.is_empty() {
+        check.report(path.key("levels"), "must hold at least one level");
+    }
+    Some(Tiers {
+        metric: metric?,
+        window: window?,
+        levels,
+    })
+}
+
+fn read_window(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Window> {
+    let kind = value.get("kind").and_then(Value::as_str);
+    match kind {
+        Some("lifetime") => check
+            .object(value, path, &["kind"])
+            .map(|_| Window::Lifetime),
+        Some("calendar_year") => check
+            .object(value, path, &["kind"])
+            .map(|_| Window::CalendarYear),
+        Some("rolling_days") => {
+            let map = check.object(value, path, &["kind", "days"])?;
+            let days = check.required(map, path, "days")?;
+            check
+                .int(days, path.key("days"), 1, MAX_DAYS)
+                .map(Window::RollingDays)
+        }
+        _ => {
+            check.report(
+                path.key("kind"),
+                "must be lifetime, calendar_year or rolling_days",
+            );
+            None
+        }
+    }
+}
+
+const REWARD_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "cost_points",
+    "kind",
+    "amount_minor",
+    "percent",
+    "sku",
+    "cause",
+    "min_tier",
+    "valid_days",
+];
+
+fn read_rewards(check: &mut Check, map: &Map<String, Value>, tiers: Option<&Tiers>) -> Vec<Reward> {
+    let mut seen = BTreeSet::new();
+    check.list(
+        map,
+        Path::Root,
+        "rewards",
+        MAX_REWARDS,
+        |check, value, path| {
+            let reward = check.object(value, path, REWARD_FIELDS)?;
+            let id = read_unique_id(check, reward, path, &mut seen);
+            let name = check
+                .required(reward, path, "name")
+                .and_then(|v| read_localized(check, v, path.key("name")));
+            let cost_points = check
+                .required(reward, path, "cost_points")
+                .and_then(|v| check.int(v, path.key("cost_points"), 0, MAX_POINTS));
+            let benefit = read_benefit(check, reward, path);
+            let min_tier = match optional(reward, "min_tier") {
+                Some(v) => {
+                    let tier = check.id(v, path.key("min_tier"));
+                    let rank = tier.and_then(|t| {
+                        let rank = tiers.and_then(|tiers| tiers.rank_of(t.as_str()));
+                        if rank.is_none() {
+                            check.report(path.key("min_tier"), format!("no tier has the id `{t}`"));
+                        }
+                        rank
+                    });
+                    Some(Some(rank?))
+                }
+                None => Some(None),
+            };
+            let valid_days = read_days(check, reward, path);
+            Some(Reward {
+                id: id?,
+                name: name?,
+                cost_points: cost_points?,
+                benefit: benefit?,
+                min_tier: min_tier?,
+                valid_days: valid_days?,
+            })
+        },
+    )
+}
+
+/// The `kind` of a reward and the fields that kind needs (and no others).
+fn read_benefit(check: &mut Check, map: &Map<String, Value>, path: Path<'_>) -> Option<Benefit> {
+    let kind = check.required(map, path, "kind")?;
+    let needs: &[&str] = match kind.as_str() {
+        Some("amount_off" | "store_credit") => &["amount_minor"],
+        Some("percent_off") => &["percent"],
+        Some("free_shipping") => &[],
+        Some("free_product") => &["sku"],
+        Some("donation") => &["cause", "amount_minor"],
+        _ => {
+            check.report(
+                path.key("kind"),
+                "must be amount_off, percent_off, free_shipping, free_product, store_credit or donation",
+            );
+            return None;
+        }
+    };
+    for key in ["amount_minor", "percent", "sku", "cause"] {
+        if optional(map, key).is_some() && !needs.contains(&key) {
+            check.report(path.key(key), "does not belong to this kind of reward");
+        }
+    }
+    let mut amount = || {
+        check
+            .required(map, path, "amount_minor")
+            .and_then(|v| check.int(v, path.key("amount_minor"), 1, MAX_AMOUNT))
+    };
+    match kind.as_str() {
+        Some("amount_off") => Some(Benefit::AmountOff {
+            amount_minor: amount()?,
+        }),
+        Some("store_credit") => Some(Benefit::StoreCredit {
+            amount_minor: amount()?,
+        }),
+        Some("percent_off") => {
+            let percent = check.required(map, path, "percent")?;
+            Some(Benefit::PercentOff {
+                percent: check.int(percent, path.key("percent"), 1, 100)?,
+            })
+        }
+        Some("free_product") => {
+            let sku = check.required(map, path, "sku")?;
+            Some(Benefit::FreeProduct {
+                sku: check.string(sku, path.key("sku"), 128)?.to_owned(),
+            })
+        }
+        Some("donation") => {
+            let amount_minor = amount();
+            let cause = check
+                .required(map, path, "cause")
+                .and_then(|v| check.string(v, path.key("cause"), MAX_TEXT));
+            Some(Benefit::Donation {
+                cause: cause?.to_owned(),
+                amount_minor: amount_minor?,
+            })
+        }
+        _ => Some(Benefit::FreeShipping),
+    }
+}
+
+fn read_gift(check: &mut Check, value: &Value, path: Path<'_>) -> Option<GiftReward> {
+    let map = check.object(
+        value,
+        path,
+        &[
+            "kind",
+            "amount_minor",
+            "percent",
+            "sku",
+            "cause",
+            "valid_days",
+        ],
+    )?;
+    let benefit = read_benefit(check, map, path);
+    let valid_days = read_days(check, map, path);
+    Some(GiftReward {
+        benefit: benefit?,
+        valid_days: valid_days?,
+    })
+}
+
+const REFERRAL_FIELDS: &[&str] = &[
+    "referrer_points",
+    "referrer_reward",
+    "referee_reward",
+    "min_order_minor",
+    "max_rewarded_per_referrer",
+];
+
+fn read_referral(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Referral> {
+    let map = check.object(value, path, REFERRAL_FIELDS)?;
+    let referrer = match (
+        optional(map, "referrer_points"),
+        optional(map, "referrer_reward"),
+    ) {
+        (Some(points), None) => check
+            .int(points, path.key("referrer_points"), 0, MAX_POINTS)
+            .map(ReferrerPrize::Points),
+        (None, Some(reward)) => {
+            read_gift(check, reward, path.key("referrer_reward")).map(ReferrerPrize::Reward)
+        }
+        (Some(_), Some(_)) => {
+            check.report(
+                path.key("referrer_reward"),
+                "give referrer_points or referrer_reward, not both",
+            );
+            None
+        }
+        (None, None) => {
+            check.report(
+                path.key("referrer_points"),
+                "is required (or referrer_reward)",
+            );
+            None
+        }
+    };
+    let referee_reward =
+        optional(map, "referee_reward").map(|v| read_gift(check, v, path.key("referee_reward")));
+    let min_order_minor = match optional(map, "min_order_minor") {
+        Some(v) => check.int(v, path.key("min_order_minor"), 0, MAX_AMOUNT),
+        None => Some(0),
+    };
+    let max = match optional(map, "max_rewarded_per_referrer") {
+        Some(v) => check
+            .int(v, path.key("max_rewarded_per_referrer"), 0, 1_000_000)
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some),
+        None => Some(None),
+    };
+    Some(Referral {
+        referrer: referrer?,
+        referee_reward: match referee_reward {
+            Some(gift) => Some(gift?),
+            None => None,
+        },
+        min_order_minor: min_order_minor?,
+        max_rewarded_per_referrer: max?,
+    })
+}
+
+fn read_badges(check: &mut Check, map: &Map<String, Value>) -> Vec<Badge> {
+    let mut seen = BTreeSet::new();
+    check.list(
+        map,
+        Path::Root,
+        "badges",
+        MAX_BADGES,
+        |check, value, path| {
+            let badge = check.object(
+                value,
+                path,
+                &["id", "name", "event", "count", "bonus_points"],
+            )?;
+            let id = read_unique_id(check, badge, path, &mut seen);
+            let name = check
+                .required(badge, path, "name")
+                .and_then(|v| read_localized(check, v, path.key("name")));
+            let event = check
+                .required(badge, path, "event")
+                .and_then(|v| read_event_match(check, v, path.key("event")));
+            let count = match optional(badge, "count") {
+                Some(v) => check.int(v, path.key("count"), 1, 1_000_000),
+                None => Some(1),
+            };
+            let bonus_points = match optional(badge, "bonus_points") {
+                Some(v) => check.int(v, path.key("bonus_points"), 0, MAX_POINTS),
+                None => Some(0),
+            };
+            Some(Badge {
+                id: id?,
+                name: name?,
+                event: event?,
+                count: u32::try_from(count?).ok()?,
+                bonus_points: bonus_points?,
+            })
+        },
+    )
+}

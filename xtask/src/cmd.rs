@@ -1,0 +1,81 @@
+//! A tiny command runner that prints each command before running it.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The repository root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// A command that echoes itself (`$ cargo test ...`) and fails loudly.
+#[derive(Debug)]
+pub struct Cmd {
+    inner: Command,
+    shown: String,
+}
+
+impl Cmd {
+    pub fn new(program: impl AsRef<OsStr>) -> Self {
+        let shown = program.as_ref().to_string_lossy().into_owned();
+        let mut inner = Command::new(program);
+        inner.current_dir(root());
+        Self { inner, shown }
+    }
+
+    /// `cargo <subcommand>` with the cargo that runs xtask.
+    pub fn cargo(subcommand: &str) -> Self {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Self::new(cargo);
+        cmd.shown = "cargo".into();
+        cmd.arg(subcommand)
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.shown.push(' ');
+        self.shown.push_str(&arg.as_ref().to_string_lossy());
+        self.inner.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        args.into_iter().fold(self, Cmd::arg)
+    }
+
+    /// Runs to completion; a non-zero exit is an error naming the command.
+    pub fn run(mut self) -> Result {
+        eprintln!("$ {}", self.shown);
+        let status = self
+            .inner
+            .status()
+            .map_err(|e| format!("could not start `{}`: {e}", self.shown))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{}` failed ({status})", self.shown))
+        }
+    }
+
+    /// Runs quietly and returns stdout; used for probes like `--version`.
+    pub fn read(mut self) -> Result<String> {
+        let Output { status, stdout, .. } = self
+            .inner
+            .output()
+            .map_err(|e| format!("could not start `{}`: {e}", self.shown))?;
+        if status.success() {
+            Ok(String::from_utf8_lossy(&stdout).into_owned())
+        } else {
+            Err(format!("`{}` failed ({status})", self.shown))
+        }
+    }
+}
