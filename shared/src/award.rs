@@ -5,7 +5,9 @@
 //! every rounding a floor, every intermediate an `i128` checked against
 //! [`MAX_EVENT_POINTS`].
 
-use chrono::{DateTime, Datelike, Duration, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::code::{Entropy, reward_code};
@@ -28,8 +30,14 @@ pub const MAX_BALANCE: i64 = 4_000_000_000_000_000_000;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AwardLine {
     /// A rule id, `tier:<id>` or `badge:<id>`.
-    pub rule: String,
+    pub rule: Arc<str>,
     pub points: i64,
+}
+
+impl AwardLine {
+    pub fn new(rule: Arc<str>, points: i64) -> Self {
+        Self { rule, points }
+    }
 }
 
 /// A code granted by an event.
@@ -167,16 +175,44 @@ impl EventContext {
     }
 }
 
-/// What the rules decided for an earning event, before anything is written.
-#[derive(Debug, Default)]
-struct Plan {
-    lines: Vec<AwardLine>,
-    points: i64,
+/// What the rules decide for an earning event, before anything is written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AwardPlan {
+    pub points: i64,
+    pub lines: Vec<AwardLine>,
+    pub cashback_minor: i64,
+    pub badges_won: Vec<Id>,
+    /// Rules whose `limit` this event uses.
     hits: Vec<Id>,
+    /// `issue_reward` rules that matched: rule, reward index, valid days.
     issue: Vec<(Id, usize, Option<i64>)>,
-    cashback_minor: i64,
     badge_steps: Vec<Id>,
-    badges_won: Vec<Id>,
+}
+
+impl AwardPlan {
+    /// The ids of the rewards whose codes the event would issue.
+    pub fn rewards_issued<'p>(&self, program: &'p Program) -> Vec<&'p Id> {
+        self.issue
+            .iter()
+            .filter_map(|(_, index, _)| program.rewards.get(*index).map(|r| &r.id))
+            .collect()
+    }
+}
+
+/// What an earning event would give the member, computed and not applied:
+/// the widget's cart preview and `simulate` use it. Refunds and
+/// cancellations give an empty plan (they only take back).
+pub fn preview_award(
+    program: &Program,
+    state: &MemberState,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<AwardPlan, EventError> {
+    check_event(program, state, event, now)?;
+    match event.kind {
+        EventKind::OrderRefunded | EventKind::OrderCancelled => Ok(AwardPlan::default()),
+        _ => plan_award(program, state, event),
+    }
 }
 
 /// Applies one event to the member's state and says what it gave.
@@ -438,39 +474,59 @@ fn check_event(
     Ok(())
 }
 
-fn checked(value: i128) -> Result<i64, EventError> {
-    i64::try_from(value)
-        .ok()
-        .filter(|v| (0..=MAX_EVENT_POINTS).contains(v))
-        .ok_or(EventError::OutOfRange)
+/// The calendar period (UTC, weeks from Monday) holding `at`, as
+/// `[start, end)`; `None` for a lifetime.
+pub fn period_bounds(per: Period, at: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let day = at.date_naive();
+    let (start, end) = match per {
+        Period::Lifetime => return None,
+        Period::Day => (day, day.succ_opt()?),
+        Period::Week => {
+            let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+            (monday, monday + Duration::days(7))
+        }
+        Period::Month => {
+            let first = day.with_day(1)?;
+            let next = if first.month() == 12 {
+                NaiveDate::from_ymd_opt(first.year().checked_add(1)?, 1, 1)?
+            } else {
+                NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)?
+            };
+            (first, next)
+        }
+        Period::Year => (
+            NaiveDate::from_ymd_opt(day.year(), 1, 1)?,
+            NaiveDate::from_ymd_opt(day.year().checked_add(1)?, 1, 1)?,
+        ),
+    };
+    Some((
+        start.and_hms_opt(0, 0, 0)?.and_utc(),
+        end.and_hms_opt(0, 0, 0)?.and_utc(),
+    ))
 }
 
-/// Whether two moments fall in the same calendar period (UTC, weeks from Monday).
-pub fn same_period(per: Period, a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
-    match per {
-        Period::Day => a.date_naive() == b.date_naive(),
-        Period::Week => a.iso_week() == b.iso_week(),
-        Period::Month => a.year() == b.year() && a.month() == b.month(),
-        Period::Year => a.year() == b.year(),
-        Period::Lifetime => true,
-    }
-}
-
-/// Whether a rule's limit is used up for an event at `at`.
+/// Whether a rule's limit is used up for an event at `at`: the limit counts
+/// the rule's matches in the calendar period of `at`.
 fn limit_reached(state: &MemberState, rule: &EarnRule, at: DateTime<Utc>) -> bool {
     let Some(limit) = rule.limit else {
         return false;
     };
-    let used = state.rule_hits.get(&rule.id).map_or(0, |hits| {
-        hits.iter()
-            .filter(|t| same_period(limit.per, **t, at))
-            .count()
-    });
+    let Some(hits) = state.rule_hits.get(&rule.id) else {
+        return false;
+    };
+    let used = match period_bounds(limit.per, at) {
+        None => hits.len(),
+        Some((start, end)) => hits.iter().filter(|t| start <= **t && **t < end).count(),
+    };
     used >= limit.count as usize
 }
 
 /// The contract's four steps, without writing anything.
-fn plan_award(program: &Program, state: &MemberState, event: &Event) -> Result<Plan, EventError> {
+fn plan_award(
+    program: &Program,
+    state: &MemberState,
+    event: &Event,
+) -> Result<AwardPlan, EventError> {
     let at = event.occurred_at;
     let order = event.order.as_ref();
     let profile = state.profiles.get(&event.member_id);
@@ -493,19 +549,17 @@ fn plan_award(program: &Program, state: &MemberState, event: &Event) -> Result<P
         lines: order.map_or(&[], |o| o.lines.as_slice()),
     };
 
-    let mut plan = Plan::default();
-    let mut fixed: i128 = 0;
-    let mut earned: i128 = 0;
-    let mut base_lines = Vec::new();
+    let mut plan = AwardPlan::default();
+    let mut fixed: i64 = 0;
+    let mut earned: i64 = 0;
+    let mut lines = Vec::with_capacity(program.earn_rules.len().min(16));
     let mut multipliers = Vec::new();
     for rule in &program.earn_rules {
         if !event.matches(&rule.event)
             || !rule.active.contains(at)
             || !rule.when.iter().all(|c| c.holds(&facts))
+            || limit_reached(state, rule, at)
         {
-            continue;
-        }
-        if limit_reached(state, rule, at) {
             continue;
         }
         if rule.limit.is_some() {
@@ -513,55 +567,41 @@ fn plan_award(program: &Program, state: &MemberState, event: &Event) -> Result<P
         }
         match &rule.effect {
             Effect::Fixed { points } => {
-                fixed += i128::from(*points);
-                base_lines.push((rule.id.to_string(), i128::from(*points)));
+                fixed = add(fixed, *points)?;
+                lines.push(AwardLine::new(rule.id.shared(), *points));
             }
             Effect::PerAmount { points, per_minor } => {
-                let eligible = eligible_minor(rule, &facts);
-                let given = (eligible / i128::from(*per_minor)) * i128::from(*points);
-                checked(given)?;
-                earned += given;
-                base_lines.push((rule.id.to_string(), given));
+                let given = mul_div(eligible_minor(rule, &facts) / per_minor, *points, 1)?;
+                earned = add(earned, given)?;
+                lines.push(AwardLine::new(rule.id.shared(), given));
             }
-            Effect::Multiplier { bp } => multipliers.push((rule.id.to_string(), i128::from(*bp))),
+            Effect::Multiplier { bp } => multipliers.push((rule.id.shared(), *bp)),
             Effect::IssueReward { reward, valid_days } => {
                 plan.issue.push((rule.id.clone(), *reward, *valid_days));
             }
             Effect::Cashback { bp } => {
-                let credit = eligible_minor(rule, &facts) * i128::from(*bp) / 10_000;
-                plan.cashback_minor = plan.cashback_minor.saturating_add(checked(credit)?);
+                let credit = mul_div(eligible_minor(rule, &facts), *bp, 10_000)?;
+                plan.cashback_minor = add(plan.cashback_minor, credit)?;
             }
         }
-        checked(fixed)?;
-        checked(earned)?;
     }
 
-    let mut lines: Vec<AwardLine> = base_lines
-        .into_iter()
-        .map(|(rule, points)| AwardLine {
-            rule,
-            points: i64::try_from(points).unwrap_or(0),
-        })
-        .collect();
+    // Step 2: the tier's multiplier, then each multiplier rule in program
+    // order; each line holds the increase it caused.
     if let Some(level) = tier_rank.and_then(|rank| program.level(rank)) {
-        let boosted = earned * i128::from(level.earn_multiplier_bp) / 10_000;
-        checked(boosted)?;
-        lines.push(AwardLine {
-            rule: format!("tier:{}", level.id),
-            points: i64::try_from(boosted - earned).unwrap_or(0),
-        });
+        let boosted = mul_div(earned, level.earn_multiplier_bp, 10_000)?;
+        lines.push(AwardLine::new(
+            level.line.clone(),
+            boosted.saturating_sub(earned),
+        ));
         earned = boosted;
     }
     for (rule, bp) in multipliers {
-        let boosted = earned * bp / 10_000;
-        checked(boosted)?;
-        lines.push(AwardLine {
-            rule,
-            points: i64::try_from(boosted - earned).unwrap_or(0),
-        });
+        let boosted = mul_div(earned, bp, 10_000)?;
+        lines.push(AwardLine::new(rule, boosted.saturating_sub(earned)));
         earned = boosted;
     }
-    let mut points = fixed + earned;
+    let mut points = add(fixed, earned)?;
     for badge in &program.badges {
         if !event.matches(&badge.event) || state.badges.contains_key(&badge.id) {
             continue;
@@ -570,33 +610,52 @@ fn plan_award(program: &Program, state: &MemberState, event: &Event) -> Result<P
         let progress = state.badge_progress.get(&badge.id).copied().unwrap_or(0);
         if progress.saturating_add(1) >= badge.count {
             plan.badges_won.push(badge.id.clone());
-            points += i128::from(badge.bonus_points);
-            lines.push(AwardLine {
-                rule: format!("badge:{}", badge.id),
-                points: badge.bonus_points,
-            });
+            points = add(points, badge.bonus_points)?;
+            lines.push(AwardLine::new(badge.line.clone(), badge.bonus_points));
         }
     }
-    plan.points = checked(points)?;
-    if i128::from(state.total_points()) + points > i128::from(MAX_BALANCE) {
+    if state
+        .total_points()
+        .checked_add(points)
+        .is_none_or(|total| total > MAX_BALANCE)
+    {
         return Err(EventError::OutOfRange);
     }
     lines.retain(|line| line.points != 0);
+    plan.points = points;
     plan.lines = lines;
     Ok(plan)
 }
 
-/// The order amount a `per_amount` or `cashback` rule counts.
-fn eligible_minor(rule: &EarnRule, facts: &Facts<'_>) -> i128 {
+/// `a + b`, within [`MAX_EVENT_POINTS`].
+fn add(a: i64, b: i64) -> Result<i64, EventError> {
+    a.checked_add(b)
+        .filter(|sum| (0..=MAX_EVENT_POINTS).contains(sum))
+        .ok_or(EventError::OutOfRange)
+}
+
+/// `floor(a * b / d)` of non-negative figures, within [`MAX_EVENT_POINTS`];
+/// `i128` only when the product leaves `i64`.
+fn mul_div(a: i64, b: i64, d: i64) -> Result<i64, EventError> {
+    let exact = match a.checked_mul(b) {
+        Some(product) => product / d,
+        None => i64::try_from(i128::from(a) * i128::from(b) / i128::from(d))
+            .map_err(|_| EventError::OutOfRange)?,
+    };
+    add(0, exact)
+}
+
+/// The order amount a `per_amount` or `cashback` rule counts. Parsing bounds
+/// the lines' total to `MAX_AMOUNT`, so the sum fits.
+fn eligible_minor(rule: &EarnRule, facts: &Facts<'_>) -> i64 {
     if rule.lines.is_empty() {
-        return i128::from(facts.subtotal_minor.unwrap_or(0));
+        return facts.subtotal_minor.unwrap_or(0);
     }
     facts
         .lines
         .iter()
         .filter(|line| rule.lines.iter().all(|c| c.holds_for_line(line)))
-        .map(|line| i128::from(line.qty) * i128::from(line.unit_price_minor))
-        .sum()
+        .fold(0i64, |sum, line| sum.saturating_add(line.amount_minor()))
 }
 
 /// Reverses a refund or cancellation from the original award, pending first.

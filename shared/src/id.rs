@@ -1,6 +1,7 @@
 //! Identifiers: 1 to 128 characters of `[A-Za-z0-9._:@-]`, checked once at the boundary.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -10,9 +11,10 @@ pub const MAX_ID_LEN: usize = 128;
 /// A shop, member, order, event, rule, reward, tier or badge identifier.
 ///
 /// The field is private: an `Id` that exists has passed [`Id::parse`].
+/// Shared, so that the many copies an award makes cost no allocation.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Id(String);
+pub struct Id(Arc<str>);
 
 /// Why a string is not an identifier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -37,11 +39,16 @@ impl Id {
         if !text.bytes().all(is_id_byte) {
             return Err(IdError::BadCharacter);
         }
-        Ok(Self(text.to_owned()))
+        Ok(Self(Arc::from(text)))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The same text, shared without copying.
+    pub fn shared(&self) -> Arc<str> {
+        Arc::clone(&self.0)
     }
 }
 
@@ -52,14 +59,13 @@ fn is_id_byte(byte: u8) -> bool {
 impl TryFrom<String> for Id {
     type Error = IdError;
     fn try_from(text: String) -> Result<Self, IdError> {
-        Self::parse(&text)?;
-        Ok(Self(text))
+        Self::parse(&text)
     }
 }
 
 impl From<Id> for String {
     fn from(id: Id) -> String {
-        id.0
+        id.0.to_string()
     }
 }
 

@@ -6,6 +6,7 @@
 //! keep the award arithmetic inside `i128` intermediates and `i64` results.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -158,6 +159,8 @@ pub struct Level {
     pub benefits: Vec<Localized>,
     /// Held only through a paid membership, never through the metric.
     pub paid: bool,
+    /// `tier:<id>`, the name of its award line.
+    pub line: Arc<str>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -225,6 +228,8 @@ pub struct Badge {
     pub event: EventMatch,
     pub count: u32,
     pub bonus_points: i64,
+    /// `badge:<id>`, the name of its award line.
+    pub line: Arc<str>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -794,8 +799,10 @@ fn read_tiers(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Tiers>
             None => Some(10_000),
         };
         let benefits = check.list(level, path, "benefits", 20, read_localized);
+        let id = id?;
         Some(Level {
-            id: id?,
+            line: Arc::from(format!("tier:{id}")),
+            id,
             name: name?,
             threshold: threshold?,
             earn_multiplier_bp: earn_multiplier_bp?,
@@ -1064,8 +1071,10 @@ fn read_badges(check: &mut Check, map: &Map<String, Value>) -> Vec<Badge> {
                 Some(v) => check.int(v, path.key("bonus_points"), 0, MAX_POINTS),
                 None => Some(0),
             };
+            let id = id?;
             Some(Badge {
-                id: id?,
+                line: Arc::from(format!("badge:{id}")),
+                id,
                 name: name?,
                 event: event?,
                 count: u32::try_from(count?).ok()?,

@@ -1,0 +1,296 @@
+//! Property tests of the rules crate's invariants: a full refund nets to zero,
+//! the balance always equals the ledger's sum, a duplicate changes nothing,
+//! tiers are monotone in their metric, and no input panics.
+
+use chrono::{DateTime, Duration, Utc};
+use loyalty_rules::book::Book;
+use loyalty_rules::{Event, Program};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+fn now() -> DateTime<Utc> {
+    "2026-11-23T12:00:00Z".parse().unwrap()
+}
+
+/// A program with the shapes that matter for arithmetic, from generated figures.
+fn program(per: i64, points: i64, tier_bp: i64, multiplier_bp: i64, pending_days: i64) -> Program {
+    let doc = json!({
+        "currency": "USD",
+        "shop_url": "https://shop.example",
+        "pending_days": pending_days,
+        "earn_rules": [
+            {"id": "base", "event": "order_paid", "effect": {"kind": "per_amount", "points": points, "per_minor": per}},
+            {"id": "shoes", "event": "order_paid", "effect": {"kind": "per_amount", "points": 1, "per_minor": per},
+             "lines": [{"field": "line.category", "op": "eq", "value": "shoes"}]},
+            {"id": "first", "event": "order_paid", "effect": {"kind": "fixed", "points": 50},
+             "when": [{"field": "order.first", "op": "eq", "value": true}]},
+            {"id": "boost", "event": "order_paid", "effect": {"kind": "multiplier", "bp": multiplier_bp}},
+            {"id": "review", "event": "review_posted", "effect": {"kind": "fixed", "points": 25},
+             "limit": {"count": 2, "per": "week"}},
+            {"id": "cash", "event": "order_paid", "effect": {"kind": "cashback", "bp": 300}}
+        ],
+        "tiers": {"metric": "spend", "window": {"kind": "rolling_days", "days": 365}, "levels": [
+            {"id": "bronze", "name": {"en": "Bronze"}, "threshold": 0, "earn_multiplier_bp": 10000},
+            {"id": "silver", "name": {"en": "Silver"}, "threshold": 50000, "earn_multiplier_bp": tier_bp}
+        ]},
+        "rewards": [{"id": "five", "name": {"en": "$5"}, "cost_points": 100, "kind": "amount_off", "amount_minor": 500}],
+        "badges": [{"id": "critic", "name": {"en": "Critic"}, "event": "review_posted", "count": 2, "bonus_points": 10}]
+    });
+    Program::from_value(&doc).unwrap()
+}
+
+fn order_event(id: &str, order: &str, at: DateTime<Utc>, lines: &[(i64, i64, bool)]) -> Event {
+    let lines: Vec<Value> = lines
+        .iter()
+        .map(|(qty, price, shoes)| {
+            json!({"sku": "s", "category": if *shoes { "shoes" } else { "other" }, "qty": qty, "unit_price_minor": price})
+        })
+        .collect();
+    let subtotal: i64 = lines
+        .iter()
+        .map(|l| l["qty"].as_i64().unwrap() * l["unit_price_minor"].as_i64().unwrap())
+        .sum();
+    let doc = json!({"id": id, "kind": "order_paid", "member_id": "m-1", "occurred_at": at.to_rfc3339(),
+        "order": {"order_id": order, "currency": "USD", "subtotal_minor": subtotal, "lines": lines}});
+    Event::from_value(&doc, now()).unwrap()
+}
+
+fn simple_event(id: &str, kind: &str, at: DateTime<Utc>, order: Option<Value>) -> Event {
+    let mut doc =
+        json!({"id": id, "kind": kind, "member_id": "m-1", "occurred_at": at.to_rfc3339()});
+    if let Some(order) = order {
+        doc["order"] = order;
+    }
+    Event::from_value(&doc, now()).unwrap()
+}
+
+fn ledger_sum(book: &Book) -> i64 {
+    let member = loyalty_rules::Id::parse("m-1").unwrap();
+    book.ledger_of(&member).iter().map(|e| e.points).sum()
+}
+
+fn lines_strategy() -> impl Strategy<Value = Vec<(i64, i64, bool)>> {
+    prop::collection::vec((1i64..20, 0i64..200_000, any::<bool>()), 1..8)
+}
+
+/// One step of a member's life, for sequences.
+#[derive(Clone, Debug)]
+enum Step {
+    Order(Vec<(i64, i64, bool)>),
+    Refund(usize, i64),
+    Cancel(usize),
+    Review,
+    Redeem,
+    Adjust(i64),
+    Wait(i64),
+    Repeat(usize),
+}
+
+fn step_strategy() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        lines_strategy().prop_map(Step::Order),
+        (0usize..10, 0i64..300_000).prop_map(|(i, a)| Step::Refund(i, a)),
+        (0usize..10).prop_map(Step::Cancel),
+        Just(Step::Review),
+        Just(Step::Redeem),
+        (-500i64..500).prop_map(Step::Adjust),
+        (0i64..40).prop_map(Step::Wait),
+        (0usize..30).prop_map(Step::Repeat),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// An order and its full refund (in one or several parts) net to zero
+    /// points, store credit and spend.
+    #[test]
+    fn full_refund_nets_to_zero(
+        per in 1i64..1000, points in 0i64..10, tier_bp in 1i64..40_000, multiplier_bp in 1i64..40_000,
+        pending in 0i64..3, lines in lines_strategy(), parts in 1usize..4,
+        cancel_after in any::<bool>(),
+    ) {
+        let program = program(per, points, tier_bp, multiplier_bp, pending);
+        let mut book = Book::new(program);
+        let at = now() - Duration::days(1);
+        let order = order_event("e-1", "o-1", at, &lines);
+        let subtotal = order.order.as_ref().unwrap().subtotal_minor.unwrap();
+        book.record(&order, now()).unwrap();
+        let share = subtotal / parts as i64 + 1;
+        for part in 0..parts {
+            let refund = json!({"order_id": "o-1", "refund_minor": share});
+            book.record(&simple_event(&format!("r-{part}"), "order_refunded", at, Some(refund)), now()).unwrap();
+        }
+        if cancel_after {
+            book.record(&simple_event("c-1", "order_cancelled", at, Some(json!({"order_id": "o-1"}))), now()).unwrap();
+        }
+        let state = book.states.values().next().unwrap();
+        prop_assert_eq!(state.total_points(), 0);
+        prop_assert_eq!(state.lifetime_earned, 0);
+        prop_assert_eq!(state.store_credit_minor, 0);
+        prop_assert_eq!(state.net_spend(), 0);
+        prop_assert_eq!(ledger_sum(&book), 0);
+    }
+
+    /// Whatever happens, the ledger's sum is the balance plus pending points,
+    /// and a repeated event changes nothing.
+    #[test]
+    fn balance_equals_ledger_and_duplicates_change_nothing(
+        per in 1i64..500, tier_bp in 5_000i64..30_000, pending in 0i64..5,
+        steps in prop::collection::vec(step_strategy(), 1..30),
+    ) {
+        let mut book = Book::new(program(per, 1, tier_bp, 15_000, pending));
+        let member = loyalty_rules::Id::parse("m-1").unwrap();
+        let mut clock = now() - Duration::days(400);
+        let mut sent: Vec<Event> = Vec::new();
+        let mut orders = 0usize;
+        for (n, step) in steps.into_iter().enumerate() {
+            let id = format!("e-{n}");
+            let event = match step {
+                Step::Order(lines) => {
+                    orders += 1;
+                    Some(order_event(&id, &format!("o-{orders}"), clock, &lines))
+                }
+                Step::Refund(i, amount) if orders > 0 => Some(simple_event(&id, "order_refunded", clock,
+                    Some(json!({"order_id": format!("o-{}", i % orders + 1), "refund_minor": amount})))),
+                Step::Cancel(i) if orders > 0 => Some(simple_event(&id, "order_cancelled", clock,
+                    Some(json!({"order_id": format!("o-{}", i % orders + 1)})))),
+                Step::Review => Some(simple_event(&id, "review_posted", clock, None)),
+                Step::Redeem => {
+                    let _ = book.redeem(&member, "five", &id, clock);
+                    None
+                }
+                Step::Adjust(points) => {
+                    let _ = book.adjust(&member, &loyalty_rules::Id::parse(&id).unwrap(), points, "goodwill", clock);
+                    None
+                }
+                Step::Wait(days) => {
+                    clock += Duration::days(days);
+                    None
+                }
+                Step::Repeat(i) if !sent.is_empty() => {
+                    let again = sent[i % sent.len()].clone();
+                    let before = book.states.clone();
+                    let ledger_before = ledger_sum(&book);
+                    let answer = book.record(&again, clock).unwrap();
+                    prop_assert!(answer.duplicate);
+                    prop_assert_eq!(&before, &book.states);
+                    prop_assert_eq!(ledger_before, ledger_sum(&book));
+                    None
+                }
+                _ => None,
+            };
+            if let Some(event) = event
+                && book.record(&event, clock).is_ok()
+            {
+                sent.push(event);
+            }
+            if let Some(state) = book.states.values().next() {
+                prop_assert_eq!(state.total_points(), ledger_sum(&book));
+            }
+        }
+    }
+
+    /// More of the metric never gives a lower tier.
+    #[test]
+    fn tier_is_monotone_in_its_metric(
+        thresholds in prop::collection::btree_set(1i64..1_000_000, 1..6),
+        a in 0i64..1_200_000, b in 0i64..1_200_000,
+    ) {
+        let levels: Vec<Value> = thresholds.iter().enumerate()
+            .map(|(i, t)| json!({"id": format!("l{i}"), "name": {"en": "L"}, "threshold": t}))
+            .collect();
+        let doc = json!({"currency": "USD", "shop_url": "https://s.example",
+            "tiers": {"metric": "spend", "levels": levels}});
+        let program = Program::from_value(&doc).unwrap();
+        let (low, high) = (a.min(b), a.max(b));
+        let rank = |spend: i64| {
+            let mut book = Book::new(program.clone());
+            let order = json!({"id": "e", "kind": "order_paid", "member_id": "m-1",
+                "occurred_at": "2026-11-01T00:00:00Z",
+                "order": {"order_id": "o", "currency": "USD", "subtotal_minor": spend}});
+            book.record(&Event::from_value(&order, now()).unwrap(), now()).unwrap();
+            let state = book.states.values().next().unwrap();
+            state.tier_rank_at(&program, now())
+        };
+        prop_assert!(rank(low) <= rank(high));
+    }
+
+    /// Arbitrary JSON never panics the parsers.
+    #[test]
+    fn arbitrary_json_never_panics(value in json_strategy()) {
+        let _ = Program::from_value(&value);
+        let _ = Event::from_value(&value, now());
+        let _ = loyalty_rules::event::parse_batch(&value, now());
+    }
+
+    /// Arbitrary text never panics the parsers.
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,200}") {
+        let _ = Program::parse(&text);
+        let _ = Event::parse(&text, now());
+    }
+
+    /// Extreme figures are refused or computed, never overflowed.
+    #[test]
+    fn extreme_integers_never_overflow(
+        points in prop_oneof![Just(0i64), Just(1_000_000_000i64), 0i64..1_000_000_000],
+        per in prop_oneof![Just(1i64), 1i64..1000],
+        bp in prop_oneof![Just(1i64), Just(1_000_000i64), 1i64..1_000_000],
+        qty in prop_oneof![Just(1_000_000i64), 1i64..1_000_000],
+        price in prop_oneof![Just(1_000_000_000i64), 0i64..1_000_000_000],
+        subtotal in prop_oneof![Just(1_000_000_000_000_000i64), Just(i64::MAX), Just(-1i64), 0i64..1_000_000_000_000_000],
+    ) {
+        let program = program(per, points, bp, bp, 0);
+        let mut book = Book::new(program);
+        let doc = json!({"id": "e", "kind": "order_paid", "member_id": "m-1", "occurred_at": "2026-11-01T00:00:00Z",
+            "order": {"order_id": "o", "currency": "USD", "subtotal_minor": subtotal,
+                "lines": [{"category": "shoes", "qty": qty, "unit_price_minor": price}]}});
+        if let Ok(event) = Event::from_value(&doc, now())
+            && let Ok(answer) = book.record(&event, now())
+        {
+            let sum: i64 = answer.lines.iter().map(|l| l.points).sum();
+            prop_assert_eq!(sum, answer.points);
+            prop_assert!(answer.points >= 0);
+        }
+    }
+}
+
+fn json_strategy() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        prop_oneof![
+            Just("order_paid".to_owned()),
+            Just("USD".to_owned()),
+            Just("2026-11-23T10:00:00Z".to_owned()),
+            ".{0,12}",
+        ]
+        .prop_map(Value::String),
+    ];
+    let keys = prop_oneof![
+        Just("id".to_owned()),
+        Just("kind".to_owned()),
+        Just("member_id".to_owned()),
+        Just("occurred_at".to_owned()),
+        Just("order".to_owned()),
+        Just("lines".to_owned()),
+        Just("currency".to_owned()),
+        Just("shop_url".to_owned()),
+        Just("earn_rules".to_owned()),
+        Just("effect".to_owned()),
+        Just("tiers".to_owned()),
+        Just("levels".to_owned()),
+        Just("events".to_owned()),
+        "[a-z_]{1,10}",
+    ];
+    leaf.prop_recursive(4, 64, 8, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(keys.clone(), inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
