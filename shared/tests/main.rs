@@ -1,0 +1,3 @@
+//! The rules crate's integration tests: one binary, one module per concern.
+
+mod properties;
