@@ -1,6 +1,29 @@
-//! The edge worker: the merchant and widget HTTP API over KV and Durable Objects.
+//! The edge worker: the merchant and widget HTTP API of the contract, on
+//! Cloudflare Workers, with KV and Durable Objects for storage.
 //!
-//! Thin for now: the worker itself arrives with the edge issue. It already
-//! links the rules crate so that the wasm32 build of the award path is checked.
+//! The worker itself holds nothing between requests. Every award is computed
+//! by the rules crate inside the member's Durable Object, the only writer of
+//! that member's state; shop-wide exactly-once facts live in the shop's
+//! Durable Object; KV holds lagging copies for fast reads.
 
-pub use loyalty_rules as rules;
+pub mod auth;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+mod objects;
+#[cfg(target_arch = "wasm32")]
+mod store;
+
+#[cfg(target_arch = "wasm32")]
+#[worker::event(fetch)]
+async fn fetch(
+    req: worker::Request,
+    env: worker::Env,
+    _ctx: worker::Context,
+) -> worker::Result<worker::Response> {
+    api::handle(req, env).await
+}

@@ -2,7 +2,8 @@
 //!
 //! Each write of a member state reports its [`MemberFigures`] before and
 //! after; [`ShopCounters::record`] adds the difference. The edge keeps the
-//! counters in one Durable Object per shop.
+//! counters in one Durable Object per shop, with the last figures it recorded
+//! for each member state, so a repeated report adds nothing.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,9 @@ pub struct MemberFigures {
     pub outstanding: i64,
     pub referrals: i64,
     pub tier: Option<String>,
+    /// Survey answers: promoters, detractors, all.
+    #[serde(default)]
+    pub nps: [i64; 3],
 }
 
 impl MemberFigures {
@@ -57,6 +61,7 @@ impl MemberFigures {
                 .tier_rank_at(program, now)
                 .and_then(|rank| program.level(rank))
                 .map(|level| level.id.to_string()),
+            nps: state.nps,
         }
     }
 }
@@ -135,6 +140,15 @@ impl ShopCounters {
         self.referral_conversions = self
             .referral_conversions
             .saturating_add(delta(before.referrals, after.referrals));
+        self.nps_promoters = self
+            .nps_promoters
+            .saturating_add(delta(before.nps[0], after.nps[0]));
+        self.nps_detractors = self
+            .nps_detractors
+            .saturating_add(delta(before.nps[1], after.nps[1]));
+        self.nps_answers = self
+            .nps_answers
+            .saturating_add(delta(before.nps[2], after.nps[2]));
         if before.tier != after.tier || before.members != after.members {
             if let Some(tier) = &before.tier {
                 let count = self.tier_counts.entry(tier.clone()).or_insert(0);
@@ -145,16 +159,6 @@ impl ShopCounters {
                 *count = count.saturating_add(after.members);
             }
             self.tier_counts.retain(|_, count| *count != 0);
-        }
-    }
-
-    /// Counts one survey answer (0 to 10).
-    pub fn record_survey(&mut self, score: i64) {
-        self.nps_answers = self.nps_answers.saturating_add(1);
-        if score >= 9 {
-            self.nps_promoters = self.nps_promoters.saturating_add(1);
-        } else if score <= 6 {
-            self.nps_detractors = self.nps_detractors.saturating_add(1);
         }
     }
 

@@ -256,6 +256,15 @@ pub fn apply_event(
     if event.kind == EventKind::Signup && profile.signup_at.is_none() {
         profile.signup_at = Some(at);
     }
+    if let (EventKind::SurveyCompleted, Some(score)) = (event.kind, event.nps_score) {
+        let [promoters, detractors, answers] = &mut state.nps;
+        *answers = answers.saturating_add(1);
+        if score >= 9 {
+            *promoters = promoters.saturating_add(1);
+        } else if score <= 6 {
+            *detractors = detractors.saturating_add(1);
+        }
+    }
 
     let mut answer = Answer {
         event_id: event.id.clone(),

@@ -15,7 +15,7 @@ use crate::adjustment::{AdjustError, Adjusted, adjust};
 use crate::analytics::{MemberFigures, ShopCounters};
 use crate::award::{Answer, EventContext, EventError, Referrer, apply_event};
 use crate::code::SeededEntropy;
-use crate::event::{Event, EventKind};
+use crate::event::Event;
 use crate::id::Id;
 use crate::member::{LedgerEntry, MemberState};
 use crate::program::Program;
@@ -91,9 +91,6 @@ impl Book {
         )?;
         let after = MemberFigures::of(&self.program, &state, now);
         self.counters.record(&before, &after);
-        if let (EventKind::SurveyCompleted, Some(score)) = (event.kind, event.nps_score) {
-            self.counters.record_survey(score);
-        }
         for profile in state.profiles.values() {
             self.referral_codes
                 .insert(profile.referral_code.clone(), profile.member_id.clone());

@@ -232,7 +232,13 @@ pub struct MemberState {
     /// Whether the member ever earned beyond signup or redeemed (analytics).
     #[serde(default)]
     pub participant: bool,
+    /// Survey answers: promoters (9-10), detractors (0-6), all answers.
+    #[serde(default)]
+    pub nps: [i64; 3],
     pub next_seq: u64,
+    /// Counts the writes the store made; readers compare it with what they saw.
+    #[serde(default)]
+    pub revision: u64,
 }
 
 /// Balances as of a moment, with maturing and expiry applied by time alone.

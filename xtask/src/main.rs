@@ -48,7 +48,14 @@ fn main() -> ExitCode {
 fn test() -> Result {
     tools::ensure_wasm_target()?;
     Cmd::cargo("test")
-        .args(["--package", "loyalty-rules", "--package", "xtask"])
+        .args([
+            "--package",
+            "loyalty-rules",
+            "--package",
+            "loyalty-edge",
+            "--package",
+            "xtask",
+        ])
         .run()?;
     wasm_builds()
 }
@@ -58,7 +65,14 @@ fn ci() -> Result {
     Cmd::cargo("fmt").args(["--all", "--check"]).run()?;
     tools::ensure_wasm_target()?;
     Cmd::cargo("clippy")
-        .args(["--package", "loyalty-rules", "--package", "xtask"])
+        .args([
+            "--package",
+            "loyalty-rules",
+            "--package",
+            "loyalty-edge",
+            "--package",
+            "xtask",
+        ])
         .args(["--all-targets", "--", "-D", "warnings"])
         .run()?;
     Cmd::cargo("clippy")

@@ -1,0 +1,1077 @@
+//! Thin HTTP handlers: authenticate, parse, ask the right object, answer.
+
+use std::collections::BTreeMap;
+
+use loyalty_rules::book::Book;
+use loyalty_rules::event::parse_batch;
+use loyalty_rules::member::MemberState;
+use loyalty_rules::view::program_view;
+use loyalty_rules::{Event, Id, Problem, Program};
+use serde::Serialize;
+use serde_json::{Value, json};
+use worker::{Env, Headers, Request, Response};
+
+use crate::auth;
+use crate::error::{AppError, AppResult};
+use crate::objects::member::{
+    AdjustRequest, ApplyRequest, CodeRequest, LedgerRequest, ProgramRef, RedeemRequest,
+    ReferrerWire, ViewRequest, program_of,
+};
+use crate::objects::shop::{ClaimRequest, ClaimStatus, Context, ContextRequest, Credential};
+use crate::routes::{Matched, Route, match_route};
+use crate::store::{self, kv, now};
+
+/// The largest request body accepted.
+pub const MAX_BODY: usize = 256 * 1024;
+
+/// A successful answer: status, JSON body, extra headers.
+pub struct Reply {
+    status: u16,
+    body: String,
+    content_type: &'static str,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    fn json<T: Serialize>(status: u16, value: &T) -> AppResult<Self> {
+        Ok(Self {
+            status,
+            body: serde_json::to_string(value).map_err(|_| AppError::internal())?,
+            content_type: "application/json",
+            headers: Vec::new(),
+        })
+    }
+
+    fn redirect(location: String) -> Self {
+        Self {
+            status: 302,
+            body: String::new(),
+            content_type: "text/plain",
+            headers: vec![("location", location)],
+        }
+    }
+}
+
+/// The worker's entry: every request, every answer, errors included.
+pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
+    let origin = req.headers().get("origin").ok().flatten();
+    let method = req.method().to_string();
+    let path = req.path();
+    let widget = path.starts_with("/v1/widget/");
+    let mut cors_origin = None;
+    let result = async {
+        if widget {
+            cors_origin = allowed_origin(&env, &path, origin.as_deref()).await;
+        }
+        if method == "OPTIONS" && widget {
+            return Ok(Reply {
+                status: 204,
+                body: String::new(),
+                content_type: "text/plain",
+                headers: Vec::new(),
+            });
+        }
+        let body = read_body(&mut req, &method).await?;
+        route(&req, &env, &method, &path, body).await
+    }
+    .await;
+    let (status, body, content_type, headers) = match result {
+        Ok(reply) => (reply.status, reply.body, reply.content_type, reply.headers),
+        Err(error) => {
+            let mut headers = Vec::new();
+            if let Some(seconds) = error.retry_after {
+                headers.push(("retry-after", seconds.to_string()));
+            }
+            (
+                error.status,
+                error.body(),
+                "application/problem+json",
+                headers,
+            )
+        }
+    };
+    let out = Headers::new();
+    out.set("content-type", content_type)?;
+    out.set("cache-control", "no-store")?;
+    for (name, value) in headers {
+        out.set(name, &value)?;
+    }
+    if widget {
+        out.set("vary", "Origin")?;
+        if let Some(origin) = cors_origin {
+            out.set("access-control-allow-origin", &origin)?;
+            out.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
+            out.set(
+                "access-control-allow-headers",
+                "authorization, content-type, idempotency-key",
+            )?;
+            out.set("access-control-expose-headers", "retry-after")?;
+            out.set("access-control-max-age", "600")?;
+        }
+    }
+    let response = if status == 204 || status == 302 {
+        Response::empty()?
+    } else {
+        Response::ok(body)?
+    };
+    Ok(response.with_status(status).with_headers(out))
+}
+
+async fn read_body(req: &mut Request, method: &str) -> AppResult<Vec<u8>> {
+    if method == "GET" || method == "HEAD" || method == "DELETE" {
+        return Ok(Vec::new());
+    }
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return Err(too_large());
+    }
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|_| AppError::new(400, "unreadable_body", "the body could not be read"))?;
+    if bytes.len() > MAX_BODY {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+fn too_large() -> AppError {
+    AppError::new(413, "body_too_large", "the body is larger than 256 KiB")
+}
+
+fn parse_json(body: &[u8]) -> AppResult<Value> {
+    serde_json::from_slice(body).map_err(AppError::bad_json)
+}
+
+fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+fn query(req: &Request, name: &str) -> Option<String> {
+    let url = req.url().ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn check_id(value: &str, what: &str) -> AppResult<Id> {
+    Id::parse(value).map_err(|e| {
+        AppError::invalid(
+            "invalid_id",
+            vec![Problem {
+                path: format!("$.{what}"),
+                message: format!("is not a valid identifier: {e}"),
+            }],
+        )
+    })
+}
+
+fn admin_token(env: &Env) -> Option<String> {
+    env.secret("ADMIN_TOKEN")
+        .map(|s| s.to_string())
+        .or_else(|_| env.var("ADMIN_TOKEN").map(|v| v.to_string()))
+        .ok()
+        .filter(|t| !t.is_empty())
+}
+
+fn dev_mode(env: &Env) -> bool {
+    env.var("LOYALTY_DEV")
+        .map(|v| v.to_string() == "1")
+        .unwrap_or(false)
+}
+
+/// The credential a merchant or admin request carries.
+fn merchant_credential(req: &Request, env: &Env, body: &[u8]) -> AppResult<Credential> {
+    if let Some(token) = auth::bearer(header(req, "authorization").as_deref()) {
+        if admin_token(env).is_some_and(|admin| auth::same_secret(&admin, token)) {
+            return Ok(Credential::Admin);
+        }
+        return Ok(Credential::ApiKey {
+            key: token.to_owned(),
+        });
+    }
+    if let Some(signature) = header(req, "loyalty-signature") {
+        return Ok(Credential::Signature {
+            header: signature,
+            body: String::from_utf8_lossy(body).into_owned(),
+        });
+    }
+    Err(AppError::unauthorized(
+        "send Authorization: Bearer <api_key> or a Loyalty-Signature",
+    ))
+}
+
+async fn shop_context(env: &Env, shop: &str, request: &ContextRequest) -> AppResult<Context> {
+    let stub = store::shop_stub(env, shop)?;
+    store::call(&stub, "context", request).await
+}
+
+/// Authenticates a merchant (or admin) request on `shop`.
+async fn merchant(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    body: &[u8],
+    mut request: ContextRequest,
+) -> AppResult<Context> {
+    check_id(shop, "shop")?;
+    request.credential = Some(merchant_credential(req, env, body)?);
+    let context = shop_context(env, shop, &request).await.map_err(|e| {
+        if e.status == 404 {
+            AppError::unauthorized("no such shop, or the key is not valid for it")
+        } else {
+            e
+        }
+    })?;
+    if !context.merchant {
+        return Err(AppError::unauthorized(
+            "the credential is not valid for this shop",
+        ));
+    }
+    Ok(context)
+}
+
+fn program_ref(shop: &str, context: &Context) -> ProgramRef {
+    ProgramRef {
+        shop: shop.to_owned(),
+        version: context.program_version,
+        doc: context.program.clone().unwrap_or_default(),
+    }
+}
+
+fn with_key(value: impl Serialize, key: &str) -> AppResult<Value> {
+    let mut value = serde_json::to_value(value).map_err(|_| AppError::internal())?;
+    if let Some(map) = value.as_object_mut() {
+        map.insert("key_name".into(), Value::String(key.to_owned()));
+    }
+    Ok(value)
+}
+
+async fn member_call<R: serde::de::DeserializeOwned>(
+    env: &Env,
+    shop: &str,
+    key: &str,
+    op: &str,
+    body: impl Serialize,
+) -> AppResult<R> {
+    let stub = store::member_stub(env, shop, key)?;
+    store::call(&stub, op, &with_key(body, key)?).await
+}
+
+/// The origin of the request if the shop's program allows it.
+async fn allowed_origin(env: &Env, path: &str, origin: Option<&str>) -> Option<String> {
+    let origin = origin?;
+    let shop = path.trim_start_matches("/v1/widget/").split('/').next()?;
+    let context = shop_context(
+        env,
+        shop,
+        &ContextRequest {
+            want_program: true,
+            ..ContextRequest::default()
+        },
+    )
+    .await
+    .ok()?;
+    let program = program_of(shop, context.program_version, context.program.as_deref()?).ok()?;
+    let origin = origin.to_ascii_lowercase();
+    program.allowed_origins.contains(&origin).then_some(origin)
+}
+
+fn referral_base(req: &Request, shop: &str) -> String {
+    let origin = req
+        .url()
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    format!("{origin}/r/{shop}/")
+}
+
+async fn route(
+    req: &Request,
+    env: &Env,
+    method: &str,
+    path: &str,
+    body: Vec<u8>,
+) -> AppResult<Reply> {
+    let route = match match_route(method, path) {
+        Matched::Route(route) => route,
+        Matched::WrongMethod => {
+            return Err(AppError::new(
+                405,
+                "method_not_allowed",
+                "this path takes another method",
+            ));
+        }
+        Matched::NotFound => return Err(AppError::not_found("the path")),
+    };
+    match route {
+        Route::Healthz => Reply::json(200, &json!({"status": "ok"})),
+        Route::OpenApi => Ok(Reply {
+            status: 200,
+            body: crate::openapi::DOCUMENT.to_owned(),
+            content_type: "application/json",
+            headers: Vec::new(),
+        }),
+        Route::CreateShop => create_shop(req, env, &body).await,
+        Route::PutProgram { shop } => put_program(req, env, &shop, &body).await,
+        Route::GetProgram { shop } => {
+            let context = merchant(
+                req,
+                env,
+                &shop,
+                &body,
+                ContextRequest {
+                    want_program: true,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let doc = context
+                .program
+                .ok_or_else(|| AppError::not_found("the program"))?;
+            let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
+            Reply::json(
+                200,
+                &json!({"version": context.program_version, "program": program}),
+            )
+        }
+        Route::Simulate { shop } => simulate(req, env, &shop, &body).await,
+        Route::Events { shop } => events(req, env, &shop, &body).await,
+        Route::Member { shop, member } => {
+            check_id(&member, "member_id")?;
+            let context = merchant(
+                req,
+                env,
+                &shop,
+                &body,
+                ContextRequest {
+                    want_program: true,
+                    member: Some(member.clone()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let key = context.key.clone().unwrap_or_default();
+            let locale = query(req, "locale").unwrap_or_else(|| "en".into());
+            let view: Value = member_call(
+                env,
+                &shop,
+                &key,
+                "view",
+                ViewRequest {
+                    program: program_ref(&shop, &context),
+                    member,
+                    locale,
+                    referral_base: referral_base(req, &shop),
+                },
+            )
+            .await?;
+            Reply::json(200, &view)
+        }
+        Route::Ledger { shop, member } => {
+            check_id(&member, "member_id")?;
+            let context = merchant(
+                req,
+                env,
+                &shop,
+                &body,
+                ContextRequest {
+                    member: Some(member.clone()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            ledger(req, env, &shop, &context, member, false).await
+        }
+        Route::Adjust { shop, member } => {
+            check_id(&member, "member_id")?;
+            let value = parse_json(&body)?;
+            let context = merchant(
+                req,
+                env,
+                &shop,
+                &body,
+                ContextRequest {
+                    want_program: true,
+                    member: Some(member.clone()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let (id, points, reason) = read_adjustment(&value)?;
+            let key = context.key.clone().unwrap_or_default();
+            let answer: Value = member_call(
+                env,
+                &shop,
+                &key,
+                "adjust",
+                AdjustRequest {
+                    program: program_ref(&shop, &context),
+                    member,
+                    id,
+                    points,
+                    reason,
+                },
+            )
+            .await?;
+            let status = if answer.get("duplicate").and_then(Value::as_bool) == Some(true) {
+                200
+            } else {
+                201
+            };
+            Reply::json(status, &answer)
+        }
+        Route::Export { shop, member } => {
+            check_id(&member, "member_id")?;
+            let context = merchant(
+                req,
+                env,
+                &shop,
+                &body,
+                ContextRequest {
+                    member: Some(member.clone()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let key = context.key.clone().unwrap_or_default();
+            let export: Value =
+                member_call(env, &shop, &key, "export", json!({"member": member})).await?;
+            Reply::json(200, &export)
+        }
+        Route::EraseMember { shop, member } => {
+            check_id(&member, "member_id")?;
+            let context = merchant(
+                req,
+                env,
+                &shop,
+                &body,
+                ContextRequest {
+                    member: Some(member.clone()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let key = context.key.clone().unwrap_or_default();
+            let erased: Value = member_call(
+                env,
+                &shop,
+                &key,
+                "erase",
+                json!({"member": member, "shop": shop}),
+            )
+            .await?;
+            Reply::json(200, &erased)
+        }
+        Route::Code { shop, code } => code_action(req, env, &shop, &code, "get", &body).await,
+        Route::UseCode { shop, code } => code_action(req, env, &shop, &code, "use", &body).await,
+        Route::CancelCode { shop, code } => {
+            code_action(req, env, &shop, &code, "cancel", &body).await
+        }
+        Route::RotateKeys { shop } => {
+            merchant(req, env, &shop, &body, ContextRequest::default()).await?;
+            let stub = store::shop_stub(env, &shop)?;
+            let secrets: Value = store::call(&stub, "rotate", &json!({})).await?;
+            Reply::json(200, &secrets)
+        }
+        Route::Analytics { shop } => {
+            merchant(req, env, &shop, &body, ContextRequest::default()).await?;
+            let stub = store::shop_stub(env, &shop)?;
+            let analytics: Value = store::call(&stub, "analytics", &json!({})).await?;
+            Reply::json(200, &analytics)
+        }
+        Route::WidgetProgram { shop } => {
+            let context = widget_context(req, env, &shop, false).await?;
+            let doc = context
+                .program
+                .as_deref()
+                .ok_or_else(|| AppError::not_found("the program"))?;
+            let program = program_of(&shop, context.program_version, doc)?;
+            let locale = locale_of(req, &program);
+            let mut view = serde_json::to_value(program_view(&program, &locale))
+                .map_err(|_| AppError::internal())?;
+            if let Some(map) = view.as_object_mut() {
+                map.insert("signed_in".into(), Value::Bool(context.customer.is_some()));
+            }
+            Reply::json(200, &view)
+        }
+        Route::WidgetMe { shop } => {
+            let context = widget_context(req, env, &shop, true).await?;
+            let member = context.customer.clone().unwrap_or_default();
+            let doc = context
+                .program
+                .as_deref()
+                .ok_or_else(|| AppError::not_found("the program"))?;
+            let program = program_of(&shop, context.program_version, doc)?;
+            let key = context.key.clone().unwrap_or_default();
+            let view: Value = member_call(
+                env,
+                &shop,
+                &key,
+                "view",
+                ViewRequest {
+                    program: program_ref(&shop, &context),
+                    member,
+                    locale: locale_of(req, &program),
+                    referral_base: referral_base(req, &shop),
+                },
+            )
+            .await?;
+            Reply::json(200, &view)
+        }
+        Route::WidgetLedger { shop } => {
+            let context = widget_context(req, env, &shop, true).await?;
+            let member = context.customer.clone().unwrap_or_default();
+            ledger(req, env, &shop, &context, member, true).await
+        }
+        Route::WidgetRedeem { shop } => {
+            let key = header(req, "idempotency-key")
+                .filter(|k| !k.is_empty() && k.len() <= 128)
+                .ok_or_else(|| {
+                    AppError::new(
+                        400,
+                        "idempotency_key_required",
+                        "send an Idempotency-Key header (1 to 128 characters)",
+                    )
+                })?;
+            let value = parse_json(&body)?;
+            let reward = value
+                .get("reward")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "invalid_redemption",
+                        vec![Problem {
+                            path: "$.reward".into(),
+                            message: "is required".into(),
+                        }],
+                    )
+                })?
+                .to_owned();
+            if let Some(map) = value.as_object() {
+                let unknown: Vec<Problem> = map
+                    .keys()
+                    .filter(|k| *k != "reward")
+                    .map(|k| Problem {
+                        path: format!("$.{k}"),
+                        message: "is not a known field".into(),
+                    })
+                    .collect();
+                if !unknown.is_empty() {
+                    return Err(AppError::invalid("invalid_redemption", unknown));
+                }
+            }
+            let context = widget_context(req, env, &shop, true).await?;
+            let member = context.customer.clone().unwrap_or_default();
+            let state_key = context.key.clone().unwrap_or_default();
+            let answer: Value = member_call(
+                env,
+                &shop,
+                &state_key,
+                "redeem",
+                RedeemRequest {
+                    program: program_ref(&shop, &context),
+                    member,
+                    reward,
+                    key,
+                },
+            )
+            .await?;
+            let status = if answer.get("replayed").and_then(Value::as_bool) == Some(true) {
+                200
+            } else {
+                201
+            };
+            Reply::json(status, &answer)
+        }
+        Route::Referral { shop, code } => {
+            let context = shop_context(
+                env,
+                &shop,
+                &ContextRequest {
+                    want_program: true,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let doc = context
+                .program
+                .as_deref()
+                .ok_or_else(|| AppError::not_found("the program"))?;
+            let program = program_of(&shop, context.program_version, doc)?;
+            if resolve_referral(env, &shop, &code).await?.is_none() {
+                return Err(AppError::not_found("the referral code"));
+            }
+            let separator = if program.shop_url.contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            let code: String = code.chars().filter(char::is_ascii_alphanumeric).collect();
+            Ok(Reply::redirect(format!(
+                "{}{separator}ref={code}",
+                program.shop_url
+            )))
+        }
+        Route::DevToken { shop } => {
+            if !dev_mode(env) {
+                return Err(AppError::not_found("the path"));
+            }
+            let member = query(req, "member_id").unwrap_or_default();
+            check_id(&member, "member_id")?;
+            let stub = store::shop_stub(env, &shop)?;
+            let token: String = store::call(&stub, "dev_token", &json!({"member": member})).await?;
+            Reply::json(200, &json!({"token": token, "member_id": member}))
+        }
+    }
+}
+
+fn locale_of(req: &Request, program: &Program) -> String {
+    query(req, "locale")
+        .filter(|l| {
+            (2..=35).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .unwrap_or_else(|| program.default_locale.clone())
+}
+
+/// The shopper's context: a customer token, or a guest; rate-limited.
+async fn widget_context(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    need_member: bool,
+) -> AppResult<Context> {
+    check_id(shop, "shop").map_err(|_| AppError::not_found("the shop"))?;
+    let token = auth::bearer(header(req, "authorization").as_deref()).map(str::to_owned);
+    let ip = header(req, "cf-connecting-ip")
+        .or_else(|| header(req, "x-real-ip"))
+        .unwrap_or_else(|| "local".into());
+    let request = ContextRequest {
+        credential: Some(match token {
+            Some(token) => Credential::Customer { token },
+            None => Credential::Guest,
+        }),
+        rate_key: Some(format!("ip:{ip}")),
+        want_program: true,
+        ..ContextRequest::default()
+    };
+    let context = shop_context(env, shop, &request).await?;
+    if need_member && context.customer.is_none() {
+        return Err(AppError::unauthorized("a valid customer token is required"));
+    }
+    Ok(context)
+}
+
+async fn ledger(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    context: &Context,
+    member: String,
+    own_only: bool,
+) -> AppResult<Reply> {
+    let cursor = match query(req, "cursor") {
+        Some(c) if !c.is_empty() => Some(c.parse::<u64>().map_err(|_| {
+            AppError::invalid(
+                "invalid_cursor",
+                vec![Problem {
+                    path: "$.cursor".into(),
+                    message: "is not a cursor this API gave".into(),
+                }],
+            )
+        })?),
+        _ => None,
+    };
+    let limit = query(req, "limit").and_then(|l| l.parse::<u64>().ok());
+    let key = context.key.clone().unwrap_or_default();
+    let page: Value = member_call(
+        env,
+        shop,
+        &key,
+        "ledger",
+        LedgerRequest {
+            member,
+            cursor,
+            limit,
+            own_only,
+        },
+    )
+    .await?;
+    Reply::json(200, &page)
+}
+
+fn read_adjustment(value: &Value) -> AppResult<(String, i64, String)> {
+    let mut problems = Vec::new();
+    if let Some(map) = value.as_object() {
+        for key in map
+            .keys()
+            .filter(|k| !["id", "points", "reason"].contains(&k.as_str()))
+        {
+            problems.push(Problem {
+                path: format!("$.{key}"),
+                message: "is not a known field".into(),
+            });
+        }
+    } else {
+        problems.push(Problem {
+            path: "$".into(),
+            message: "must be an object".into(),
+        });
+    }
+    let id = value
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if Id::parse(&id).is_err() {
+        problems.push(Problem {
+            path: "$.id".into(),
+            message: "must be an identifier".into(),
+        });
+    }
+    let points = value.get("points").and_then(Value::as_i64);
+    if points.is_none_or(|p| p == 0 || p.unsigned_abs() > 1_000_000_000) {
+        problems.push(Problem {
+            path: "$.points".into(),
+            message: "must be a non-zero integer from -1000000000 to 1000000000".into(),
+        });
+    }
+    let reason = value
+        .get("reason")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        problems.push(Problem {
+            path: "$.reason".into(),
+            message: "must be 1 to 500 characters".into(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(AppError::invalid("invalid_adjustment", problems));
+    }
+    Ok((id, points.unwrap_or(0), reason))
+}
+
+async fn create_shop(req: &Request, env: &Env, body: &[u8]) -> AppResult<Reply> {
+    let authorization = header(req, "authorization");
+    let token = auth::bearer(authorization.as_deref());
+    let admin = admin_token(env);
+    if !matches!((token, admin.as_deref()), (Some(t), Some(a)) if auth::same_secret(a, t)) {
+        return Err(AppError::unauthorized(
+            "creating a shop needs the platform admin token",
+        ));
+    }
+    let value = parse_json(body)?;
+    let mut problems = Vec::new();
+    if let Some(map) = value.as_object() {
+        for key in map.keys().filter(|k| *k != "shop") {
+            problems.push(Problem {
+                path: format!("$.{key}"),
+                message: "is not a known field".into(),
+            });
+        }
+    }
+    let shop = value
+        .get("shop")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if let Err(e) = Id::parse(&shop) {
+        problems.push(Problem {
+            path: "$.shop".into(),
+            message: format!("is not a valid identifier: {e}"),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(AppError::invalid("invalid_shop", problems));
+    }
+    let stub = store::shop_stub(env, &shop)?;
+    let secrets: Value = store::call(&stub, "create", &json!({"shop": shop})).await?;
+    Reply::json(201, &secrets)
+}
+
+async fn put_program(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<Reply> {
+    let value = parse_json(body)?;
+    merchant(req, env, shop, body, ContextRequest::default()).await?;
+    let program = Program::from_value(&value)
+        .map_err(|problems| AppError::invalid("invalid_program", problems))?;
+    let doc = value.to_string();
+    let stub = store::shop_stub(env, shop)?;
+    let version: u64 = store::call(
+        &stub,
+        "put_program",
+        &json!({"doc": doc, "pooling": program.pooling}),
+    )
+    .await?;
+    if let Ok(kv_store) = env.kv(store::KV_BINDING)
+        && let Ok(put) = kv_store.put(&kv::program(shop, version), doc.as_str())
+    {
+        let _ = put.execute().await;
+    }
+    Reply::json(200, &json!({"version": version}))
+}
+
+async fn resolve_referral(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
+    if let Ok(kv_store) = env.kv(store::KV_BINDING)
+        && let Ok(Some(member)) = kv_store.get(&kv::referral(shop, code)).text().await
+    {
+        return Ok(Some(member));
+    }
+    let stub = store::shop_stub(env, shop)?;
+    store::call(&stub, "lookup_referral", &json!({"code": code})).await
+}
+
+async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
+    if let Ok(kv_store) = env.kv(store::KV_BINDING)
+        && let Ok(Some(key)) = kv_store.get(&kv::code(shop, code)).text().await
+    {
+        return Ok(Some(key));
+    }
+    let stub = store::shop_stub(env, shop)?;
+    store::call(&stub, "lookup_code", &json!({"code": code})).await
+}
+
+async fn code_action(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    code: &str,
+    action: &str,
+    body: &[u8],
+) -> AppResult<Reply> {
+    let context = merchant(
+        req,
+        env,
+        shop,
+        body,
+        ContextRequest {
+            want_program: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let key = resolve_code(env, shop, code)
+        .await?
+        .ok_or_else(|| AppError::new(404, "unknown_code", "no such code"))?;
+    let answer: Value = member_call(
+        env,
+        shop,
+        &key,
+        "code",
+        CodeRequest {
+            program: program_ref(shop, &context),
+            code: code.to_owned(),
+            action: action.to_owned(),
+        },
+    )
+    .await?;
+    Reply::json(200, &answer)
+}
+
+async fn referrer_of(env: &Env, shop: &str, event: &Event) -> AppResult<ReferrerWire> {
+    let Some(code) = &event.referral_code else {
+        return Ok(ReferrerWire::None);
+    };
+    let Some(member) = resolve_referral(env, shop, code).await? else {
+        return Ok(ReferrerWire::Unknown);
+    };
+    let stub = store::shop_stub(env, shop)?;
+    let key: String = store::call(&stub, "key_of", &json!({"member": member})).await?;
+    let profile: Value = member_call(env, shop, &key, "profile", json!({"member": member})).await?;
+    Ok(ReferrerWire::Member {
+        member_id: member,
+        email_hash: profile
+            .get("email_hash")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    })
+}
+
+async fn events(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<Reply> {
+    let value = parse_json(body)?;
+    let now = now();
+    let batch = value.get("events").is_some();
+    let parsed = parse_batch(&value, now)
+        .map_err(|problems| AppError::invalid("invalid_event", problems))?;
+    let claims: Vec<ClaimRequest> = parsed
+        .iter()
+        .flatten()
+        .map(|event| ClaimRequest {
+            event_id: event.id.to_string(),
+            fingerprint: event.fingerprint(),
+            member: event.member_id.to_string(),
+            account: event
+                .member
+                .as_ref()
+                .and_then(|m| m.account_id.as_ref())
+                .map(Id::to_string),
+        })
+        .collect();
+    let context = merchant(
+        req,
+        env,
+        shop,
+        body,
+        ContextRequest {
+            want_program: true,
+            claims: claims.clone(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    if context.program_version == 0 {
+        return Err(AppError::new(
+            409,
+            "no_program",
+            "the shop has no program yet: PUT /v1/shops/{shop}/program first",
+        ));
+    }
+    let mut claims = context.claims.iter().zip(claims.iter());
+    let mut results = Vec::with_capacity(parsed.len());
+    for item in parsed {
+        let outcome: AppResult<Value> = match item {
+            Err(problems) => Err(AppError::invalid("invalid_event", problems)),
+            Ok(event) => match claims.next() {
+                None => Err(AppError::internal()),
+                Some((claim, request)) if claim.status == ClaimStatus::Conflict => {
+                    let _ = request;
+                    Err(loyalty_rules::EventError::IdConflict {
+                        event_id: event.id.clone(),
+                    }
+                    .into())
+                }
+                Some((claim, request)) => {
+                    let applied = async {
+                        let referrer = referrer_of(env, shop, &event).await?;
+                        member_call::<Value>(
+                            env,
+                            shop,
+                            &claim.key,
+                            "apply",
+                            ApplyRequest {
+                                program: program_ref(shop, &context),
+                                event: event.clone(),
+                                referrer,
+                            },
+                        )
+                        .await
+                    }
+                    .await;
+                    if applied.is_err() && claim.status == ClaimStatus::New {
+                        let stub = store::shop_stub(env, shop)?;
+                        let _: AppResult<Value> = store::call(&stub, "release", request).await;
+                    }
+                    applied
+                }
+            },
+        };
+        results.push(outcome);
+    }
+    if batch {
+        let items: Vec<Value> = results
+            .into_iter()
+            .map(|r| match r {
+                Ok(answer) => answer,
+                Err(error) => serde_json::to_value(&error).unwrap_or_default(),
+            })
+            .collect();
+        Reply::json(200, &json!({"results": items}))
+    } else {
+        let answer = results
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(AppError::internal()))?;
+        Reply::json(200, &answer)
+    }
+}
+
+/// What a draft (or the current) program would answer, from the stored
+/// members, stored nowhere.
+async fn simulate(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<Reply> {
+    let value = parse_json(body)?;
+    let context = merchant(
+        req,
+        env,
+        shop,
+        body,
+        ContextRequest {
+            want_program: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    if let Some(map) = value.as_object() {
+        let unknown: Vec<Problem> = map
+            .keys()
+            .filter(|k| *k != "program" && *k != "events")
+            .map(|k| Problem {
+                path: format!("$.{k}"),
+                message: "is not a known field".into(),
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(AppError::invalid("invalid_simulation", unknown));
+        }
+    }
+    let program = match value.get("program") {
+        Some(doc) if !doc.is_null() => Program::from_value(doc).map_err(|problems| {
+            let problems = problems
+                .into_iter()
+                .map(|p| Problem {
+                    path: p.path.replacen('$', "$.program", 1),
+                    message: p.message,
+                })
+                .collect();
+            AppError::invalid("invalid_program", problems)
+        })?,
+        _ => {
+            let doc = context
+                .program
+                .as_deref()
+                .ok_or_else(|| AppError::new(409, "no_program", "the shop has no program yet"))?;
+            (*program_of(shop, context.program_version, doc)?).clone()
+        }
+    };
+    let events = value
+        .get("events")
+        .cloned()
+        .unwrap_or(Value::Array(Vec::new()));
+    let parsed = parse_batch(&json!({"events": events}), now())
+        .map_err(|problems| AppError::invalid("invalid_event", problems))?;
+    let mut book = Book::new(program);
+    let mut loaded: BTreeMap<String, ()> = BTreeMap::new();
+    let mut results = Vec::new();
+    for item in parsed {
+        match item {
+            Err(problems) => results.push(
+                serde_json::to_value(AppError::invalid("invalid_event", problems))
+                    .unwrap_or_default(),
+            ),
+            Ok(event) => {
+                let member = event.member_id.to_string();
+                if loaded.insert(member.clone(), ()).is_none() {
+                    let stub = store::shop_stub(env, shop)?;
+                    let key: String =
+                        store::call(&stub, "key_of", &json!({"member": member})).await?;
+                    let state: MemberState =
+                        member_call(env, shop, &key, "state", json!({})).await?;
+                    if !state.is_empty() {
+                        book.states.insert(event.member_id.clone(), state);
+                    }
+                }
+                match book.record(&event, now()) {
+                    Ok(answer) => results.push(serde_json::to_value(answer).unwrap_or_default()),
+                    Err(error) => results
+                        .push(serde_json::to_value(AppError::from(error)).unwrap_or_default()),
+                }
+            }
+        }
+    }
+    Reply::json(200, &json!({"results": results}))
+}

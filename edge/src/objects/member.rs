@@ -1,0 +1,821 @@
+//! The member's Durable Object: the only writer of one member's (or one
+//! pooled account's) state. It applies events one at a time: every request
+//! does its reads and writes with synchronous SQLite calls and no `await` in
+//! between, so the runtime commits them as one transaction and no other
+//! request interleaves. What other objects must learn (indexes, analytics
+//! figures, a referrer's credit) goes through an outbox in the same
+//! transaction, delivered after, and retried by an alarm until it lands.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+use loyalty_rules::analytics::MemberFigures;
+use loyalty_rules::award::{Answer, EventContext, ReferralCredit, Referrer, apply_event};
+use loyalty_rules::member::{LedgerEntry, MemberState};
+use loyalty_rules::redemption::{Redemption, cancel_code, redeem, use_code};
+use loyalty_rules::referral::apply_referral_credit;
+use loyalty_rules::view::{MemberView, ViewContext, member_view};
+use loyalty_rules::{Event, Id, Program};
+use serde::{Deserialize, Serialize};
+use worker::{
+    DurableObject, Env, Request, Response, SqlStorage, SqlStorageValue, State, durable_object,
+};
+
+use crate::error::{AppError, AppResult};
+use crate::objects::shop::{Report, from_value, json};
+use crate::store::{self, kv, now, reply};
+
+thread_local! {
+    /// Parsed programs by shop and version. Versions never change, so this
+    /// cache can only save work, never give a wrong answer.
+    static PROGRAMS: RefCell<HashMap<(String, u64), Rc<Program>>> = RefCell::new(HashMap::new());
+}
+
+/// The program a request names, parsed once per isolate.
+pub fn program_of(shop: &str, version: u64, doc: &str) -> AppResult<Rc<Program>> {
+    let key = (shop.to_owned(), version);
+    if let Some(program) = PROGRAMS.with(|cache| cache.borrow().get(&key).cloned()) {
+        return Ok(program);
+    }
+    let mut program = Program::parse(doc).map_err(|problems| {
+        store::log_internal("stored program", problems.len());
+        AppError::internal()
+    })?;
+    program.version = version;
+    let program = Rc::new(program);
+    PROGRAMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() > 64 {
+            cache.clear();
+        }
+        cache.insert(key, Rc::clone(&program));
+    });
+    Ok(program)
+}
+
+/// The program as the worker passes it to the object.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProgramRef {
+    pub shop: String,
+    pub version: u64,
+    pub doc: String,
+}
+
+impl ProgramRef {
+    fn load(&self) -> AppResult<Rc<Program>> {
+        if self.version == 0 {
+            return Err(AppError::new(
+                409,
+                "no_program",
+                "the shop has no program yet: PUT /v1/shops/{shop}/program first",
+            ));
+        }
+        program_of(&self.shop, self.version, &self.doc)
+    }
+}
+
+/// A signup's referral code, as the worker resolved it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReferrerWire {
+    None,
+    Unknown,
+    Member {
+        member_id: String,
+        email_hash: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ApplyRequest {
+    pub program: ProgramRef,
+    pub event: Event,
+    pub referrer: ReferrerWire,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ViewRequest {
+    pub program: ProgramRef,
+    pub member: String,
+    pub locale: String,
+    pub referral_base: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ViewAnswer {
+    #[serde(flatten)]
+    pub view: MemberView,
+    pub revision: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LedgerRequest {
+    pub member: String,
+    #[serde(default)]
+    pub cursor: Option<u64>,
+    #[serde(default)]
+    pub limit: Option<u64>,
+    /// Only this member's entries (a pooled account holds several members').
+    #[serde(default)]
+    pub own_only: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LedgerPage {
+    pub entries: Vec<LedgerEntry>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RedeemRequest {
+    pub program: ProgramRef,
+    pub member: String,
+    pub reward: String,
+    pub key: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RedeemAnswer {
+    #[serde(flatten)]
+    pub redemption: Redemption,
+    pub replayed: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AdjustRequest {
+    pub program: ProgramRef,
+    pub member: String,
+    pub id: String,
+    pub points: i64,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AdjustAnswer {
+    pub id: String,
+    pub member_id: String,
+    pub points: i64,
+    pub balance: i64,
+    pub duplicate: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CodeRequest {
+    pub program: ProgramRef,
+    pub code: String,
+    /// `get`, `use` or `cancel`.
+    pub action: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CreditRequest {
+    pub program: ProgramRef,
+    pub credit: ReferralCredit,
+}
+
+/// One message for another object, kept until it is delivered.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+enum Outgoing {
+    Shop { report: Report },
+    Referrer { request: CreditRequest },
+}
+
+// The runtime's handles (State, Env) do not implement Debug.
+#[allow(missing_debug_implementations)]
+#[durable_object]
+pub struct MemberObject {
+    state: State,
+    env: Env,
+    cached: RefCell<Option<Rc<MemberState>>>,
+    migrated: RefCell<bool>,
+}
+
+fn sql_err(error: worker::Error) -> AppError {
+    store::log_internal("member sql", error);
+    AppError::internal()
+}
+
+#[derive(Deserialize)]
+struct TextRow {
+    v: String,
+}
+
+fn int(n: u64) -> SqlStorageValue {
+    SqlStorageValue::Integer(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+impl MemberObject {
+    fn sql(&self) -> SqlStorage {
+        self.state.storage().sql()
+    }
+
+    fn migrate(&self) -> AppResult<()> {
+        if *self.migrated.borrow() {
+            return Ok(());
+        }
+        for statement in [
+            "CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY, member TEXT NOT NULL, v TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, v TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL)",
+        ] {
+            self.sql().exec(statement, None).map_err(sql_err)?;
+        }
+        *self.migrated.borrow_mut() = true;
+        Ok(())
+    }
+
+    fn get_text(&self, key: &str) -> AppResult<Option<String>> {
+        let rows: Vec<TextRow> = self
+            .sql()
+            .exec("SELECT v FROM kv WHERE k = ?", vec![key.into()])
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        Ok(rows.into_iter().next().map(|r| r.v))
+    }
+
+    fn put_text(&self, key: &str, value: &str) -> AppResult<()> {
+        self.sql()
+            .exec(
+                "INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)",
+                vec![key.into(), value.into()],
+            )
+            .map(|_| ())
+            .map_err(sql_err)
+    }
+
+    fn load(&self) -> AppResult<Rc<MemberState>> {
+        if let Some(state) = self.cached.borrow().as_ref() {
+            return Ok(Rc::clone(state));
+        }
+        let state: MemberState = match self.get_text("state")? {
+            Some(text) => serde_json::from_str(&text).map_err(|e| {
+                store::log_internal("member state", e);
+                AppError::internal()
+            })?,
+            None => MemberState::default(),
+        };
+        let state = Rc::new(state);
+        *self.cached.borrow_mut() = Some(Rc::clone(&state));
+        Ok(state)
+    }
+
+    /// Writes the new state, its ledger entries and outgoing messages: all
+    /// synchronous, so the runtime commits them together.
+    #[allow(clippy::too_many_arguments)]
+    fn save(
+        &self,
+        shop: &str,
+        key: &str,
+        mut state: MemberState,
+        entries: &[LedgerEntry],
+        new_codes: Vec<String>,
+        outgoing: Vec<Outgoing>,
+        program: &Program,
+    ) -> AppResult<Rc<MemberState>> {
+        state.revision = state.revision.saturating_add(1);
+        let text = serde_json::to_string(&state).map_err(|_| AppError::internal())?;
+        self.put_text("state", &text)?;
+        self.put_text("shop", shop)?;
+        self.put_text("key", key)?;
+        for entry in entries {
+            let v = serde_json::to_string(entry).map_err(|_| AppError::internal())?;
+            self.sql()
+                .exec(
+                    "INSERT OR REPLACE INTO ledger (seq, member, v) VALUES (?, ?, ?)",
+                    vec![
+                        int(entry.seq),
+                        entry.member_id.as_str().into(),
+                        v.as_str().into(),
+                    ],
+                )
+                .map_err(sql_err)?;
+        }
+        let mut report = Report {
+            key: key.to_owned(),
+            revision: state.revision,
+            figures: Some(MemberFigures::of(program, &state, now())),
+            ..Report::default()
+        };
+        report.codes = new_codes;
+        report.referrals = state
+            .profiles
+            .values()
+            .map(|p| (p.referral_code.clone(), p.member_id.to_string()))
+            .collect();
+        let mut all = vec![Outgoing::Shop { report }];
+        all.extend(outgoing);
+        for message in all {
+            let v = serde_json::to_string(&message).map_err(|_| AppError::internal())?;
+            self.sql()
+                .exec("INSERT INTO outbox (v) VALUES (?)", vec![v.as_str().into()])
+                .map_err(sql_err)?;
+        }
+        let state = Rc::new(state);
+        *self.cached.borrow_mut() = Some(Rc::clone(&state));
+        Ok(state)
+    }
+
+    /// Delivers the outbox; what fails waits for the alarm.
+    async fn flush(&self) -> AppResult<()> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: i64,
+            v: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec("SELECT id, v FROM outbox ORDER BY id", None)
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        let shop = self.get_text("shop")?.unwrap_or_default();
+        let mut failed = false;
+        for row in rows {
+            let Ok(message) = serde_json::from_str::<Outgoing>(&row.v) else {
+                continue;
+            };
+            let delivered = match message {
+                Outgoing::Shop { report } => {
+                    let stub = store::shop_stub(&self.env, &shop)?;
+                    store::call::<_, ()>(&stub, "report", &report).await.is_ok()
+                }
+                Outgoing::Referrer { request } => {
+                    self.deliver_credit(&shop, &request).await.is_ok()
+                }
+            };
+            if delivered {
+                self.sql()
+                    .exec(
+                        "DELETE FROM outbox WHERE id = ?",
+                        vec![SqlStorageValue::Integer(row.id)],
+                    )
+                    .map_err(sql_err)?;
+            } else {
+                failed = true;
+            }
+        }
+        if failed {
+            let _ = self.state.storage().set_alarm(5_000i64).await;
+        }
+        Ok(())
+    }
+
+    async fn deliver_credit(&self, shop: &str, request: &CreditRequest) -> AppResult<()> {
+        let shop_stub = store::shop_stub(&self.env, shop)?;
+        let key: String = store::call(
+            &shop_stub,
+            "key_of",
+            &serde_json::json!({"member": request.credit.referrer}),
+        )
+        .await?;
+        let stub = store::member_stub(&self.env, shop, &key)?;
+        store::call::<_, serde_json::Value>(&stub, "credit", request)
+            .await
+            .map(|_| ())
+    }
+
+    /// A lagging copy of the state for fast reads.
+    async fn snapshot(&self, shop: &str, key: &str, state: &MemberState) {
+        if let (Ok(kv_store), Ok(text)) =
+            (self.env.kv(store::KV_BINDING), serde_json::to_string(state))
+            && let Ok(put) = kv_store.put(&kv::member_snapshot(shop, key), text)
+        {
+            let _ = put.execute().await;
+        }
+    }
+
+    fn stored_answer(&self, event: &Event) -> AppResult<Option<Answer>> {
+        #[derive(Deserialize)]
+        struct Row {
+            fingerprint: String,
+            v: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                "SELECT fingerprint, v FROM events WHERE id = ?",
+                vec![event.id.as_str().into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        let Some(row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        if row.fingerprint != event.fingerprint() {
+            return Err(loyalty_rules::EventError::IdConflict {
+                event_id: event.id.clone(),
+            }
+            .into());
+        }
+        let mut answer: Answer = serde_json::from_str(&row.v).map_err(|_| AppError::internal())?;
+        answer.duplicate = true;
+        Ok(Some(answer))
+    }
+
+    async fn apply(&self, key: &str, request: ApplyRequest) -> AppResult<Answer> {
+        if let Some(answer) = self.stored_answer(&request.event)? {
+            return Ok(answer);
+        }
+        let program = request.program.load()?;
+        let mut state = (*self.load()?).clone();
+        let referrer = match request.referrer {
+            ReferrerWire::None => Referrer::NoCode,
+            ReferrerWire::Unknown => Referrer::UnknownCode,
+            ReferrerWire::Member {
+                member_id,
+                email_hash,
+            } => match Id::parse(&member_id) {
+                Ok(member_id) => Referrer::Member {
+                    member_id,
+                    email_hash,
+                },
+                Err(_) => Referrer::UnknownCode,
+            },
+        };
+        let context = EventContext {
+            now: now(),
+            referrer,
+        };
+        let outcome = apply_event(
+            &program,
+            &mut state,
+            &request.event,
+            &context,
+            &mut store::fill_random,
+        )?;
+        let answer_text =
+            serde_json::to_string(&outcome.answer).map_err(|_| AppError::internal())?;
+        self.sql()
+            .exec(
+                "INSERT INTO events (id, fingerprint, v) VALUES (?, ?, ?)",
+                vec![
+                    request.event.id.as_str().into(),
+                    request.event.fingerprint().as_str().into(),
+                    answer_text.as_str().into(),
+                ],
+            )
+            .map_err(sql_err)?;
+        let outgoing = outcome
+            .referral_credit
+            .map(|credit| Outgoing::Referrer {
+                request: CreditRequest {
+                    program: request.program.clone(),
+                    credit,
+                },
+            })
+            .into_iter()
+            .collect();
+        let codes = outcome.codes.iter().map(|c| c.code.clone()).collect();
+        let saved = self.save(
+            &request.program.shop,
+            key,
+            state,
+            &outcome.entries,
+            codes,
+            outgoing,
+            &program,
+        )?;
+        self.flush().await?;
+        self.snapshot(&request.program.shop, key, &saved).await;
+        Ok(outcome.answer)
+    }
+
+    fn view(&self, request: &ViewRequest) -> AppResult<ViewAnswer> {
+        let program = request.program.load()?;
+        let state = self.load()?;
+        let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
+        let ctx = ViewContext {
+            now: now(),
+            locale: &request.locale,
+            referral_base: &request.referral_base,
+        };
+        Ok(ViewAnswer {
+            view: member_view(&program, &state, &member, &ctx),
+            revision: state.revision,
+        })
+    }
+
+    fn ledger(&self, request: &LedgerRequest) -> AppResult<LedgerPage> {
+        #[derive(Deserialize)]
+        struct Row {
+            v: String,
+        }
+        let limit = request.limit.unwrap_or(50).clamp(1, 200);
+        let cursor = request.cursor.unwrap_or(u64::MAX / 2);
+        let member = if request.own_only {
+            request.member.as_str()
+        } else {
+            "%"
+        };
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                "SELECT v FROM ledger WHERE seq < ? AND member LIKE ? ORDER BY seq DESC LIMIT ?",
+                vec![int(cursor), member.into(), int(limit + 1)],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        let mut entries: Vec<LedgerEntry> = rows
+            .iter()
+            .filter_map(|r| serde_json::from_str(&r.v).ok())
+            .collect();
+        let more = entries.len() > usize::try_from(limit).unwrap_or(50);
+        entries.truncate(usize::try_from(limit).unwrap_or(50));
+        let next_cursor = more
+            .then(|| entries.last().map(|e| e.seq.to_string()))
+            .flatten();
+        Ok(LedgerPage {
+            entries,
+            next_cursor,
+        })
+    }
+
+    async fn redeem(&self, key: &str, request: RedeemRequest) -> AppResult<RedeemAnswer> {
+        let program = request.program.load()?;
+        let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
+        let mut state = (*self.load()?).clone();
+        let outcome = redeem(
+            &program,
+            &mut state,
+            &member,
+            &request.reward,
+            &request.key,
+            now(),
+            &mut store::fill_random,
+        )?;
+        if !outcome.replayed {
+            let codes = outcome.code.iter().map(|c| c.code.clone()).collect();
+            let saved = self.save(
+                &request.program.shop,
+                key,
+                state,
+                &outcome.entries,
+                codes,
+                Vec::new(),
+                &program,
+            )?;
+            self.flush().await?;
+            self.snapshot(&request.program.shop, key, &saved).await;
+        }
+        Ok(RedeemAnswer {
+            redemption: outcome.redemption,
+            replayed: outcome.replayed,
+        })
+    }
+
+    async fn adjust(&self, key: &str, request: AdjustRequest) -> AppResult<AdjustAnswer> {
+        let program = request.program.load()?;
+        let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
+        let id = Id::parse(&request.id).map_err(|e| {
+            AppError::invalid(
+                "invalid_adjustment",
+                vec![loyalty_rules::Problem {
+                    path: "$.id".into(),
+                    message: format!("is not a valid identifier: {e}"),
+                }],
+            )
+        })?;
+        let mut state = (*self.load()?).clone();
+        let adjusted = loyalty_rules::adjustment::adjust(
+            &program,
+            &mut state,
+            &member,
+            &id,
+            request.points,
+            &request.reason,
+            now(),
+            &mut store::fill_random,
+        )?;
+        if !adjusted.duplicate {
+            let saved = self.save(
+                &request.program.shop,
+                key,
+                state,
+                &adjusted.entries,
+                Vec::new(),
+                Vec::new(),
+                &program,
+            )?;
+            self.flush().await?;
+            self.snapshot(&request.program.shop, key, &saved).await;
+        }
+        Ok(AdjustAnswer {
+            id: request.id,
+            member_id: request.member,
+            points: request.points,
+            balance: adjusted.balance,
+            duplicate: adjusted.duplicate,
+        })
+    }
+
+    async fn code(&self, key: &str, request: CodeRequest) -> AppResult<serde_json::Value> {
+        let program = request.program.load()?;
+        let mut state = (*self.load()?).clone();
+        let now = now();
+        let (code, entries) = match request.action.as_str() {
+            "use" => (use_code(&mut state, &request.code, now)?, Vec::new()),
+            "cancel" => cancel_code(&program, &mut state, &request.code, now)?,
+            _ => {
+                let code = state
+                    .code(&request.code)
+                    .cloned()
+                    .ok_or_else(|| AppError::from(loyalty_rules::redemption::CodeError::Unknown))?;
+                return code_json(&code, now);
+            }
+        };
+        let saved = self.save(
+            &request.program.shop,
+            key,
+            state,
+            &entries,
+            Vec::new(),
+            Vec::new(),
+            &program,
+        )?;
+        self.flush().await?;
+        self.snapshot(&request.program.shop, key, &saved).await;
+        code_json(&code, now)
+    }
+
+    async fn credit(&self, key: &str, request: CreditRequest) -> AppResult<serde_json::Value> {
+        let program = request.program.load()?;
+        let mut state = (*self.load()?).clone();
+        let outcome = apply_referral_credit(
+            &program,
+            &mut state,
+            &request.credit,
+            now(),
+            &mut store::fill_random,
+        );
+        if outcome.status == loyalty_rules::referral::CreditStatus::Credited {
+            let codes = outcome.codes.iter().map(|c| c.code.clone()).collect();
+            let saved = self.save(
+                &request.program.shop,
+                key,
+                state,
+                &outcome.entries,
+                codes,
+                Vec::new(),
+                &program,
+            )?;
+            self.flush().await?;
+            self.snapshot(&request.program.shop, key, &saved).await;
+        }
+        json(serde_json::json!({"status": outcome.status, "points": outcome.points}))
+    }
+
+    fn export(&self, member: &str) -> AppResult<serde_json::Value> {
+        let state = self.load()?;
+        let page = self.ledger(&LedgerRequest {
+            member: member.to_owned(),
+            cursor: None,
+            limit: Some(200),
+            own_only: true,
+        })?;
+        #[derive(Deserialize, Serialize)]
+        struct Row {
+            id: String,
+            v: String,
+        }
+        let events: Vec<Row> = self
+            .sql()
+            .exec("SELECT id, v FROM events ORDER BY id", None)
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        let answers: Vec<serde_json::Value> = events
+            .iter()
+            .filter_map(|r| serde_json::from_str(&r.v).ok())
+            .collect();
+        json(serde_json::json!({
+            "member_id": member,
+            "state": &*state,
+            "ledger": page.entries,
+            "event_answers": answers,
+        }))
+    }
+
+    async fn erase(&self, key: &str, shop: &str, member: &str) -> AppResult<serde_json::Value> {
+        let state = self.load()?;
+        let Ok(member_id) = Id::parse(member) else {
+            return Err(AppError::not_found("the member"));
+        };
+        if !state.profiles.contains_key(&member_id) {
+            return Err(AppError::not_found("the member"));
+        }
+        let mut state = (*state).clone();
+        state.profiles.remove(&member_id);
+        self.sql()
+            .exec("DELETE FROM ledger WHERE member = ?", vec![member.into()])
+            .map_err(sql_err)?;
+        let erased_all = state.profiles.is_empty();
+        if erased_all {
+            state = MemberState {
+                revision: state.revision,
+                ..MemberState::default()
+            };
+            self.sql()
+                .exec("DELETE FROM events", None)
+                .map_err(sql_err)?;
+        }
+        state.revision = state.revision.saturating_add(1);
+        let text = serde_json::to_string(&state).map_err(|_| AppError::internal())?;
+        self.put_text("state", &text)?;
+        let report = Report {
+            key: key.to_owned(),
+            revision: state.revision,
+            erased: erased_all,
+            ..Report::default()
+        };
+        let v =
+            serde_json::to_string(&Outgoing::Shop { report }).map_err(|_| AppError::internal())?;
+        self.sql()
+            .exec("INSERT INTO outbox (v) VALUES (?)", vec![v.as_str().into()])
+            .map_err(sql_err)?;
+        *self.cached.borrow_mut() = Some(Rc::new(state.clone()));
+        self.flush().await?;
+        if let Ok(kv_store) = self.env.kv(store::KV_BINDING) {
+            let _ = kv_store.delete(&kv::member_snapshot(shop, key)).await;
+        }
+        json(serde_json::json!({"member_id": member, "erased": true}))
+    }
+
+    async fn handle(&self, mut req: Request) -> AppResult<serde_json::Value> {
+        self.migrate()?;
+        let op = req.path().trim_start_matches('/').to_owned();
+        let body: serde_json::Value = req.json().await.map_err(|_| AppError::internal())?;
+        let key = body
+            .get("key_name")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        let key = match key {
+            Some(key) => key,
+            None => self.get_text("key")?.unwrap_or_default(),
+        };
+        let text = |k: &str| {
+            body.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        match op.as_str() {
+            "apply" => json(self.apply(&key, from_value(body)?).await?),
+            "view" => json(self.view(&from_value(body)?)?),
+            "ledger" => json(self.ledger(&from_value(body)?)?),
+            "redeem" => json(self.redeem(&key, from_value(body)?).await?),
+            "adjust" => json(self.adjust(&key, from_value(body)?).await?),
+            "code" => self.code(&key, from_value(body)?).await,
+            "credit" => self.credit(&key, from_value(body)?).await,
+            "profile" => {
+                let state = self.load()?;
+                let member = Id::parse(&text("member")).ok();
+                let hash =
+                    member.and_then(|m| state.profile(&m).and_then(|p| p.email_hash.clone()));
+                json(serde_json::json!({"email_hash": hash}))
+            }
+            "state" => json(&*self.load()?),
+            "export" => self.export(&text("member")),
+            "erase" => self.erase(&key, &text("shop"), &text("member")).await,
+            _ => Err(AppError::not_found("the operation")),
+        }
+    }
+}
+
+fn code_json(
+    code: &loyalty_rules::member::IssuedCode,
+    now: DateTime<Utc>,
+) -> AppResult<serde_json::Value> {
+    let mut value = json(code)?;
+    if let Some(map) = value.as_object_mut() {
+        map.insert(
+            "usable".into(),
+            serde_json::Value::Bool(code.is_usable(now)),
+        );
+    }
+    Ok(value)
+}
+
+impl DurableObject for MemberObject {
+    fn new(state: State, env: Env) -> Self {
+        Self {
+            state,
+            env,
+            cached: RefCell::new(None),
+            migrated: RefCell::new(false),
+        }
+    }
+
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        reply(self.handle(req).await)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        let _ = self.migrate();
+        match self.flush().await {
+            Ok(()) => Response::ok("flushed"),
+            Err(error) => Response::error(error.body(), 500),
+        }
+    }
+}

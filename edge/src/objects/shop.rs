@@ -1,0 +1,608 @@
+//! The shop's Durable Object: the only writer of everything that must be
+//! exact shop-wide. Secrets (the api_key hashed), program versions, event-id
+//! claims, the code and referral indexes (KV holds lagging copies), account
+//! membership, per-shopper rate windows, and the analytics counters.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use loyalty_rules::analytics::{Analytics, MemberFigures, ShopCounters};
+use serde::{Deserialize, Serialize};
+use worker::{
+    DurableObject, Env, Request, Response, SqlStorage, SqlStorageValue, State, durable_object,
+};
+
+use crate::auth;
+use crate::error::{AppError, AppResult};
+use crate::store::{self, kv, now, reply};
+
+/// What the shop object keeps about the shop itself.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ShopRecord {
+    pub shop: String,
+    pub api_key_hash: String,
+    pub webhook_secret: String,
+    pub widget_secret: String,
+    pub program_version: u64,
+    #[serde(default)]
+    pub program: Option<String>,
+    /// Whether the current program pools B2B accounts.
+    #[serde(default)]
+    pub pooling: bool,
+}
+
+/// The secrets as shown once, at creation and rotation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Secrets {
+    pub shop: String,
+    pub api_key: String,
+    pub webhook_secret: String,
+    pub widget_secret: String,
+}
+
+/// Who is calling, as the worker saw it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Credential {
+    /// The worker checked the deployment's admin token itself.
+    Admin,
+    ApiKey {
+        key: String,
+    },
+    Signature {
+        header: String,
+        body: String,
+    },
+    Customer {
+        token: String,
+    },
+    Guest,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ClaimRequest {
+    pub event_id: String,
+    pub fingerprint: String,
+    pub member: String,
+    #[serde(default)]
+    pub account: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    New,
+    Same,
+    Conflict,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claim {
+    pub status: ClaimStatus,
+    pub key: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ContextRequest {
+    pub credential: Option<Credential>,
+    /// Resolve this member's state key.
+    #[serde(default)]
+    pub member: Option<String>,
+    /// Count this request against a rate window.
+    #[serde(default)]
+    pub rate_key: Option<String>,
+    #[serde(default)]
+    pub claims: Vec<ClaimRequest>,
+    /// Whether the program document is wanted.
+    #[serde(default)]
+    pub want_program: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Context {
+    pub admin: bool,
+    pub merchant: bool,
+    /// The member a valid customer token names.
+    pub customer: Option<String>,
+    pub program_version: u64,
+    pub program: Option<String>,
+    pub key: Option<String>,
+    pub claims: Vec<Claim>,
+}
+
+/// What member objects report after each write: index entries and figures.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Report {
+    pub key: String,
+    pub revision: u64,
+    #[serde(default)]
+    pub codes: Vec<String>,
+    #[serde(default)]
+    pub referrals: Vec<(String, String)>,
+    #[serde(default)]
+    pub figures: Option<MemberFigures>,
+    /// Set when the member state was erased.
+    #[serde(default)]
+    pub erased: bool,
+}
+
+/// How many widget requests a shopper may make in a minute.
+pub const RATE_PER_MINUTE: u32 = 60;
+
+// The runtime's handles (State, Env) do not implement Debug.
+#[allow(missing_debug_implementations)]
+#[durable_object]
+pub struct ShopObject {
+    state: State,
+    env: Env,
+    record: RefCell<Option<ShopRecord>>,
+    loaded: RefCell<bool>,
+    windows: RefCell<HashMap<String, (i64, u32)>>,
+}
+
+fn sql_err(error: worker::Error) -> AppError {
+    store::log_internal("shop sql", error);
+    AppError::internal()
+}
+
+#[derive(Deserialize)]
+struct TextRow {
+    v: String,
+}
+
+impl ShopObject {
+    fn sql(&self) -> SqlStorage {
+        self.state.storage().sql()
+    }
+
+    fn migrate(&self) -> AppResult<()> {
+        if *self.loaded.borrow() {
+            return Ok(());
+        }
+        let sql = self.sql();
+        for statement in [
+            "CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS programs (version INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, key TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY, key TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS referrals (code TEXT PRIMARY KEY, member TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS accounts (member TEXT PRIMARY KEY, key TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS figures (key TEXT PRIMARY KEY, revision INTEGER NOT NULL, v TEXT NOT NULL)",
+        ] {
+            sql.exec(statement, None).map_err(sql_err)?;
+        }
+        let record = self
+            .get_text("shop")?
+            .and_then(|text| serde_json::from_str(&text).ok());
+        *self.record.borrow_mut() = record;
+        *self.loaded.borrow_mut() = true;
+        Ok(())
+    }
+
+    fn get_text(&self, key: &str) -> AppResult<Option<String>> {
+        let rows: Vec<TextRow> = self
+            .sql()
+            .exec("SELECT v FROM kv WHERE k = ?", vec![key.into()])
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        Ok(rows.into_iter().next().map(|r| r.v))
+    }
+
+    fn put_text(&self, key: &str, value: &str) -> AppResult<()> {
+        self.sql()
+            .exec(
+                "INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+                vec![key.into(), value.into()],
+            )
+            .map(|_| ())
+            .map_err(sql_err)
+    }
+
+    fn save_record(&self, record: ShopRecord) -> AppResult<()> {
+        let text = serde_json::to_string(&record).map_err(|_| AppError::internal())?;
+        self.put_text("shop", &text)?;
+        *self.record.borrow_mut() = Some(record);
+        Ok(())
+    }
+
+    fn record(&self) -> AppResult<ShopRecord> {
+        self.record
+            .borrow()
+            .clone()
+            .ok_or_else(|| AppError::not_found("the shop"))
+    }
+
+    fn new_secrets(shop: &str) -> Secrets {
+        Secrets {
+            shop: shop.to_owned(),
+            api_key: store::new_secret("lk_live"),
+            webhook_secret: store::new_secret("whsec"),
+            widget_secret: store::new_secret("wdgt"),
+        }
+    }
+
+    fn create(&self, shop: &str) -> AppResult<Secrets> {
+        if self.record.borrow().is_some() {
+            return Err(AppError::new(
+                409,
+                "shop_exists",
+                format!("the shop {shop} already exists"),
+            ));
+        }
+        let secrets = Self::new_secrets(shop);
+        self.save_record(ShopRecord {
+            shop: shop.to_owned(),
+            api_key_hash: auth::sha256_hex(&secrets.api_key),
+            webhook_secret: secrets.webhook_secret.clone(),
+            widget_secret: secrets.widget_secret.clone(),
+            program_version: 0,
+            program: None,
+            pooling: false,
+        })?;
+        Ok(secrets)
+    }
+
+    fn rotate(&self) -> AppResult<Secrets> {
+        let mut record = self.record()?;
+        let secrets = Self::new_secrets(&record.shop);
+        record.api_key_hash = auth::sha256_hex(&secrets.api_key);
+        record.webhook_secret.clone_from(&secrets.webhook_secret);
+        record.widget_secret.clone_from(&secrets.widget_secret);
+        self.save_record(record)?;
+        Ok(secrets)
+    }
+
+    /// Checks the credential; rate-limits; resolves keys; claims event ids.
+    fn context(&self, request: ContextRequest) -> AppResult<Context> {
+        let record = self.record()?;
+        let mut context = Context {
+            program_version: record.program_version,
+            ..Context::default()
+        };
+        let now = now();
+        match request.credential.unwrap_or(Credential::Guest) {
+            Credential::Admin => {
+                context.admin = true;
+                context.merchant = true;
+            }
+            Credential::ApiKey { key } => {
+                if !auth::same_secret(&auth::sha256_hex(&key), &record.api_key_hash) {
+                    return Err(AppError::unauthorized(
+                        "the API key is not valid for this shop",
+                    ));
+                }
+                context.merchant = true;
+            }
+            Credential::Signature { header, body } => {
+                if !auth::verify_signature(
+                    &header,
+                    body.as_bytes(),
+                    &record.webhook_secret,
+                    now.timestamp(),
+                ) {
+                    return Err(AppError::unauthorized(
+                        "the Loyalty-Signature is not valid or is more than 300 seconds old",
+                    ));
+                }
+                context.merchant = true;
+            }
+            Credential::Customer { token } => {
+                context.customer =
+                    auth::verify_customer_token(&token, &record.widget_secret, now.timestamp())
+                        .map(str::to_owned);
+            }
+            Credential::Guest => {}
+        }
+        if let Some(rate_key) = request.rate_key {
+            let rate_key = context
+                .customer
+                .as_ref()
+                .map_or(rate_key, |member| format!("member:{member}"));
+            self.count_request(&rate_key, now.timestamp())?;
+        }
+        if request.want_program {
+            context.program.clone_from(&record.program);
+        }
+        if let Some(member) = request.member.as_ref().or(context.customer.as_ref()) {
+            context.key = Some(self.key_of(member, None)?);
+        }
+        for claim in request.claims {
+            context.claims.push(self.claim(&claim)?);
+        }
+        Ok(context)
+    }
+
+    /// A fixed one-minute window per shopper, kept in this object's memory:
+    /// the object is one instance shop-wide, so every isolate shares it.
+    fn count_request(&self, key: &str, now_unix: i64) -> AppResult<()> {
+        let minute = now_unix.div_euclid(60);
+        let mut windows = self.windows.borrow_mut();
+        if windows.len() > 100_000 {
+            windows.retain(|_, (m, _)| *m == minute);
+        }
+        let entry = windows.entry(key.to_owned()).or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        if entry.1 > RATE_PER_MINUTE {
+            let retry = 60 - now_unix.rem_euclid(60);
+            return Err(AppError::too_many(u64::try_from(retry).unwrap_or(60)));
+        }
+        Ok(())
+    }
+
+    /// The state key of a member: its pooled account's, once bound, else its own.
+    fn key_of(&self, member: &str, account: Option<&str>) -> AppResult<String> {
+        #[derive(Deserialize)]
+        struct Row {
+            key: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                "SELECT key FROM accounts WHERE member = ?",
+                vec![member.into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        if let Some(row) = rows.into_iter().next() {
+            return Ok(row.key);
+        }
+        let pooling = self.record.borrow().as_ref().is_some_and(|r| r.pooling);
+        match account {
+            Some(account) if pooling => {
+                let key = format!("account:{account}");
+                self.sql()
+                    .exec(
+                        "INSERT OR IGNORE INTO accounts (member, key) VALUES (?, ?)",
+                        vec![member.into(), key.as_str().into()],
+                    )
+                    .map_err(sql_err)?;
+                Ok(key)
+            }
+            _ => Ok(format!("member:{member}")),
+        }
+    }
+
+    fn claim(&self, claim: &ClaimRequest) -> AppResult<Claim> {
+        #[derive(Deserialize)]
+        struct Row {
+            fingerprint: String,
+            key: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                "SELECT fingerprint, key FROM claims WHERE id = ?",
+                vec![claim.event_id.as_str().into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        if let Some(row) = rows.into_iter().next() {
+            let status = if row.fingerprint == claim.fingerprint {
+                ClaimStatus::Same
+            } else {
+                ClaimStatus::Conflict
+            };
+            return Ok(Claim {
+                status,
+                key: row.key,
+            });
+        }
+        let key = self.key_of(&claim.member, claim.account.as_deref())?;
+        self.sql()
+            .exec(
+                "INSERT INTO claims (id, fingerprint, key) VALUES (?, ?, ?)",
+                vec![
+                    claim.event_id.as_str().into(),
+                    claim.fingerprint.as_str().into(),
+                    key.as_str().into(),
+                ],
+            )
+            .map_err(sql_err)?;
+        Ok(Claim {
+            status: ClaimStatus::New,
+            key,
+        })
+    }
+
+    fn release(&self, claim: &ClaimRequest) -> AppResult<()> {
+        self.sql()
+            .exec(
+                "DELETE FROM claims WHERE id = ? AND fingerprint = ?",
+                vec![
+                    claim.event_id.as_str().into(),
+                    claim.fingerprint.as_str().into(),
+                ],
+            )
+            .map(|_| ())
+            .map_err(sql_err)
+    }
+
+    fn put_program(&self, doc: String, pooling: bool) -> AppResult<u64> {
+        let mut record = self.record()?;
+        record.pooling = pooling;
+        record.program_version = record.program_version.saturating_add(1);
+        let version = record.program_version;
+        self.sql()
+            .exec(
+                "INSERT INTO programs (version, doc) VALUES (?, ?)",
+                vec![
+                    SqlStorageValue::Integer(i64::try_from(version).unwrap_or(i64::MAX)),
+                    doc.as_str().into(),
+                ],
+            )
+            .map_err(sql_err)?;
+        record.program = Some(doc);
+        self.save_record(record)?;
+        Ok(version)
+    }
+
+    fn lookup(&self, table: &str, column: &str, code: &str) -> AppResult<Option<String>> {
+        #[derive(Deserialize)]
+        struct Row {
+            v: String,
+        }
+        let query = format!("SELECT {column} AS v FROM {table} WHERE code = ?");
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(&query, vec![code.into()])
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        Ok(rows.into_iter().next().map(|r| r.v))
+    }
+
+    /// Takes a member object's report: indexes, and its figures' difference.
+    async fn report(&self, report: Report) -> AppResult<()> {
+        let sql = self.sql();
+        for code in &report.codes {
+            sql.exec(
+                "INSERT OR REPLACE INTO codes (code, key) VALUES (?, ?)",
+                vec![code.as_str().into(), report.key.as_str().into()],
+            )
+            .map_err(sql_err)?;
+        }
+        for (code, member) in &report.referrals {
+            sql.exec(
+                "INSERT OR REPLACE INTO referrals (code, member) VALUES (?, ?)",
+                vec![code.as_str().into(), member.as_str().into()],
+            )
+            .map_err(sql_err)?;
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            revision: i64,
+            v: String,
+        }
+        let rows: Vec<Row> = sql
+            .exec(
+                "SELECT revision, v FROM figures WHERE key = ?",
+                vec![report.key.as_str().into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        let previous = rows.into_iter().next();
+        let revision = i64::try_from(report.revision).unwrap_or(i64::MAX);
+        let fresh = previous.as_ref().is_none_or(|row| row.revision < revision);
+        let new_figures = if report.erased {
+            Some(MemberFigures::default())
+        } else {
+            report.figures.clone()
+        };
+        if let (true, Some(after)) = (fresh, new_figures) {
+            let before: MemberFigures = previous
+                .as_ref()
+                .and_then(|row| serde_json::from_str(&row.v).ok())
+                .unwrap_or_default();
+            let mut counters = self.counters()?;
+            counters.record(&before, &after);
+            let text = serde_json::to_string(&after).map_err(|_| AppError::internal())?;
+            sql.exec(
+                "INSERT OR REPLACE INTO figures (key, revision, v) VALUES (?, ?, ?)",
+                vec![
+                    report.key.as_str().into(),
+                    SqlStorageValue::Integer(revision),
+                    text.as_str().into(),
+                ],
+            )
+            .map_err(sql_err)?;
+            let counters = serde_json::to_string(&counters).map_err(|_| AppError::internal())?;
+            self.put_text("counters", &counters)?;
+        }
+        // Lagging copies of the indexes, for readers that may skip this object.
+        if let Ok(kv_store) = self.env.kv(store::KV_BINDING) {
+            let shop = self.record()?.shop;
+            for code in &report.codes {
+                if let Ok(put) = kv_store.put(&kv::code(&shop, code), report.key.as_str()) {
+                    let _ = put.execute().await;
+                }
+            }
+            for (code, member) in &report.referrals {
+                if let Ok(put) = kv_store.put(&kv::referral(&shop, code), member.as_str()) {
+                    let _ = put.execute().await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn counters(&self) -> AppResult<ShopCounters> {
+        Ok(self
+            .get_text("counters")?
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default())
+    }
+
+    fn analytics(&self) -> AppResult<Analytics> {
+        Ok(self.counters()?.report())
+    }
+
+    async fn handle(&self, mut req: Request) -> AppResult<serde_json::Value> {
+        self.migrate()?;
+        let op = req.path().trim_start_matches('/').to_owned();
+        let body: serde_json::Value = req.json().await.map_err(|_| AppError::internal())?;
+        let text = |key: &str| {
+            body.get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        match op.as_str() {
+            "create" => json(self.create(&text("shop"))?),
+            "rotate" => json(self.rotate()?),
+            "context" => json(self.context(from_value(body)?)?),
+            "release" => json(self.release(&from_value(body)?)?),
+            "put_program" => {
+                let pooling = body
+                    .get("pooling")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
+                json(self.put_program(text("doc"), pooling)?)
+            }
+            "lookup_code" => json(self.lookup("codes", "key", &text("code"))?),
+            "lookup_referral" => json(self.lookup("referrals", "member", &text("code"))?),
+            "key_of" => json(self.key_of(&text("member"), None)?),
+            "report" => json(self.report(from_value(body)?).await?),
+            "analytics" => json(self.analytics()?),
+            "dev_token" => {
+                // The worker only routes here when its development variable is set.
+                let record = self.record()?;
+                let expires = now().timestamp().saturating_add(86_400);
+                json(auth::customer_token(
+                    &text("member"),
+                    expires,
+                    &record.widget_secret,
+                ))
+            }
+            _ => Err(AppError::not_found("the operation")),
+        }
+    }
+}
+
+pub(crate) fn json<T: Serialize>(value: T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|_| AppError::internal())
+}
+
+pub(crate) fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> AppResult<T> {
+    serde_json::from_value(value).map_err(|e| {
+        store::log_internal("object request", e);
+        AppError::internal()
+    })
+}
+
+impl DurableObject for ShopObject {
+    fn new(state: State, env: Env) -> Self {
+        Self {
+            state,
+            env,
+            record: RefCell::new(None),
+            loaded: RefCell::new(false),
+            windows: RefCell::new(HashMap::new()),
+        }
+    }
+
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        reply(self.handle(req).await)
+    }
+}

@@ -1,0 +1,126 @@
+//! The one place that knows KV keys and Durable Object names, and how the
+//! worker talks to its objects (JSON over `fetch`).
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub, wasm_bindgen::JsValue};
+
+use crate::error::{AppError, AppResult};
+
+pub const KV_BINDING: &str = "LOYALTY";
+pub const SHOP_OBJECTS: &str = "SHOPS";
+pub const MEMBER_OBJECTS: &str = "MEMBERS";
+
+/// The server clock.
+pub fn now() -> DateTime<Utc> {
+    let millis = worker::Date::now().as_millis();
+    Utc.timestamp_millis_opt(i64::try_from(millis).unwrap_or(0))
+        .single()
+        .unwrap_or_default()
+}
+
+/// Random bytes from the runtime's CSPRNG.
+pub fn fill_random(bytes: &mut [u8]) {
+    if getrandom::getrandom(bytes).is_err() {
+        // The runtime always has crypto.getRandomValues; refuse to go on without it.
+        panic!("no source of randomness");
+    }
+}
+
+/// A secret of 32 random bytes, hex-encoded, with a readable prefix.
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    fill_random(&mut bytes);
+    format!("{prefix}_{}", crate::auth::hex(&bytes))
+}
+
+pub fn log_internal(context: &str, error: impl std::fmt::Display) {
+    worker::console_error!("{context}: {error}");
+}
+
+fn internal(context: &str) -> impl Fn(worker::Error) -> AppError + '_ {
+    move |error| {
+        log_internal(context, error);
+        AppError::internal()
+    }
+}
+
+pub fn shop_stub(env: &Env, shop: &str) -> AppResult<Stub> {
+    env.durable_object(SHOP_OBJECTS)
+        .and_then(|ns| ns.get_by_name(&format!("shop:{shop}")))
+        .map_err(internal("shop object"))
+}
+
+pub fn member_stub(env: &Env, shop: &str, key: &str) -> AppResult<Stub> {
+    env.durable_object(MEMBER_OBJECTS)
+        .and_then(|ns| ns.get_by_name(&format!("member:{shop}:{key}")))
+        .map_err(internal("member object"))
+}
+
+/// Calls an object's operation with a JSON body; a problem answer becomes an `AppError`.
+pub async fn call<B: Serialize, R: DeserializeOwned>(
+    stub: &Stub,
+    op: &str,
+    body: &B,
+) -> AppResult<R> {
+    let text = serde_json::to_string(body).map_err(|e| {
+        log_internal("encode call", e);
+        AppError::internal()
+    })?;
+    let headers = Headers::new();
+    headers
+        .set("content-type", "application/json")
+        .map_err(internal("headers"))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(JsValue::from_str(&text)));
+    let request = Request::new_with_init(&format!("https://object/{op}"), &init)
+        .map_err(internal("request"))?;
+    let mut response = stub
+        .fetch_with_request(request)
+        .await
+        .map_err(internal(op))?;
+    let status = response.status_code();
+    let body = response.text().await.map_err(internal(op))?;
+    if status == 200 {
+        serde_json::from_str(&body).map_err(|e| {
+            log_internal(op, e);
+            AppError::internal()
+        })
+    } else {
+        Err(serde_json::from_str::<AppError>(&body).unwrap_or_else(|e| {
+            log_internal(op, e);
+            AppError::internal()
+        }))
+    }
+}
+
+/// An object's answer to `call`.
+pub fn reply<R: Serialize>(result: AppResult<R>) -> worker::Result<Response> {
+    match result {
+        Ok(value) => Response::from_json(&value),
+        Err(error) => Ok(Response::ok(error.body())?.with_status(error.status)),
+    }
+}
+
+pub mod kv {
+    //! KV keys: caches and indexes that may lag. Nothing exact lives here.
+
+    pub fn program(shop: &str, version: u64) -> String {
+        format!("program:{shop}:{version}")
+    }
+
+    pub fn member_snapshot(shop: &str, key: &str) -> String {
+        format!("member:{shop}:{key}")
+    }
+
+    pub fn code(shop: &str, code: &str) -> String {
+        format!("code:{shop}:{code}")
+    }
+
+    pub fn referral(shop: &str, code: &str) -> String {
+        format!("ref:{shop}:{code}")
+    }
+}
