@@ -17,7 +17,8 @@ pub struct AppError {
     pub detail: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<Problem>,
-    #[serde(skip)]
+    /// Seconds until a rate-limited caller may try again (also sent as `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
 }
 

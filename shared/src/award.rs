@@ -243,8 +243,8 @@ pub fn apply_event(
         if facts.email_hash.is_some() {
             profile.email_hash.clone_from(&facts.email_hash);
         }
-        if let Some(tags) = &facts.tags {
-            profile.tags.clone_from(tags);
+        if facts.tags.is_some() {
+            profile.tags.clone_from(&facts.tags);
         }
         if facts.account_id.is_some() {
             profile.account_id.clone_from(&facts.account_id);
@@ -550,8 +550,7 @@ fn plan_award(
             .member
             .as_ref()
             .and_then(|m| m.tags.as_deref())
-            .or(profile.map(|p| p.tags.as_slice()))
-            .unwrap_or(&[]),
+            .or(profile.and_then(|p| p.tags.as_deref())),
         days_since_last_order: days_since(state.last_order_at),
         days_since_signup: days_since(profile.and_then(|p| p.signup_at)),
         weekday: i64::from(at.weekday().number_from_monday()),

@@ -111,7 +111,8 @@ pub struct Facts<'a> {
     pub channel: Option<&'a str>,
     pub first_order: Option<bool>,
     pub tier_rank: Option<usize>,
-    pub tags: &'a [String],
+    /// `None` when no event ever sent the member's tags (the field is lacking).
+    pub tags: Option<&'a [String]>,
     pub days_since_last_order: Option<i64>,
     pub days_since_signup: Option<i64>,
     pub weekday: i64,
@@ -147,13 +148,12 @@ impl Condition {
                 );
             }
             found
-        })?;
-        if scope == Scope::Line && !field.is_line() {
+        });
+        if scope == Scope::Line && field.is_some_and(|f| !f.is_line()) {
             check.report(
                 path.key("field"),
                 "lines conditions take line.sku or line.category",
             );
-            return None;
         }
         let op = check.required(map, path, "op").and_then(|v| {
             let found = v
@@ -167,7 +167,12 @@ impl Condition {
                 );
             }
             found
-        })?;
+        });
+        // Both are read before giving up, so every problem is reported.
+        let (field, op) = (field?, op?);
+        if scope == Scope::Line && !field.is_line() {
+            return None;
+        }
         let allowed = match field.shape() {
             Shape::Int => matches!(
                 op,
@@ -237,9 +242,9 @@ impl Condition {
                 },
                 _ => false,
             },
-            Field::MemberTags => match &self.value {
-                Operand::Text(tag) => facts.tags.iter().any(|t| t == tag),
-                Operand::Texts(tags) => !facts.tags.iter().any(|t| tags.contains(t)),
+            Field::MemberTags => match (facts.tags, &self.value) {
+                (Some(have), Operand::Text(tag)) => have.iter().any(|t| t == tag),
+                (Some(have), Operand::Texts(tags)) => !have.iter().any(|t| tags.contains(t)),
                 _ => false,
             },
         }

@@ -158,8 +158,9 @@ pub struct Profile {
     pub signup_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_hash: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<String>,
+    /// The tags last sent; `None` until an event sends some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<Id>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -354,7 +355,7 @@ impl MemberState {
                 first_seen: at,
                 signup_at: None,
                 email_hash: None,
-                tags: Vec::new(),
+                tags: None,
                 account_id: None,
                 birthday: None,
                 referral_code: crate::code::referral_code(entropy),

@@ -928,7 +928,7 @@ fn read_benefit(check: &mut Check, map: &Map<String, Value>, path: Path<'_>) -> 
     let mut amount = || {
         check
             .required(map, path, "amount_minor")
-            .and_then(|v| check.int(v, path.key("amount_minor"), 1, MAX_AMOUNT))
+            .and_then(|v| check.int(v, path.key("amount_minor"), 0, MAX_AMOUNT))
     };
     match kind.as_str() {
         Some("amount_off") => Some(Benefit::AmountOff {

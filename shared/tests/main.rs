@@ -1,3 +1,5 @@
 //! The rules crate's integration tests: one binary, one module per concern.
 
+mod awards;
+mod parsing;
 mod properties;

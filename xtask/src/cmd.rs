@@ -52,6 +52,16 @@ impl Cmd {
         args.into_iter().fold(self, Cmd::arg)
     }
 
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.inner.env(key, value);
+        self
+    }
+
+    pub fn dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.inner.current_dir(dir);
+        self
+    }
+
     /// Runs to completion; a non-zero exit is an error naming the command.
     pub fn run(mut self) -> Result {
         eprintln!("$ {}", self.shown);

@@ -5,20 +5,22 @@
 //! what is already up to date.
 
 use std::env;
+use std::fs;
 use std::process::ExitCode;
 
-mod cmd;
-mod tools;
-
-use cmd::{Cmd, Result};
+use xtask::cmd::{Cmd, Result, root};
+use xtask::local::{LocalWorker, Options};
+use xtask::{http, tools};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  dev     build the worker and widget, start them locally on workerd (wrangler dev)
-  test    run every test: unit, property, wasm32 builds
+  dev     build the worker, start it locally on workerd (wrangler dev) with
+          persisted KV and Durable Objects, seed the demo shop, print the URLs
+  test    run every test: unit, property, wasm32 builds, end-to-end on workerd
   ci      what CI runs: fmt, clippy and every test
+  build   build the worker into edge/build (before `wrangler deploy`)
   bench   the rules crate's criterion benchmark
 ";
 
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Some("dev") => dev(),
         Some("test") => test(),
         Some("ci") => ci(),
+        Some("build") => tools::build_worker(),
         Some("bench") => bench(),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");
@@ -48,16 +51,12 @@ fn main() -> ExitCode {
 fn test() -> Result {
     tools::ensure_wasm_target()?;
     Cmd::cargo("test")
-        .args([
-            "--package",
-            "loyalty-rules",
-            "--package",
-            "loyalty-edge",
-            "--package",
-            "xtask",
-        ])
+        .args(["--package", "loyalty-rules", "--package", "loyalty-edge"])
+        .args(["--package", "xtask"])
         .run()?;
-    wasm_builds()
+    wasm_builds()?;
+    tools::build_worker()?;
+    Cmd::cargo("test").args(["--package", "loyalty-e2e"]).run()
 }
 
 /// What CI runs on a clean clone: formatting, lints, and every test.
@@ -65,19 +64,13 @@ fn ci() -> Result {
     Cmd::cargo("fmt").args(["--all", "--check"]).run()?;
     tools::ensure_wasm_target()?;
     Cmd::cargo("clippy")
-        .args([
-            "--package",
-            "loyalty-rules",
-            "--package",
-            "loyalty-edge",
-            "--package",
-            "xtask",
-        ])
+        .args(["--package", "loyalty-rules", "--package", "loyalty-edge"])
+        .args(["--package", "xtask", "--package", "loyalty-e2e"])
         .args(["--all-targets", "--", "-D", "warnings"])
         .run()?;
     Cmd::cargo("clippy")
         .args(["--package", "loyalty-edge", "--package", "loyalty-widget"])
-        .args(["--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])
+        .args(["--target", tools::WASM_TARGET, "--", "-D", "warnings"])
         .run()?;
     test()
 }
@@ -85,29 +78,118 @@ fn ci() -> Result {
 /// The rules crate must build for the browser and the worker as well as the host.
 fn wasm_builds() -> Result {
     Cmd::cargo("check")
-        .args([
-            "--package",
-            "loyalty-rules",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
+        .args(["--package", "loyalty-rules", "--target", tools::WASM_TARGET])
         .run()?;
     Cmd::cargo("build")
-        .args(["--package", "loyalty-edge", "--package", "loyalty-widget"])
         .args([
+            "--package",
+            "loyalty-widget",
             "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm-release",
+            tools::WASM_TARGET,
         ])
+        .args(["--profile", "wasm-release"])
         .run()
 }
 
-/// Starts the product locally.
+/// Starts the product locally: the worker on workerd, the demo shop seeded.
 fn dev() -> Result {
-    tools::ensure_wasm_target()?;
-    wasm_builds()?;
-    Err("the local worker arrives with the edge issue (#3); the wasm builds above are ready".into())
+    tools::build_worker()?;
+    let port: u16 = env::var("LOYALTY_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8787);
+    let admin_token = env::var("ADMIN_TOKEN").unwrap_or_else(|_| "dev-admin-token".into());
+    let state_dir = root().join(".state");
+    let worker = LocalWorker::start(&Options {
+        port,
+        state_dir: state_dir.join("wrangler"),
+        admin_token: admin_token.clone(),
+        dev_routes: true,
+        log: None,
+    })?;
+    let secrets = seed_demo(port, &admin_token)?;
+    println!();
+    println!("  Loyalty is running on the real Workers runtime (workerd), state in .state/");
+    println!("  demo storefront   http://127.0.0.1:{port}/demo/");
+    println!("  health            http://127.0.0.1:{port}/healthz");
+    println!("  API document      http://127.0.0.1:{port}/openapi.json");
+    println!(
+        "  demo shop api_key {}",
+        secrets["api_key"].as_str().unwrap_or("?")
+    );
+    println!("  (secrets of the demo shop are in .state/demo-shop.json)");
+    println!("  Ctrl-C stops everything.");
+    println!();
+    worker.wait()
+}
+
+/// Creates the `demo` shop (once), sets its sample program, and a few members.
+fn seed_demo(port: u16, admin_token: &str) -> Result<serde_json::Value> {
+    let secrets_file = root().join(".state/demo-shop.json");
+    let admin = format!("Bearer {admin_token}");
+    let json = [("content-type", "application/json")];
+    let created = http::request(
+        port,
+        "POST",
+        "/v1/shops",
+        &[json[0], ("authorization", &admin)],
+        br#"{"shop":"demo"}"#,
+    )
+    .map_err(|e| e.to_string())?;
+    let secrets = match created.status {
+        201 => {
+            fs::write(&secrets_file, &created.body).map_err(|e| e.to_string())?;
+            created.json()
+        }
+        409 => match fs::read_to_string(&secrets_file) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| e.to_string())?,
+            Err(_) => {
+                // The shop exists but its secrets were lost: issue new ones.
+                let rotated = http::request(
+                    port,
+                    "POST",
+                    "/v1/shops/demo/keys/rotate",
+                    &[json[0], ("authorization", &admin)],
+                    b"{}",
+                )
+                .map_err(|e| e.to_string())?;
+                fs::write(&secrets_file, &rotated.body).map_err(|e| e.to_string())?;
+                rotated.json()
+            }
+        },
+        status => {
+            return Err(format!(
+                "creating the demo shop answered {status}: {}",
+                created.body
+            ));
+        }
+    };
+    let key = format!("Bearer {}", secrets["api_key"].as_str().unwrap_or_default());
+    let program = fs::read(root().join("static/demo/program.json")).map_err(|e| e.to_string())?;
+    let put = http::request(
+        port,
+        "PUT",
+        "/v1/shops/demo/program",
+        &[json[0], ("authorization", &key)],
+        &program,
+    )
+    .map_err(|e| e.to_string())?;
+    if put.status != 200 {
+        return Err(format!("the demo program was refused: {}", put.body));
+    }
+    let events = fs::read(root().join("static/demo/events.json")).map_err(|e| e.to_string())?;
+    let sent = http::request(
+        port,
+        "POST",
+        "/v1/shops/demo/events",
+        &[json[0], ("authorization", &key)],
+        &events,
+    )
+    .map_err(|e| e.to_string())?;
+    if sent.status != 200 {
+        return Err(format!("the demo events were refused: {}", sent.body));
+    }
+    Ok(secrets)
 }
 
 /// The rules crate's benchmark (award path, parsed and unparsed).

@@ -1,0 +1,667 @@
+//! The API cases. Every expected figure is worked out by hand from the
+//! contract, with the arithmetic beside it.
+
+use std::sync::Arc;
+use std::thread;
+
+use serde_json::{Value, json};
+
+use crate::world::{Shop, World, contract_program, order};
+
+fn simple_program() -> Value {
+    json!({
+        "currency": "USD", "shop_url": "https://shop.example",
+        "earn_rules": [
+            {"id": "base", "event": "order_paid", "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}},
+            {"id": "first", "event": "order_paid", "effect": {"kind": "fixed", "points": 100},
+             "when": [{"field": "order.first", "op": "eq", "value": true}]},
+            {"id": "signup", "event": "signup", "effect": {"kind": "fixed", "points": 100}}
+        ],
+        "rewards": [{"id": "ship", "name": {"en": "Free shipping"}, "cost_points": 300, "kind": "free_shipping"}]
+    })
+}
+
+pub fn health_and_openapi(world: &mut World) {
+    let health = world.call("GET", "/healthz", &[], b"");
+    assert_eq!(health.status, 200);
+    let doc = world.call("GET", "/openapi.json", &[], b"");
+    assert_eq!(doc.status, 200);
+    assert_eq!(doc.json()["openapi"], "3.1.0");
+    let missing = world.call("GET", "/v1/nothing-here", &[], b"");
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(missing.json()["code"], "not_found");
+}
+
+pub fn contract_example(world: &mut World) {
+    let shop = world.shop(&contract_program());
+    let event = json!({"id": "evt-1001", "kind": "order_paid", "member_id": "c-42",
+        "occurred_at": "2026-11-23T10:00:00Z",
+        "order": {"order_id": "o-1", "currency": "USD", "subtotal_minor": 12999, "channel": "online",
+                  "lines": [{"sku": "boot-1", "category": "shoes", "qty": 1, "unit_price_minor": 8999},
+                            {"sku": "sock-2", "category": "socks", "qty": 2, "unit_price_minor": 2000}]}});
+    let answer = shop.send(&event);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let answer = answer.json();
+    // base: floor(12999 / 100) * 1 = 129; shoes-bonus: floor(8999 / 100) * 1 = 89;
+    // bronze is 10000 bp (no change, no line); double-week is not active on Nov 23.
+    assert_eq!(
+        answer["lines"],
+        json!([{"rule": "base", "points": 129}, {"rule": "shoes-bonus", "points": 89}])
+    );
+    // 129 + 89 = 218.
+    assert_eq!(answer["points"], 218);
+    assert_eq!(answer["balance"], 218);
+    assert_eq!(answer["tier"], "bronze");
+    assert_eq!(answer["duplicate"], false);
+    assert_eq!(answer["program_version"], 1);
+    // next-order: subtotal 12999 >= 10000 issues a five-off code valid 14 days.
+    assert_eq!(answer["codes"][0]["reward"], "five-off");
+    assert_eq!(answer["codes"][0]["expires_at"], "2026-12-07T10:00:00Z");
+
+    let view = shop.member("c-42");
+    assert_eq!(view["balance"], 218);
+    // Spend 12999 toward silver at 50000: remaining 50000 - 12999 = 37001;
+    // progress floor(10000 * 12999 / 50000) = 2599.
+    assert_eq!(view["next_tier"]["id"], "silver");
+    assert_eq!(view["next_tier"]["remaining"], 37001);
+    assert_eq!(view["next_tier"]["progress_bp"], 2599);
+    assert_eq!(view["codes"].as_array().unwrap().len(), 1);
+
+    let program = shop.merchant("GET", "/v1/shops/{shop}/program", b"");
+    assert_eq!(program.status, 200);
+    assert_eq!(program.json()["version"], 1);
+    assert_eq!(program.json()["program"]["currency"], "USD");
+}
+
+pub fn program_problems(world: &mut World) {
+    let shop = world.shop(&contract_program());
+    let mut bad = contract_program();
+    bad["bogus"] = json!(1);
+    bad["earn_rules"][2]["effect"]["points"] = json!(-5);
+    bad["earn_rules"][0]["effect"]["per_minor"] = json!(0);
+    let answer = shop.put_program(&bad);
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    let body = answer.json();
+    assert_eq!(body["code"], "invalid_program");
+    let paths: Vec<&str> = body["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "$.bogus",
+        "$.earn_rules[2].effect.points",
+        "$.earn_rules[0].effect.per_minor",
+    ] {
+        assert!(paths.contains(&wanted), "{wanted} missing from {paths:?}");
+    }
+    // Nothing changed: still version 1.
+    assert_eq!(
+        shop.merchant("GET", "/v1/shops/{shop}/program", b"").json()["version"],
+        1
+    );
+}
+
+fn concurrently(
+    count: usize,
+    work: impl Fn(usize) -> xtask::http::Answer + Send + Sync + 'static,
+) -> Vec<xtask::http::Answer> {
+    let work = Arc::new(work);
+    let handles: Vec<_> = (0..count)
+        .map(|i| {
+            let work = Arc::clone(&work);
+            thread::spawn(move || work(i))
+        })
+        .collect();
+    handles
+        .into_iter()
+        .map(|h| h.join().expect("a thread"))
+        .collect()
+}
+
+pub fn idempotent_under_concurrency(world: &mut World) {
+    let shop = world.shop(&simple_program());
+    let event = order("dup-1", "m-dup", "o-dup", 2500);
+    let body = event.to_string();
+    let sender = shop.clone();
+    let answers = concurrently(20, move |_| {
+        sender.merchant("POST", "/v1/shops/{shop}/events", body.as_bytes())
+    });
+    for answer in &answers {
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        // floor(2500 / 100) = 25, plus the first-order 100 = 125.
+        assert_eq!(answer.json()["points"], 125);
+    }
+    let firsts = answers
+        .iter()
+        .filter(|a| a.json()["duplicate"] == false)
+        .count();
+    assert_eq!(firsts, 1, "exactly one answer is the first");
+    assert_eq!(shop.member("m-dup")["balance"], 125);
+}
+
+pub fn id_conflicts(world: &mut World) {
+    let shop = world.shop(&simple_program());
+    assert_eq!(shop.send(&order("conf-1", "m-a", "o-a", 1000)).status, 200);
+    let other_body = shop.send(&order("conf-1", "m-a", "o-a", 9999));
+    assert_eq!(other_body.status, 409);
+    assert_eq!(other_body.json()["code"], "event_id_conflict");
+    let other_member = shop.send(&order("conf-1", "m-b", "o-b", 1000));
+    assert_eq!(other_member.status, 409);
+    // 1000 / 100 = 10, plus first-order 100 = 110; m-b got nothing.
+    assert_eq!(shop.member("m-a")["balance"], 110);
+    assert_eq!(shop.member("m-b")["balance"], 0);
+    let same_order = shop.send(&order("conf-2", "m-a", "o-a", 1000));
+    assert_eq!(same_order.status, 409);
+    assert_eq!(same_order.json()["code"], "duplicate_order");
+}
+
+pub fn concurrent_orders(world: &mut World) {
+    let shop = world.shop(&simple_program());
+    let sender = shop.clone();
+    let answers = concurrently(40, move |i| {
+        let event = order(&format!("many-{i}"), "m-many", &format!("o-many-{i}"), 1000);
+        sender.merchant(
+            "POST",
+            "/v1/shops/{shop}/events",
+            event.to_string().as_bytes(),
+        )
+    });
+    assert!(answers.iter().all(|a| a.status == 200));
+    let with_bonus = answers
+        .iter()
+        .filter(|a| {
+            a.json()["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["rule"] == "first")
+        })
+        .count();
+    assert_eq!(with_bonus, 1, "one first-order bonus");
+    // 40 orders of floor(1000 / 100) = 10 points, plus one bonus of 100: 400 + 100 = 500.
+    assert_eq!(shop.member("m-many")["balance"], 500);
+}
+
+pub fn bad_inputs(world: &mut World) {
+    let shop = world.shop(&contract_program());
+    let other = world.shop(&contract_program());
+    assert_eq!(
+        shop.send(&order("base-1", "m-bad", "o-base", 10000)).status,
+        200
+    );
+    let before = shop.member("m-bad");
+    let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(300 * 1024));
+    let mut future = order("fut-1", "m-bad", "o-fut", 1000);
+    future["occurred_at"] = json!("2099-01-01T00:00:00Z");
+    let mut currency = order("cur-1", "m-bad", "o-cur", 1000);
+    currency["order"]["currency"] = json!("EUR");
+    let negative = order("neg-1", "m-bad", "o-neg", -5);
+    let bad_id = order("bad id!", "m-bad", "o-id", 1000);
+    let mut unknown = order("unk-1", "m-bad", "o-unk", 1000);
+    unknown["surprise"] = json!(true);
+    let cases: Vec<(&str, xtask::http::Answer, u16, &str)> = vec![
+        ("malformed JSON", shop.merchant("POST", "/v1/shops/{shop}/events", b"{not json"), 400, "malformed_json"),
+        ("another currency", shop.send(&currency), 422, "currency_mismatch"),
+        ("negative amount", shop.send(&negative), 422, "invalid_event"),
+        ("occurred_at in the future", shop.send(&future), 422, "invalid_event"),
+        ("bad id characters", shop.send(&bad_id), 422, "invalid_event"),
+        ("unknown event field", shop.send(&unknown), 422, "invalid_event"),
+        ("body over 256 KiB", shop.merchant("POST", "/v1/shops/{shop}/events", big.as_bytes()), 413, "body_too_large"),
+        (
+            "no key",
+            world.call("POST", &format!("/v1/shops/{}/events", shop.name), &[], order("nk", "m-bad", "o-nk", 1).to_string().as_bytes()),
+            401,
+            "unauthorized",
+        ),
+        (
+            "another shop's key",
+            world.call(
+                "POST",
+                &format!("/v1/shops/{}/events", shop.name),
+                &[("authorization", &format!("Bearer {}", other.api_key))],
+                order("ok", "m-bad", "o-ok", 1).to_string().as_bytes(),
+            ),
+            401,
+            "unauthorized",
+        ),
+        (
+            "a refund of an unknown order",
+            shop.send(&json!({"id": "ref-x", "kind": "order_refunded", "member_id": "m-bad", "occurred_at": "2026-11-23T10:00:00Z",
+                               "order": {"order_id": "nope", "refund_minor": 10}})),
+            422,
+            "unknown_order",
+        ),
+    ];
+    for (name, answer, status, code) in &cases {
+        assert_eq!(answer.status, *status, "{name}: {}", answer.body);
+        assert_eq!(answer.json()["code"], *code, "{name}: {}", answer.body);
+        assert_eq!(
+            answer.header("content-type"),
+            Some("application/problem+json"),
+            "{name}"
+        );
+    }
+    // Nothing changed.
+    assert_eq!(shop.member("m-bad")["balance"], before["balance"]);
+    // The refused ids are free to use with a good body.
+    assert_eq!(
+        shop.send(&order("cur-1", "m-bad", "o-cur", 1000)).status,
+        200
+    );
+
+    // Customer tokens: forged and expired ones never show a member.
+    let forged = shop.token("m-bad").replacen("m-bad", "m-bae", 1);
+    let expired = loyalty_edge::auth::customer_token("m-bad", 1_000, &shop.widget_secret);
+    let foreign = other.token("m-bad");
+    for token in [forged, expired, foreign] {
+        let me = shop.widget("GET", "/v1/widget/{shop}/me", Some(&token), &[], b"");
+        assert_eq!(me.status, 401, "{}", me.body);
+        let program = shop.widget("GET", "/v1/widget/{shop}/program", Some(&token), &[], b"");
+        assert_eq!(program.status, 200);
+        assert_eq!(
+            program.json()["signed_in"],
+            false,
+            "answered as for a guest"
+        );
+    }
+
+    // Webhook signatures: fresh ones pass, stale or wrong ones do not.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let body = order("sig-1", "m-sig", "o-sig", 1000).to_string();
+    let signed =
+        |secret: &str, at: i64| loyalty_edge::auth::signature_header(body.as_bytes(), secret, at);
+    let path = format!("/v1/shops/{}/events", shop.name);
+    for (header, status) in [
+        (signed(&shop.webhook_secret, now - 400), 401),
+        (signed("whsec_wrong", now), 401),
+        (signed(&shop.webhook_secret, now), 200),
+    ] {
+        let answer = world.call(
+            "POST",
+            &path,
+            &[("loyalty-signature", &header)],
+            body.as_bytes(),
+        );
+        assert_eq!(answer.status, status, "{}", answer.body);
+    }
+}
+
+pub fn refunds(world: &mut World) {
+    let shop = world.shop(&contract_program());
+    let event = json!({"id": "r-o1", "kind": "order_paid", "member_id": "m-ref", "occurred_at": "2026-11-23T10:00:00Z",
+        "order": {"order_id": "o-r", "currency": "USD", "subtotal_minor": 12999,
+                  "lines": [{"sku": "boot-1", "category": "shoes", "qty": 1, "unit_price_minor": 8999}]}});
+    // 129 + 89 = 218 as in the contract example.
+    assert_eq!(shop.send(&event).json()["points"], 218);
+    let refund = json!({"id": "r-r1", "kind": "order_refunded", "member_id": "m-ref", "occurred_at": "2026-11-24T10:00:00Z",
+        "order": {"order_id": "o-r", "refund_minor": 6500}});
+    // floor(218 * 6500 / 12999) = floor(1417000 / 12999) = 109.
+    assert_eq!(shop.send(&refund).json()["points"], -109);
+    let cancel = json!({"id": "r-c1", "kind": "order_cancelled", "member_id": "m-ref", "occurred_at": "2026-11-25T10:00:00Z",
+        "order": {"order_id": "o-r"}});
+    // The rest: 218 - 109 = 109.
+    assert_eq!(shop.send(&cancel).json()["points"], -109);
+    let view = shop.member("m-ref");
+    assert_eq!(view["balance"], 0);
+    // A cancelled order counts nothing toward spend: remaining to silver is the full 50000.
+    assert_eq!(view["next_tier"]["remaining"], 50000);
+}
+
+pub fn redemption(world: &mut World) {
+    let shop = world.shop(&contract_program());
+    let adjust = shop.merchant(
+        "POST",
+        "/v1/shops/{shop}/members/m-red/adjustments",
+        json!({"id": "adj-1", "points": 1000, "reason": "welcome"})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(adjust.status, 201, "{}", adjust.body);
+    let again = shop.merchant(
+        "POST",
+        "/v1/shops/{shop}/members/m-red/adjustments",
+        json!({"id": "adj-1", "points": 1000, "reason": "welcome"})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json()["balance"], 1000, "idempotent by id");
+    let token = shop.token("m-red");
+    let redeem = |reward: &str, key: Option<&str>| {
+        let headers: Vec<(&str, &str)> = key
+            .map(|k| vec![("idempotency-key", k)])
+            .unwrap_or_default();
+        shop.widget(
+            "POST",
+            "/v1/widget/{shop}/redeem",
+            Some(&token),
+            &headers,
+            json!({"reward": reward}).to_string().as_bytes(),
+        )
+    };
+    let first = redeem("five-off", Some("k-1"));
+    assert_eq!(first.status, 201, "{}", first.body);
+    let first = first.json();
+    // 1000 - 500 = 500.
+    assert_eq!(first["balance"], 500);
+    assert_eq!(first["points_spent"], 500);
+    let code = first["code"].as_str().unwrap().to_owned();
+    assert!(code.len() >= 16, "at least 80 bits in 16 base32 characters");
+    let replay = redeem("five-off", Some("k-1"));
+    assert_eq!(replay.status, 200);
+    assert_eq!(replay.json()["code"], code.as_str());
+    assert_eq!(replay.json()["balance"], 500);
+    assert_eq!(
+        redeem("ship", Some("k-1")).status,
+        409,
+        "same key, other reward"
+    );
+    assert_eq!(redeem("ship", None).status, 400, "no key");
+    // ten-pct needs silver (m-red is below bronze's... no tier at all) and costs 1000 > 500: the tier wins.
+    let both = redeem("ten-pct", Some("k-2"));
+    assert_eq!(both.status, 409);
+    assert_eq!(both.json()["code"], "tier_required");
+
+    let used = shop.merchant("POST", &format!("/v1/shops/{{shop}}/codes/{code}/use"), b"");
+    assert_eq!(used.status, 200, "{}", used.body);
+    let used_twice = shop.merchant("POST", &format!("/v1/shops/{{shop}}/codes/{code}/use"), b"");
+    assert_eq!(used_twice.status, 409);
+    assert_eq!(used_twice.json()["code"], "code_used");
+
+    let ship = redeem("ship", Some("k-3")).json();
+    // 500 - 300 = 200.
+    assert_eq!(ship["balance"], 200);
+    let ship_code = ship["code"].as_str().unwrap();
+    let cancelled = shop.merchant(
+        "POST",
+        &format!("/v1/shops/{{shop}}/codes/{ship_code}/cancel"),
+        b"",
+    );
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    // The 300 return: 200 + 300 = 500.
+    assert_eq!(shop.member("m-red")["balance"], 500);
+    assert_eq!(redeem("five-off", Some("k-4")).status, 201);
+    // 500 - 500 = 0: nothing left for another.
+    let broke = redeem("five-off", Some("k-5"));
+    assert_eq!(broke.status, 409);
+    assert_eq!(broke.json()["code"], "insufficient_points");
+    let unknown = shop.merchant("GET", "/v1/shops/{shop}/codes/NOPE-NOPE", b"");
+    assert_eq!(unknown.status, 404);
+}
+
+pub fn referrals(world: &mut World) {
+    let shop = world.shop(&contract_program());
+    let signup = |id: &str, member: &str, code: Option<&str>, hash: &str| {
+        shop.send(&json!({"id": id, "kind": "signup", "member_id": member, "occurred_at": "2026-11-20T10:00:00Z",
+            "referral_code": code, "member": {"email_hash": hash}}))
+    };
+    assert_eq!(signup("s-r", "referrer", None, "hash-r").status, 200);
+    let code = shop.member("referrer")["referral"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let referee = signup("s-e", "referee", Some(&code), "hash-e").json();
+    assert_eq!(referee["referral"]["status"], "accepted");
+    assert_eq!(referee["codes"][0]["reward"], "referral");
+    let self_ref = signup("s-s", "sneaky", Some(&code), "hash-r").json();
+    assert_eq!(self_ref["referral"]["status"], "refused");
+    assert_eq!(self_ref["referral"]["reason"], "self_referral");
+    // The signup itself still counts: 100 points.
+    assert_eq!(self_ref["points"], 100);
+    let again = signup("s-e2", "referee", Some(&code), "hash-e").json();
+    assert_eq!(again["referral"]["reason"], "already_referred");
+
+    // An order below min_order_minor (2000) does not credit; the next one does.
+    assert_eq!(
+        shop.send(&order("e-o1", "referee", "eo-1", 1500)).status,
+        200
+    );
+    assert_eq!(shop.member("referrer")["balance"], 100);
+    assert_eq!(
+        shop.send(&order("e-o2", "referee", "eo-2", 2500)).status,
+        200
+    );
+    // Signup 100 + referrer_points 500 = 600.
+    let referrer = shop.member("referrer");
+    assert_eq!(referrer["balance"], 600);
+    assert_eq!(referrer["referral"]["referred"], 1);
+    assert_eq!(
+        shop.send(&order("e-o3", "referee", "eo-3", 9000)).status,
+        200
+    );
+    assert_eq!(shop.member("referrer")["balance"], 600, "once per referee");
+
+    let redirect = world.call("GET", &format!("/r/{}/{code}", shop.name), &[], b"");
+    assert_eq!(redirect.status, 302);
+    assert_eq!(
+        redirect.header("location"),
+        Some(format!("https://shop.example?ref={code}").as_str())
+    );
+    assert_eq!(
+        world
+            .call("GET", &format!("/r/{}/NOSUCHCODE", shop.name), &[], b"")
+            .status,
+        404
+    );
+}
+
+pub fn widget(world: &mut World) {
+    let shop = world.shop(&contract_program());
+    assert_eq!(shop.send(&order("w-1", "m-w", "o-w", 60000)).status, 200);
+    let guest = shop.widget(
+        "GET",
+        "/v1/widget/{shop}/program?locale=ar",
+        None,
+        &[("origin", "https://shop.example")],
+        b"",
+    );
+    assert_eq!(guest.status, 200);
+    assert_eq!(
+        guest.header("access-control-allow-origin"),
+        Some("https://shop.example")
+    );
+    let view = guest.json();
+    assert_eq!(view["dir"], "rtl");
+    assert_eq!(view["tiers"]["levels"][2]["name"], "ذهبي");
+    assert_eq!(view["ways_to_earn"].as_array().unwrap().len(), 6);
+    let evil = shop.widget(
+        "GET",
+        "/v1/widget/{shop}/program",
+        None,
+        &[("origin", "https://evil.example")],
+        b"",
+    );
+    assert_eq!(evil.header("access-control-allow-origin"), None);
+    let preflight = shop.widget(
+        "OPTIONS",
+        "/v1/widget/{shop}/redeem",
+        None,
+        &[
+            ("origin", "https://shop.example"),
+            ("access-control-request-method", "POST"),
+        ],
+        b"",
+    );
+    assert_eq!(preflight.status, 204);
+    assert!(
+        preflight
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("idempotency-key")
+    );
+
+    assert_eq!(
+        shop.widget("GET", "/v1/widget/{shop}/me", None, &[], b"")
+            .status,
+        401
+    );
+    let token = shop.token("m-w");
+    let me = shop
+        .widget("GET", "/v1/widget/{shop}/me", Some(&token), &[], b"")
+        .json();
+    // floor(60000 / 100) = 600 at bronze (no boost).
+    assert_eq!(me["balance"], 600);
+    // Spend 60000 >= 50000: silver now; gold at 150000 is 90000 away;
+    // progress floor(10000 * (60000 - 50000) / (150000 - 50000)) = 1000.
+    assert_eq!(me["tier"]["id"], "silver");
+    assert_eq!(me["next_tier"]["remaining"], 90000);
+    assert_eq!(me["next_tier"]["progress_bp"], 1000);
+    let ledger = shop
+        .widget("GET", "/v1/widget/{shop}/me/ledger", Some(&token), &[], b"")
+        .json();
+    assert_eq!(ledger["entries"][0]["points"], 600);
+
+    let busy = shop.token("m-busy");
+    let mut limited = None;
+    for _ in 0..130 {
+        let answer = shop.widget("GET", "/v1/widget/{shop}/me", Some(&busy), &[], b"");
+        if answer.status == 429 {
+            limited = Some(answer);
+            break;
+        }
+    }
+    let limited = limited.expect("past 60 a minute answers 429");
+    assert!(limited.header("retry-after").is_some());
+    assert_eq!(limited.json()["code"], "rate_limited");
+}
+
+pub fn export_and_erase(world: &mut World) {
+    let shop = world.shop(&contract_program());
+    assert_eq!(shop.send(&order("x-1", "m-x", "o-x", 5000)).status, 200);
+    let export = shop.merchant("GET", "/v1/shops/{shop}/members/m-x/export", b"");
+    assert_eq!(export.status, 200);
+    let export = export.json();
+    // floor(5000 / 100) = 50.
+    assert_eq!(export["ledger"][0]["points"], 50);
+    assert!(export["state"]["orders"]["o-x"].is_object());
+    let erased = shop.merchant("DELETE", "/v1/shops/{shop}/members/m-x", b"");
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    let view = shop.member("m-x");
+    assert_eq!(view["balance"], 0);
+    assert_eq!(view["known"], false);
+    assert_eq!(
+        shop.merchant("DELETE", "/v1/shops/{shop}/members/m-x", b"")
+            .status,
+        404
+    );
+}
+
+pub fn analytics(world: &mut World) {
+    let shop = world.shop(&simple_program());
+    let survey = |id: &str, member: &str, score: i64| json!({"id": id, "kind": "survey_completed", "member_id": member, "occurred_at": "2026-11-23T10:00:00Z", "nps_score": score});
+    for event in [
+        json!({"id": "a-s", "kind": "signup", "member_id": "a", "occurred_at": "2026-11-20T10:00:00Z"}),
+        json!({"id": "b-s", "kind": "signup", "member_id": "b", "occurred_at": "2026-11-20T10:00:00Z"}),
+        json!({"id": "c-s", "kind": "signup", "member_id": "c", "occurred_at": "2026-11-20T10:00:00Z"}),
+        order("a-o1", "a", "ao1", 30000),
+        order("a-o2", "a", "ao2", 10000),
+        order("b-o1", "b", "bo1", 20000),
+        survey("a-n", "a", 10),
+        survey("b-n", "b", 5),
+        survey("c-n", "c", 9),
+    ] {
+        assert_eq!(shop.send(&event).status, 200);
+    }
+    let token = shop.token("a");
+    let redeemed = shop.widget(
+        "POST",
+        "/v1/widget/{shop}/redeem",
+        Some(&token),
+        &[("idempotency-key", "an-1")],
+        br#"{"reward":"ship"}"#,
+    );
+    assert_eq!(redeemed.status, 201, "{}", redeemed.body);
+    let report = shop
+        .merchant("GET", "/v1/shops/{shop}/analytics", b"")
+        .json();
+    assert_eq!(report["members"], 3);
+    // a and b earned beyond signup (a also redeemed), c did not: 2 / 3 = 6666 bp.
+    assert_eq!(report["participation_rate"], 6666);
+    // Issued: signups 3 * 100 = 300; a: 300 + 100 first + 100 = 500; b: 200 + 100 first = 300.
+    // 300 + 500 + 300 = 1100 issued; 300 redeemed: floor(10000 * 300 / 1100) = 2727 bp.
+    assert_eq!(report["redemption_rate"], 2727);
+    // a has 2 orders, b 1: 1 / 2 = 5000 bp.
+    assert_eq!(report["repeat_customer_rate"], 5000);
+    // 1100 - 300 = 800 outstanding.
+    assert_eq!(report["points_outstanding"], 800);
+    // Net spend (30000 + 10000 + 20000) / 2 ordering members = 30000.
+    assert_eq!(report["clv_minor"], 30000);
+    // Promoters 2 (10, 9), detractors 1 (5), 3 answers: floor(100 * (2 - 1) / 3) = 33.
+    assert_eq!(report["nps"], 33);
+}
+
+pub fn restart_keeps_everything(world: &mut World) {
+    let shop: Shop = world.shop(&contract_program());
+    let event = order("keep-1", "m-keep", "o-keep", 12000);
+    let first = shop.send(&event).json();
+    let code = first["codes"][0]["code"].as_str().unwrap().to_owned();
+    let signup = json!({"id": "keep-s", "kind": "signup", "member_id": "m-keep", "occurred_at": "2026-11-20T10:00:00Z"});
+    assert_eq!(shop.send(&signup).status, 200);
+    let referral_code = shop.member("m-keep")["referral"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = shop.member("m-keep");
+
+    world.restart(true);
+
+    let after = shop.member("m-keep");
+    assert_eq!(after["balance"], before["balance"]);
+    assert_eq!(after["referral"]["code"], referral_code.as_str());
+    let again = shop.send(&event);
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        again.json()["duplicate"],
+        true,
+        "an old event is still a duplicate"
+    );
+    let checked = shop.merchant("GET", &format!("/v1/shops/{{shop}}/codes/{code}"), b"");
+    assert_eq!(checked.status, 200, "{}", checked.body);
+    assert_eq!(checked.json()["status"], "unused");
+    let redirect = world.call(
+        "GET",
+        &format!("/r/{}/{referral_code}", shop.name),
+        &[],
+        b"",
+    );
+    assert_eq!(redirect.status, 302);
+}
+
+pub fn dev_route_closed(world: &mut World) {
+    let shop = world.shop(&contract_program());
+    let open = world.call(
+        "GET",
+        &format!("/v1/dev/{}/token?member_id=alice", shop.name),
+        &[],
+        b"",
+    );
+    assert_eq!(open.status, 200, "{}", open.body);
+    let token = open.json()["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        shop.widget("GET", "/v1/widget/{shop}/me", Some(&token), &[], b"")
+            .status,
+        200
+    );
+
+    world.restart(false);
+
+    let closed = world.call(
+        "GET",
+        &format!("/v1/dev/{}/token?member_id=alice", shop.name),
+        &[],
+        b"",
+    );
+    assert_eq!(closed.status, 404);
+    let doc = world.call("GET", "/openapi.json", &[], b"");
+    assert!(!doc.body.contains("/v1/dev/"));
+}

@@ -1,0 +1,100 @@
+//! End-to-end tests of the edge worker on the real runtime: `wrangler dev`
+//! (workerd) with local persisted KV and Durable Objects, started the same
+//! way `cargo xtask dev` starts it, on another port with throwaway state.
+//!
+//! A plain `main` runs the cases in order against one worker, so it can be
+//! stopped and started again (the restart case) and is always stopped at the
+//! end, even when a case fails.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::ExitCode;
+
+mod api;
+mod world;
+
+use world::World;
+
+type Case = (&'static str, fn(&mut World));
+
+const CASES: &[Case] = &[
+    ("health and the API document", api::health_and_openapi),
+    ("the contract's worked award example", api::contract_example),
+    (
+        "program problems come back all at once",
+        api::program_problems,
+    ),
+    (
+        "one event sent 20 times at once credits once",
+        api::idempotent_under_concurrency,
+    ),
+    (
+        "the same id with another body or member is a conflict",
+        api::id_conflicts,
+    ),
+    (
+        "40 orders at once: one first-order bonus, exact total",
+        api::concurrent_orders,
+    ),
+    ("bad inputs are refused and change nothing", api::bad_inputs),
+    ("refunds reverse the original award", api::refunds),
+    (
+        "redeem, use a code once, cancel returns points",
+        api::redemption,
+    ),
+    ("referrals: credit once, fraud refused", api::referrals),
+    (
+        "widget: guest view, member view, CORS, rate limit",
+        api::widget,
+    ),
+    ("export and erase", api::export_and_erase),
+    ("analytics count what happened", api::analytics),
+    (
+        "a restart keeps balances, codes, referrals and ids",
+        api::restart_keeps_everything,
+    ),
+    (
+        "the development token route is closed without the variable",
+        api::dev_route_closed,
+    ),
+];
+
+fn main() -> ExitCode {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let mut world = match World::start() {
+        Ok(world) => world,
+        Err(error) => {
+            eprintln!("could not start the worker: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut failed = Vec::new();
+    let mut ran = 0;
+    for (name, case) in CASES {
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        ran += 1;
+        let outcome = catch_unwind(AssertUnwindSafe(|| case(&mut world)));
+        match outcome {
+            Ok(()) => println!("test {name} ... ok"),
+            Err(_) => {
+                println!("test {name} ... FAILED");
+                failed.push(*name);
+            }
+        }
+    }
+    drop(world);
+    println!(
+        "\ne2e: {} passed; {} failed",
+        ran - failed.len(),
+        failed.len()
+    );
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for name in failed {
+            println!("    failed: {name}");
+        }
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,202 @@
+//! The running worker and a small client for it.
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+use xtask::http::{self, Answer};
+use xtask::local::{LocalWorker, Options, free_port, scratch_dir};
+
+pub const ADMIN: &str = "e2e-admin-token";
+
+pub struct World {
+    pub worker: Option<LocalWorker>,
+    pub port: u16,
+    pub state: PathBuf,
+    serial: u64,
+}
+
+impl World {
+    pub fn start() -> Result<Self, String> {
+        let port = free_port();
+        let state = scratch_dir("edge");
+        let worker = LocalWorker::start(&Self::options(port, &state, true))?;
+        Ok(Self {
+            worker: Some(worker),
+            port,
+            state,
+            serial: 0,
+        })
+    }
+
+    fn options(port: u16, state: &std::path::Path, dev_routes: bool) -> Options {
+        Options {
+            port,
+            state_dir: state.join("wrangler"),
+            admin_token: ADMIN.into(),
+            dev_routes,
+            log: Some(state.join(format!("wrangler-{port}.log"))),
+        }
+    }
+
+    /// Stops the runtime and starts it again on the same state.
+    pub fn restart(&mut self, dev_routes: bool) {
+        if let Some(mut worker) = self.worker.take() {
+            worker.stop();
+        }
+        let worker = LocalWorker::start(&Self::options(self.port, &self.state, dev_routes))
+            .expect("restart");
+        self.worker = Some(worker);
+    }
+
+    /// A name no other case uses.
+    pub fn unique(&mut self, prefix: &str) -> String {
+        self.serial += 1;
+        format!("{prefix}-{}-{}", std::process::id(), self.serial)
+    }
+
+    pub fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+        http::request(self.port, method, path, headers, body).expect("the worker answers")
+    }
+
+    /// A new shop with a program; answers its secrets.
+    pub fn shop(&mut self, program: &Value) -> Shop {
+        let name = self.unique("shop");
+        let created = self.call(
+            "POST",
+            "/v1/shops",
+            &[
+                ("authorization", &format!("Bearer {ADMIN}")),
+                ("content-type", "application/json"),
+            ],
+            json!({"shop": name}).to_string().as_bytes(),
+        );
+        assert_eq!(created.status, 201, "{}", created.body);
+        let secrets = created.json();
+        let shop = Shop {
+            name,
+            api_key: secrets["api_key"].as_str().unwrap().to_owned(),
+            webhook_secret: secrets["webhook_secret"].as_str().unwrap().to_owned(),
+            widget_secret: secrets["widget_secret"].as_str().unwrap().to_owned(),
+            port: self.port,
+        };
+        let put = shop.put_program(program);
+        assert_eq!(put.status, 200, "{}", put.body);
+        shop
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Shop {
+    pub name: String,
+    pub api_key: String,
+    pub webhook_secret: String,
+    pub widget_secret: String,
+    pub port: u16,
+}
+
+impl Shop {
+    pub fn merchant(&self, method: &str, path: &str, body: &[u8]) -> Answer {
+        let auth = format!("Bearer {}", self.api_key);
+        let path = path.replace("{shop}", &self.name);
+        http::request(
+            self.port,
+            method,
+            &path,
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+            ],
+            body,
+        )
+        .expect("the worker answers")
+    }
+
+    pub fn put_program(&self, program: &Value) -> Answer {
+        self.merchant(
+            "PUT",
+            "/v1/shops/{shop}/program",
+            program.to_string().as_bytes(),
+        )
+    }
+
+    pub fn send(&self, event: &Value) -> Answer {
+        self.merchant(
+            "POST",
+            "/v1/shops/{shop}/events",
+            event.to_string().as_bytes(),
+        )
+    }
+
+    pub fn member(&self, member: &str) -> Value {
+        let answer = self.merchant("GET", &format!("/v1/shops/{{shop}}/members/{member}"), b"");
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()
+    }
+
+    pub fn token(&self, member: &str) -> String {
+        loyalty_edge::auth::customer_token(member, 4_000_000_000, &self.widget_secret)
+    }
+
+    pub fn widget(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        extra: &[(&str, &str)],
+        body: &[u8],
+    ) -> Answer {
+        let path = path.replace("{shop}", &self.name);
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers: Vec<(&str, &str)> = vec![("content-type", "application/json")];
+        if let Some(bearer) = &bearer {
+            headers.push(("authorization", bearer));
+        }
+        headers.extend_from_slice(extra);
+        http::request(self.port, method, &path, &headers, body).expect("the worker answers")
+    }
+}
+
+/// The program of the contract's section 2 (with `double-week` kept).
+pub fn contract_program() -> Value {
+    json!({
+      "currency": "USD",
+      "shop_url": "https://shop.example",
+      "allowed_origins": ["https://shop.example"],
+      "links": {"join": "https://shop.example/account/register", "sign_in": "https://shop.example/account/login",
+                "terms": "https://shop.example/pages/rewards-terms"},
+      "default_locale": "en",
+      "points_label": {"en": "points", "ar": "نقاط", "ru": "баллы"},
+      "earn_rules": [
+        {"id": "base", "event": "order_paid", "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}},
+        {"id": "signup", "event": "signup", "effect": {"kind": "fixed", "points": 100}, "limit": {"count": 1, "per": "lifetime"}},
+        {"id": "shoes-bonus", "event": "order_paid", "effect": {"kind": "per_amount", "points": 1, "per_minor": 100},
+         "lines": [{"field": "line.category", "op": "eq", "value": "shoes"}]},
+        {"id": "double-week", "event": "order_paid", "effect": {"kind": "multiplier", "bp": 20000},
+         "active": {"from": "2026-12-01T00:00:00Z", "until": "2026-12-08T00:00:00Z"}},
+        {"id": "review", "event": "review_posted", "effect": {"kind": "fixed", "points": 50}, "limit": {"count": 5, "per": "month"}},
+        {"id": "next-order", "event": "order_paid", "effect": {"kind": "issue_reward", "reward": "five-off", "valid_days": 14},
+         "when": [{"field": "order.subtotal_minor", "op": "gte", "value": 10000}]}
+      ],
+      "tiers": {"metric": "spend", "window": {"kind": "rolling_days", "days": 365}, "levels": [
+          {"id": "bronze", "name": {"en": "Bronze", "ar": "برونزي"}, "threshold": 0, "earn_multiplier_bp": 10000},
+          {"id": "silver", "name": {"en": "Silver", "ar": "فضي"}, "threshold": 50000, "earn_multiplier_bp": 12500},
+          {"id": "gold", "name": {"en": "Gold", "ar": "ذهبي"}, "threshold": 150000, "earn_multiplier_bp": 15000,
+           "benefits": [{"en": "Free express shipping"}]}]},
+      "rewards": [
+        {"id": "five-off", "name": {"en": "$5 off"}, "cost_points": 500, "kind": "amount_off", "amount_minor": 500},
+        {"id": "ten-pct", "name": {"en": "10% off"}, "cost_points": 1000, "kind": "percent_off", "percent": 10, "min_tier": "silver"},
+        {"id": "ship", "name": {"en": "Free shipping"}, "cost_points": 300, "kind": "free_shipping"}],
+      "referral": {"referrer_points": 500, "referee_reward": {"kind": "amount_off", "amount_minor": 1000},
+                   "min_order_minor": 2000, "max_rewarded_per_referrer": 50},
+      "badges": [{"id": "critic", "name": {"en": "Critic"}, "event": "review_posted", "count": 3, "bonus_points": 100}],
+      "expiry": {"inactivity_days": 365},
+      "pending_days": 0,
+      "accounts": {"pooling": false}
+    })
+}
+
+/// An `order_paid` event.
+pub fn order(id: &str, member: &str, order_id: &str, subtotal: i64) -> Value {
+    json!({"id": id, "kind": "order_paid", "member_id": member, "occurred_at": "2026-11-23T10:00:00Z",
+           "order": {"order_id": order_id, "currency": "USD", "subtotal_minor": subtotal}})
+}
