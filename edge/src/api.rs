@@ -509,6 +509,17 @@ async fn route(
                 .ok_or_else(|| AppError::not_found("the program"))?;
             let program = program_of(&shop, context.program_version, doc)?;
             let key = context.key.clone().unwrap_or_default();
+            let locale = locale_of(req, &program);
+            // The KV snapshot serves the read when it is at least as new as
+            // what this shopper has already seen (`after`); else the object.
+            let after = query(req, "after")
+                .and_then(|a| a.parse::<u64>().ok())
+                .unwrap_or(0);
+            if let Some(view) =
+                snapshot_view(req, env, &shop, &key, &member, &program, &locale, after).await
+            {
+                return Reply::json(200, &view);
+            }
             let view: Value = member_call(
                 env,
                 &shop,
@@ -517,7 +528,7 @@ async fn route(
                 ViewRequest {
                     program: program_ref(&shop, &context),
                     member,
-                    locale: locale_of(req, &program),
+                    locale,
                     referral_base: referral_base(req, &shop),
                 },
             )
@@ -629,6 +640,43 @@ async fn route(
             Reply::json(200, &json!({"token": token, "member_id": member}))
         }
     }
+}
+
+/// The member view computed from the KV snapshot, if there is one new enough.
+#[allow(clippy::too_many_arguments)]
+async fn snapshot_view(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    key: &str,
+    member: &str,
+    program: &Program,
+    locale: &str,
+    after: u64,
+) -> Option<Value> {
+    let kv_store = env.kv(store::KV_BINDING).ok()?;
+    let text = kv_store
+        .get(&kv::member_snapshot(shop, key))
+        .text()
+        .await
+        .ok()??;
+    let state: MemberState = serde_json::from_str(&text).ok()?;
+    if state.revision < after.max(1) {
+        return None;
+    }
+    let member = Id::parse(member).ok()?;
+    let base = referral_base(req, shop);
+    let ctx = loyalty_rules::view::ViewContext {
+        now: now(),
+        locale,
+        referral_base: &base,
+    };
+    let view = loyalty_rules::view::member_view(program, &state, &member, &ctx);
+    let mut value = serde_json::to_value(view).ok()?;
+    value
+        .as_object_mut()?
+        .insert("revision".into(), json!(state.revision));
+    Some(value)
 }
 
 fn locale_of(req: &Request, program: &Program) -> String {

@@ -1,6 +1,7 @@
 //! Build, test and run automation, as a library so that the end-to-end tests
 //! start the worker with the very code `cargo xtask dev` uses.
 
+pub mod bench;
 pub mod cmd;
 pub mod http;
 pub mod local;

@@ -21,7 +21,8 @@ commands:
   test    run every test: unit, property, wasm32 builds, end-to-end on workerd
   ci      what CI runs: fmt, clippy and every test
   build   build the worker into edge/build (before `wrangler deploy`)
-  bench   the rules crate's criterion benchmark
+  bench   benchmarks: `bench rules` (criterion), `bench edge` (wrk against
+          workerd), or both
 ";
 
 fn main() -> ExitCode {
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("ci") => ci(),
         Some("build") => tools::build_worker(),
-        Some("bench") => bench(),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -192,9 +193,15 @@ fn seed_demo(port: u16, admin_token: &str) -> Result<serde_json::Value> {
     Ok(secrets)
 }
 
-/// The rules crate's benchmark (award path, parsed and unparsed).
-fn bench() -> Result {
-    Cmd::cargo("bench")
-        .args(["--package", "loyalty-rules", "--bench", "award"])
-        .run()
+/// The benchmarks: the rules crate's award path, and the edge under load.
+fn bench(which: Option<&str>) -> Result {
+    if matches!(which, None | Some("rules")) {
+        Cmd::cargo("bench")
+            .args(["--package", "loyalty-rules", "--bench", "award"])
+            .run()?;
+    }
+    if matches!(which, None | Some("edge")) {
+        xtask::bench::edge()?;
+    }
+    Ok(())
 }

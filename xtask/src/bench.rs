@@ -1,0 +1,347 @@
+//! The edge load benchmark: the built worker served by `workerd` itself (no
+//! wrangler proxy in front), Durable Objects on local disk, KV served by a
+//! stand-in worker that speaks the KV binding's protocol over a SQLite-backed
+//! Durable Object, and `wrk` (Debian) as the load generator. Beside it, a
+//! trivial worker on the same runtime, so the ratio shows the product's cost.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use crate::cmd::{Cmd, Result, root};
+use crate::http;
+use crate::tools;
+
+/// Members the events are spread over.
+const MEMBERS: usize = 1_000;
+const CONNECTIONS: u32 = 8;
+const SECONDS: u32 = 20;
+
+const KV_SHIM: &str = r#"
+// A stand-in for Workers KV: the binding's protocol (GET, PUT, DELETE on
+// https://fake-host/<urlencoded key>) over one SQLite-backed Durable Object.
+import { DurableObject } from "cloudflare:workers";
+export class KvStore extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v BLOB)");
+  }
+  async fetch(request) {
+    const url = new URL(request.url);
+    const key = decodeURIComponent(url.pathname.slice(1));
+    const sql = this.ctx.storage.sql;
+    if (request.method === "GET") {
+      const rows = sql.exec("SELECT v FROM kv WHERE k = ?", key).toArray();
+      return rows.length ? new Response(rows[0].v) : new Response(null, { status: 404 });
+    }
+    if (request.method === "PUT") {
+      const body = new Uint8Array(await request.arrayBuffer());
+      sql.exec("INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)", key, body);
+      return new Response(null, { status: 200 });
+    }
+    if (request.method === "DELETE") {
+      sql.exec("DELETE FROM kv WHERE k = ?", key);
+      return new Response(null, { status: 200 });
+    }
+    return new Response(null, { status: 405 });
+  }
+}
+export default {
+  fetch(request, env) {
+    return env.STORE.get(env.STORE.idFromName("kv")).fetch(request);
+  },
+};
+"#;
+
+const TRIVIAL: &str = r#"
+export default { fetch() { return new Response('{"status":"ok"}', { headers: { "content-type": "application/json" } }); } };
+"#;
+
+fn config(main_port: u16, trivial_port: u16) -> String {
+    format!(
+        r#"using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .mainWorker),
+    (name = "kv", worker = .kvWorker),
+    (name = "trivial", worker = .trivialWorker),
+    (name = "do-disk", disk = (path = "state/do", writable = true)),
+    (name = "kv-disk", disk = (path = "state/kv", writable = true)),
+  ],
+  sockets = [
+    (name = "http", address = "127.0.0.1:{main_port}", http = (), service = "main"),
+    (name = "trivial", address = "127.0.0.1:{trivial_port}", http = (), service = "trivial"),
+  ],
+);
+
+const mainWorker :Workerd.Worker = (
+  modules = [
+    (name = "index.js", esModule = embed "index.js"),
+    (name = "index_bg.wasm", wasm = embed "index_bg.wasm"),
+  ],
+  compatibilityDate = "2025-09-01",
+  bindings = [
+    (name = "LOYALTY", kvNamespace = "kv"),
+    (name = "SHOPS", durableObjectNamespace = "ShopObject"),
+    (name = "MEMBERS", durableObjectNamespace = "MemberObject"),
+    (name = "ADMIN_TOKEN", text = "bench-admin"),
+    (name = "LOYALTY_DEV", text = "1"),
+  ],
+  durableObjectNamespaces = [
+    (className = "ShopObject", uniqueKey = "loyalty-shop", enableSql = true),
+    (className = "MemberObject", uniqueKey = "loyalty-member", enableSql = true),
+  ],
+  durableObjectStorage = (localDisk = "do-disk"),
+);
+
+const kvWorker :Workerd.Worker = (
+  modules = [ (name = "kvshim.js", esModule = embed "kvshim.js") ],
+  compatibilityDate = "2025-09-01",
+  bindings = [ (name = "STORE", durableObjectNamespace = "KvStore") ],
+  durableObjectNamespaces = [ (className = "KvStore", uniqueKey = "kv-shim-store", enableSql = true) ],
+  durableObjectStorage = (localDisk = "kv-disk"),
+);
+
+const trivialWorker :Workerd.Worker = (
+  modules = [ (name = "trivial.js", esModule = embed "trivial.js") ],
+  compatibilityDate = "2025-09-01",
+);
+"#
+    )
+}
+
+/// `workerd serve` in its own process group, stopped on drop.
+struct Workerd(Child);
+
+impl Drop for Workerd {
+    fn drop(&mut self) {
+        let pid = self.0.id().to_string();
+        let _ = Command::new("kill")
+            .args(["-s", "TERM", "--", &pid])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+fn ensure_wrk() -> Result {
+    if Command::new("wrk").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    Cmd::new("apt-get").args(["install", "-y", "wrk"]).run()
+}
+
+fn wait_up(port: u16) -> Result {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if http::request(port, "GET", "/healthz", &[], b"").is_ok_and(|a| a.status == 200) {
+            return Ok(());
+        }
+        sleep(Duration::from_millis(200));
+    }
+    Err(format!("workerd did not answer on port {port}"))
+}
+
+/// One `wrk` run: requests per second, p50 and p99 in milliseconds.
+#[derive(Debug, Default)]
+struct Load {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    non_2xx: u64,
+}
+
+fn wrk(url: &str, script: Option<&Path>) -> Result<Load> {
+    let mut cmd = Cmd::new("wrk").args([
+        "-t2",
+        &format!("-c{CONNECTIONS}"),
+        &format!("-d{SECONDS}s"),
+        "--latency",
+    ]);
+    if let Some(script) = script {
+        cmd = cmd.arg("-s").arg(script);
+    }
+    let out = cmd.arg(url).read()?;
+    println!("{out}");
+    let mut load = Load::default();
+    for line in out.lines().map(str::trim) {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("Requests/sec:"), Some(v)) => load.rps = v.parse().unwrap_or(0.0),
+            (Some("50.000%" | "50%"), Some(v)) => load.p50_ms = millis(v),
+            (Some("99.000%" | "99%"), Some(v)) => load.p99_ms = millis(v),
+            (Some("Non-2xx"), _) => {
+                load.non_2xx = line
+                    .rsplit(' ')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0)
+            }
+            _ => {}
+        }
+    }
+    Ok(load)
+}
+
+fn millis(text: &str) -> f64 {
+    let (number, unit) = text.split_at(
+        text.find(|c: char| c.is_ascii_alphabetic())
+            .unwrap_or(text.len()),
+    );
+    let n: f64 = number.parse().unwrap_or(0.0);
+    match unit {
+        "us" => n / 1000.0,
+        "s" => n * 1000.0,
+        _ => n,
+    }
+}
+
+/// Runs the edge load benchmark and prints a summary table.
+pub fn edge() -> Result {
+    tools::build_worker()?;
+    ensure_wrk()?;
+    let dir: PathBuf = root().join("target/bench/edge");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("state/do")).map_err(|e| e.to_string())?;
+    fs::create_dir_all(dir.join("state/kv")).map_err(|e| e.to_string())?;
+    for file in ["index.js", "index_bg.wasm"] {
+        fs::copy(root().join("edge/build").join(file), dir.join(file))
+            .map_err(|e| e.to_string())?;
+    }
+    fs::write(dir.join("kvshim.js"), KV_SHIM).map_err(|e| e.to_string())?;
+    fs::write(dir.join("trivial.js"), TRIVIAL).map_err(|e| e.to_string())?;
+    let (main_port, trivial_port) = (crate::local::free_port(), crate::local::free_port() + 1);
+    fs::write(dir.join("config.capnp"), config(main_port, trivial_port))
+        .map_err(|e| e.to_string())?;
+    eprintln!("$ workerd serve config.capnp (in {})", dir.display());
+    let mut cmd = Command::new(tools::npm_bin().join("workerd"));
+    cmd.current_dir(&dir)
+        .args(["serve", "config.capnp", "--experimental"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    let _workerd = Workerd(cmd.spawn().map_err(|e| format!("workerd: {e}"))?);
+    wait_up(main_port)?;
+
+    // The shop, its program, and a token for every member.
+    let json = ("content-type", "application/json");
+    let created = http::request(
+        main_port,
+        "POST",
+        "/v1/shops",
+        &[json, ("authorization", "Bearer bench-admin")],
+        br#"{"shop":"bench"}"#,
+    )
+    .map_err(|e| e.to_string())?;
+    let key = format!(
+        "Bearer {}",
+        created.json()["api_key"].as_str().unwrap_or_default()
+    );
+    let program = fs::read(root().join("static/demo/program.json")).map_err(|e| e.to_string())?;
+    let put = http::request(
+        main_port,
+        "PUT",
+        "/v1/shops/bench/program",
+        &[json, ("authorization", &key)],
+        &program,
+    )
+    .map_err(|e| e.to_string())?;
+    if put.status != 200 {
+        return Err(format!("bench program refused: {}", put.body));
+    }
+    let mut tokens = String::from("tokens = {");
+    for member in 0..MEMBERS {
+        let answer = http::request(
+            main_port,
+            "GET",
+            &format!("/v1/dev/bench/token?member_id=m-{member}"),
+            &[],
+            b"",
+        )
+        .map_err(|e| e.to_string())?;
+        let _ = write!(
+            tokens,
+            "\"{}\",",
+            answer.json()["token"].as_str().unwrap_or_default()
+        );
+    }
+    tokens.push_str("}\n");
+
+    let events_script = dir.join("events.lua");
+    fs::write(
+        &events_script,
+        format!(
+            r#"-- Distinct order_paid events spread over {MEMBERS} members.
+local thread_count = 0
+function setup(thread)
+  thread:set("tid", thread_count)
+  thread_count = thread_count + 1
+end
+function init(args)
+  n = 0
+  wrk.method = "POST"
+  wrk.headers["content-type"] = "application/json"
+  wrk.headers["authorization"] = "{key}"
+end
+function request()
+  n = n + 1
+  local member = (n * 7 + tid * 500) % {MEMBERS}
+  local body = string.format('{{"id":"e-%d-%d","kind":"order_paid","member_id":"m-%d","occurred_at":"2026-11-23T10:00:00Z","order":{{"order_id":"o-%d-%d","currency":"USD","subtotal_minor":%d,"lines":[{{"sku":"s-1","category":"shoes","qty":1,"unit_price_minor":%d}}]}}}}', tid, n, member, tid, n, 1000 + n % 9000, 500 + n % 500)
+  return wrk.format(nil, nil, nil, body)
+end
+"#
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    let me_script = dir.join("me.lua");
+    fs::write(
+        &me_script,
+        format!(
+            r#"-- The widget's member view for {MEMBERS} members (60 a minute each at most).
+{tokens}
+function init(args)
+  n = 0
+end
+function request()
+  n = n + 1
+  local token = tokens[(n * 13) % {MEMBERS} + 1]
+  return wrk.format("GET", nil, {{ ["authorization"] = "Bearer " .. token }}, nil)
+end
+"#
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+
+    let base = format!("http://127.0.0.1:{main_port}");
+    let trivial = wrk(&format!("http://127.0.0.1:{trivial_port}/"), None)?;
+    let health = wrk(&format!("{base}/healthz"), None)?;
+    let events = wrk(
+        &format!("{base}/v1/shops/bench/events"),
+        Some(&events_script),
+    )?;
+    let me = wrk(&format!("{base}/v1/widget/bench/me"), Some(&me_script))?;
+
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
+        "| workload ({CONNECTIONS} connections, {SECONDS} s) | requests/s | p50 ms | p99 ms | non-2xx |"
+    );
+    let _ = writeln!(table, "|---|---|---|---|---|");
+    for (name, load) in [
+        ("trivial worker (same runtime)", &trivial),
+        ("our worker: GET /healthz", &health),
+        ("award events (distinct, 1,000 members)", &events),
+        ("widget `me` read", &me),
+    ] {
+        let _ = writeln!(
+            table,
+            "| {name} | {:.0} | {:.2} | {:.2} | {} |",
+            load.rps, load.p50_ms, load.p99_ms, load.non_2xx
+        );
+    }
+    println!("\n{table}");
+    fs::write(root().join("target/bench/edge.md"), &table).map_err(|e| e.to_string())?;
+    Ok(())
+}
