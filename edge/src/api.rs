@@ -15,7 +15,7 @@ use crate::auth;
 use crate::error::{AppError, AppResult};
 use crate::objects::member::{
     AdjustRequest, ApplyRequest, CodeRequest, LedgerRequest, ProgramRef, RedeemRequest,
-    ReferrerWire, ViewRequest, program_of,
+    ReferrerWire, ViewRequest, cached_version, program_of,
 };
 use crate::objects::shop::{ClaimRequest, ClaimStatus, Context, ContextRequest, Credential};
 use crate::routes::{Matched, Route, match_route};
@@ -236,6 +236,19 @@ async fn merchant(
     Ok(context)
 }
 
+/// The current program: parsed from the document the shop object sent, or
+/// from this isolate's cache when it sent none (versions never change).
+fn program_for(shop: &str, context: &Context) -> AppResult<std::rc::Rc<Program>> {
+    if context.program_version == 0 {
+        return Err(AppError::not_found("the program"));
+    }
+    program_of(
+        shop,
+        context.program_version,
+        context.program.as_deref().unwrap_or_default(),
+    )
+}
+
 fn program_ref(shop: &str, context: &Context) -> ProgramRef {
     ProgramRef {
         shop: shop.to_owned(),
@@ -272,12 +285,13 @@ async fn allowed_origin(env: &Env, path: &str, origin: Option<&str>) -> Option<S
         shop,
         &ContextRequest {
             want_program: true,
+            cached_version: cached_version(shop),
             ..ContextRequest::default()
         },
     )
     .await
     .ok()?;
-    let program = program_of(shop, context.program_version, context.program.as_deref()?).ok()?;
+    let program = program_for(shop, &context).ok()?;
     let origin = origin.to_ascii_lowercase();
     program.allowed_origins.contains(&origin).then_some(origin)
 }
@@ -351,6 +365,7 @@ async fn route(
                 &body,
                 ContextRequest {
                     want_program: true,
+                    cached_version: cached_version(&shop),
                     member: Some(member.clone()),
                     ..Default::default()
                 },
@@ -398,6 +413,7 @@ async fn route(
                 &body,
                 ContextRequest {
                     want_program: true,
+                    cached_version: cached_version(&shop),
                     member: Some(member.clone()),
                     ..Default::default()
                 },
@@ -487,11 +503,7 @@ async fn route(
         }
         Route::WidgetProgram { shop } => {
             let context = widget_context(req, env, &shop, false).await?;
-            let doc = context
-                .program
-                .as_deref()
-                .ok_or_else(|| AppError::not_found("the program"))?;
-            let program = program_of(&shop, context.program_version, doc)?;
+            let program = program_for(&shop, &context)?;
             let locale = locale_of(req, &program);
             let mut view = serde_json::to_value(program_view(&program, &locale))
                 .map_err(|_| AppError::internal())?;
@@ -503,11 +515,7 @@ async fn route(
         Route::WidgetMe { shop } => {
             let context = widget_context(req, env, &shop, true).await?;
             let member = context.customer.clone().unwrap_or_default();
-            let doc = context
-                .program
-                .as_deref()
-                .ok_or_else(|| AppError::not_found("the program"))?;
-            let program = program_of(&shop, context.program_version, doc)?;
+            let program = program_for(&shop, &context)?;
             let key = context.key.clone().unwrap_or_default();
             let locale = locale_of(req, &program);
             // The KV snapshot serves the read when it is at least as new as
@@ -606,15 +614,12 @@ async fn route(
                 &shop,
                 &ContextRequest {
                     want_program: true,
+                    cached_version: cached_version(&shop),
                     ..Default::default()
                 },
             )
             .await?;
-            let doc = context
-                .program
-                .as_deref()
-                .ok_or_else(|| AppError::not_found("the program"))?;
-            let program = program_of(&shop, context.program_version, doc)?;
+            let program = program_for(&shop, &context)?;
             if resolve_referral(env, &shop, &code).await?.is_none() {
                 return Err(AppError::not_found("the referral code"));
             }
@@ -706,6 +711,7 @@ async fn widget_context(
         }),
         rate_key: Some(format!("ip:{ip}")),
         want_program: true,
+        cached_version: cached_version(shop),
         ..ContextRequest::default()
     };
     let context = shop_context(env, shop, &request).await?;
@@ -968,6 +974,7 @@ async fn events(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<
         body,
         ContextRequest {
             want_program: true,
+            cached_version: cached_version(shop),
             claims: claims.clone(),
             ..Default::default()
         },
@@ -1078,13 +1085,7 @@ async fn simulate(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResul
                 .collect();
             AppError::invalid("invalid_program", problems)
         })?,
-        _ => {
-            let doc = context
-                .program
-                .as_deref()
-                .ok_or_else(|| AppError::new(409, "no_program", "the shop has no program yet"))?;
-            (*program_of(shop, context.program_version, doc)?).clone()
-        }
+        _ => (*program_for(shop, &context)?).clone(),
     };
     let events = value
         .get("events")

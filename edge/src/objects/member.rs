@@ -55,7 +55,24 @@ pub fn program_of(shop: &str, version: u64, doc: &str) -> AppResult<Rc<Program>>
     Ok(program)
 }
 
-/// The program as the worker passes it to the object.
+/// The newest version of `shop`'s program this isolate has parsed.
+pub fn cached_version(shop: &str) -> Option<u64> {
+    PROGRAMS.with(|cache| {
+        cache
+            .borrow()
+            .keys()
+            .filter(|(s, _)| s == shop)
+            .map(|(_, v)| *v)
+            .max()
+    })
+}
+
+fn cached(shop: &str, version: u64) -> Option<Rc<Program>> {
+    PROGRAMS.with(|cache| cache.borrow().get(&(shop.to_owned(), version)).cloned())
+}
+
+/// The program as the worker passes it to the object (the document is left
+/// out when the worker had it cached).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ProgramRef {
     pub shop: String,
@@ -64,7 +81,7 @@ pub struct ProgramRef {
 }
 
 impl ProgramRef {
-    fn load(&self) -> AppResult<Rc<Program>> {
+    async fn load(&self, env: &Env) -> AppResult<Rc<Program>> {
         if self.version == 0 {
             return Err(AppError::new(
                 409,
@@ -72,7 +89,20 @@ impl ProgramRef {
                 "the shop has no program yet: PUT /v1/shops/{shop}/program first",
             ));
         }
-        program_of(&self.shop, self.version, &self.doc)
+        if let Some(program) = cached(&self.shop, self.version) {
+            return Ok(program);
+        }
+        if !self.doc.is_empty() {
+            return program_of(&self.shop, self.version, &self.doc);
+        }
+        let stub = store::shop_stub(env, &self.shop)?;
+        let doc: Option<String> = store::call(
+            &stub,
+            "program",
+            &serde_json::json!({"version": self.version}),
+        )
+        .await?;
+        program_of(&self.shop, self.version, &doc.unwrap_or_default())
     }
 }
 
@@ -276,6 +306,7 @@ impl MemberObject {
         outgoing: Vec<Outgoing>,
         program: &Program,
     ) -> AppResult<Rc<MemberState>> {
+        let previous = self.load()?;
         state.revision = state.revision.saturating_add(1);
         let text = serde_json::to_string(&state).map_err(|_| AppError::internal())?;
         self.put_text("state", &text)?;
@@ -301,9 +332,11 @@ impl MemberObject {
             ..Report::default()
         };
         report.codes = new_codes;
+        // Only members new to this state bring a referral code to index.
         report.referrals = state
             .profiles
             .values()
+            .filter(|p| !previous.profiles.contains_key(&p.member_id))
             .map(|p| (p.referral_code.clone(), p.member_id.to_string()))
             .collect();
         let mut all = vec![Outgoing::Shop { report }];
@@ -419,7 +452,7 @@ impl MemberObject {
         if let Some(answer) = self.stored_answer(&request.event)? {
             return Ok(answer);
         }
-        let program = request.program.load()?;
+        let program = request.program.load(&self.env).await?;
         let mut state = (*self.load()?).clone();
         let referrer = match request.referrer {
             ReferrerWire::None => Referrer::NoCode,
@@ -483,8 +516,8 @@ impl MemberObject {
         Ok(outcome.answer)
     }
 
-    fn view(&self, request: &ViewRequest) -> AppResult<ViewAnswer> {
-        let program = request.program.load()?;
+    async fn view(&self, request: &ViewRequest) -> AppResult<ViewAnswer> {
+        let program = request.program.load(&self.env).await?;
         let state = self.load()?;
         let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
         let ctx = ViewContext {
@@ -534,7 +567,7 @@ impl MemberObject {
     }
 
     async fn redeem(&self, key: &str, request: RedeemRequest) -> AppResult<RedeemAnswer> {
-        let program = request.program.load()?;
+        let program = request.program.load(&self.env).await?;
         let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
         let mut state = (*self.load()?).clone();
         let outcome = redeem(
@@ -567,7 +600,7 @@ impl MemberObject {
     }
 
     async fn adjust(&self, key: &str, request: AdjustRequest) -> AppResult<AdjustAnswer> {
-        let program = request.program.load()?;
+        let program = request.program.load(&self.env).await?;
         let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
         let id = Id::parse(&request.id).map_err(|e| {
             AppError::invalid(
@@ -612,7 +645,7 @@ impl MemberObject {
     }
 
     async fn code(&self, key: &str, request: CodeRequest) -> AppResult<serde_json::Value> {
-        let program = request.program.load()?;
+        let program = request.program.load(&self.env).await?;
         let mut state = (*self.load()?).clone();
         let now = now();
         let (code, entries) = match request.action.as_str() {
@@ -641,7 +674,7 @@ impl MemberObject {
     }
 
     async fn credit(&self, key: &str, request: CreditRequest) -> AppResult<serde_json::Value> {
-        let program = request.program.load()?;
+        let program = request.program.load(&self.env).await?;
         let mut state = (*self.load()?).clone();
         let outcome = apply_referral_credit(
             &program,
@@ -762,7 +795,7 @@ impl MemberObject {
         };
         match op.as_str() {
             "apply" => json(self.apply(&key, from_value(body)?).await?),
-            "view" => json(self.view(&from_value(body)?)?),
+            "view" => json(self.view(&from_value(body)?).await?),
             "ledger" => json(self.ledger(&from_value(body)?)?),
             "redeem" => json(self.redeem(&key, from_value(body)?).await?),
             "adjust" => json(self.adjust(&key, from_value(body)?).await?),

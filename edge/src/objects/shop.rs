@@ -96,6 +96,10 @@ pub struct ContextRequest {
     /// Whether the program document is wanted.
     #[serde(default)]
     pub want_program: bool,
+    /// The newest version the caller has parsed already: the document is
+    /// sent only when the current version is another one.
+    #[serde(default)]
+    pub cached_version: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -138,6 +142,8 @@ pub struct ShopObject {
     record: RefCell<Option<ShopRecord>>,
     loaded: RefCell<bool>,
     windows: RefCell<HashMap<String, (i64, u32)>>,
+    /// The counters as last written to storage (a cache of this object's own state).
+    counters: RefCell<Option<ShopCounters>>,
 }
 
 fn sql_err(error: worker::Error) -> AppError {
@@ -300,7 +306,7 @@ impl ShopObject {
                 .map_or(rate_key, |member| format!("member:{member}"));
             self.count_request(&rate_key, now.timestamp())?;
         }
-        if request.want_program {
+        if request.want_program && request.cached_version != Some(record.program_version) {
             context.program.clone_from(&record.program);
         }
         if let Some(member) = request.member.as_ref().or(context.customer.as_ref()) {
@@ -507,8 +513,9 @@ impl ShopObject {
                 ],
             )
             .map_err(sql_err)?;
-            let counters = serde_json::to_string(&counters).map_err(|_| AppError::internal())?;
-            self.put_text("counters", &counters)?;
+            let text = serde_json::to_string(&counters).map_err(|_| AppError::internal())?;
+            self.put_text("counters", &text)?;
+            *self.counters.borrow_mut() = Some(counters);
         }
         // Lagging copies of the indexes, for readers that may skip this object.
         if let Ok(kv_store) = self.env.kv(store::KV_BINDING) {
@@ -528,6 +535,9 @@ impl ShopObject {
     }
 
     fn counters(&self) -> AppResult<ShopCounters> {
+        if let Some(counters) = self.counters.borrow().as_ref() {
+            return Ok(counters.clone());
+        }
         Ok(self
             .get_text("counters")?
             .and_then(|text| serde_json::from_str(&text).ok())
@@ -565,6 +575,22 @@ impl ShopObject {
             "key_of" => json(self.key_of(&text("member"), None)?),
             "report" => json(self.report(from_value(body)?).await?),
             "analytics" => json(self.analytics()?),
+            "program" => {
+                let version = body.get("version").and_then(|v| v.as_i64()).unwrap_or(0);
+                #[derive(Deserialize)]
+                struct Row {
+                    doc: String,
+                }
+                let rows: Vec<Row> = self
+                    .sql()
+                    .exec(
+                        "SELECT doc FROM programs WHERE version = ?",
+                        vec![SqlStorageValue::Integer(version)],
+                    )
+                    .and_then(|c| c.to_array())
+                    .map_err(sql_err)?;
+                json(rows.into_iter().next().map(|r| r.doc))
+            }
             "dev_token" => {
                 // The worker only routes here when its development variable is set.
                 let record = self.record()?;
@@ -599,6 +625,7 @@ impl DurableObject for ShopObject {
             record: RefCell::new(None),
             loaded: RefCell::new(false),
             windows: RefCell::new(HashMap::new()),
+            counters: RefCell::new(None),
         }
     }
 
