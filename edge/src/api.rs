@@ -55,7 +55,8 @@ impl Reply {
 /// The worker's entry: every request, every answer, errors included.
 pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
     let origin = req.headers().get("origin").ok().flatten();
-    let method = req.method().to_string();
+    // The raw method: the worker's `Method` enum folds unknown ones into GET.
+    let method = req.inner().method().to_ascii_uppercase();
     let path = req.path();
     let widget = path.starts_with("/v1/widget/");
     let mut cors_origin = None;
@@ -81,6 +82,9 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
             let mut headers = Vec::new();
             if let Some(seconds) = error.retry_after {
                 headers.push(("retry-after", seconds.to_string()));
+            }
+            if let Some(allow) = &error.allow {
+                headers.push(("allow", allow.clone()));
             }
             (
                 error.status,
@@ -315,11 +319,14 @@ async fn route(
     let route = match match_route(method, path) {
         Matched::Route(route) => route,
         Matched::WrongMethod => {
-            return Err(AppError::new(
+            let allowed = crate::routes::allowed_methods(path).join(", ");
+            let mut error = AppError::new(
                 405,
                 "method_not_allowed",
-                "this path takes another method",
-            ));
+                format!("this path takes {allowed}"),
+            );
+            error.allow = Some(allowed);
+            return Err(error);
         }
         Matched::NotFound => return Err(AppError::not_found("the path")),
     };

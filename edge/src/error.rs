@@ -20,6 +20,9 @@ pub struct AppError {
     /// Seconds until a rate-limited caller may try again (also sent as `Retry-After`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The methods a path takes (sent as `Allow` with a 405).
+    #[serde(skip)]
+    pub allow: Option<String>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -34,6 +37,7 @@ impl AppError {
             detail: Some(detail.into()),
             problems: Vec::new(),
             retry_after: None,
+            allow: None,
         }
     }
 

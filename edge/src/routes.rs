@@ -254,6 +254,14 @@ pub fn match_route(method: &str, path: &str) -> Matched {
     }
 }
 
+/// The methods a path takes, for the `Allow` header of a 405.
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    ["GET", "HEAD", "POST", "PUT", "DELETE"]
+        .into_iter()
+        .filter(|method| matches!(match_route(method, path), Matched::Route(_)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +284,7 @@ mod tests {
     #[test]
     fn other_methods_and_paths_are_refused() {
         assert_eq!(match_route("DELETE", "/healthz"), Matched::WrongMethod);
+        assert_eq!(allowed_methods("/v1/shops/demo/program"), ["GET", "PUT"]);
         assert_eq!(match_route("GET", "/v1/nothing"), Matched::NotFound);
         assert_eq!(
             match_route("GET", "/v1/shops/demo/members/a%2Eb"),

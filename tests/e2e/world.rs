@@ -35,6 +35,7 @@ impl World {
             admin_token: ADMIN.into(),
             dev_routes,
             log: Some(state.join(format!("wrangler-{port}.log"))),
+            vars: Vec::new(),
         }
     }
 

@@ -5,4 +5,5 @@ pub mod bench;
 pub mod cmd;
 pub mod http;
 pub mod local;
+pub mod schemathesis;
 pub mod tools;

@@ -29,6 +29,8 @@ pub struct Options {
     pub dev_routes: bool,
     /// Where wrangler's output goes (inherited when `None`).
     pub log: Option<PathBuf>,
+    /// More `--var NAME:VALUE` for the worker.
+    pub vars: Vec<(String, String)>,
 }
 
 /// The environment every wrangler run gets: local Node 22 first, telemetry off.
@@ -76,6 +78,9 @@ impl LocalWorker {
                 if options.dev_routes { "1" } else { "0" }
             ))
             .stdin(Stdio::null());
+        for (name, value) in &options.vars {
+            cmd.arg("--var").arg(format!("{name}:{value}"));
+        }
         wrangler_env(&mut cmd);
         #[cfg(unix)]
         {

@@ -21,6 +21,8 @@ commands:
   test    run every test: unit, property, wasm32 builds, end-to-end on workerd
   ci      what CI runs: fmt, clippy and every test
   build   build the worker into edge/build (before `wrangler deploy`)
+  schemathesis
+          fuzz the API from its OpenAPI document against the local worker
   bench   benchmarks: `bench rules` (criterion), `bench edge` (wrk against
           workerd), or both
 ";
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("ci") => ci(),
         Some("build") => tools::build_worker(),
+        Some("schemathesis") => tools::build_worker().and_then(|()| xtask::schemathesis::run()),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");
@@ -57,7 +60,8 @@ fn test() -> Result {
         .run()?;
     wasm_builds()?;
     tools::build_worker()?;
-    Cmd::cargo("test").args(["--package", "loyalty-e2e"]).run()
+    Cmd::cargo("test").args(["--package", "loyalty-e2e"]).run()?;
+    xtask::schemathesis::run()
 }
 
 /// What CI runs on a clean clone: formatting, lints, and every test.
@@ -107,6 +111,7 @@ fn dev() -> Result {
         admin_token: admin_token.clone(),
         dev_routes: true,
         log: None,
+        vars: Vec::new(),
     })?;
     let secrets = seed_demo(port, &admin_token)?;
     println!();

@@ -130,7 +130,8 @@ pub struct Report {
     pub erased: bool,
 }
 
-/// How many widget requests a shopper may make in a minute.
+/// How many widget requests a shopper may make in a minute (the deployment
+/// variable `LOYALTY_RATE_PER_MINUTE` may change it).
 pub const RATE_PER_MINUTE: u32 = 60;
 
 // The runtime's handles (State, Env) do not implement Debug.
@@ -331,7 +332,13 @@ impl ShopObject {
             *entry = (minute, 0);
         }
         entry.1 = entry.1.saturating_add(1);
-        if entry.1 > RATE_PER_MINUTE {
+        let limit = self
+            .env
+            .var("LOYALTY_RATE_PER_MINUTE")
+            .ok()
+            .and_then(|v| v.to_string().parse::<u32>().ok())
+            .unwrap_or(RATE_PER_MINUTE);
+        if entry.1 > limit {
             let retry = 60 - now_unix.rem_euclid(60);
             return Err(AppError::too_many(u64::try_from(retry).unwrap_or(60)));
         }
