@@ -1,5 +1,6 @@
 //! The rules crate's integration tests: one binary, one module per concern.
 
 mod awards;
+mod contract;
 mod parsing;
 mod properties;

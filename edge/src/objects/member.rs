@@ -23,6 +23,7 @@ use worker::{
     DurableObject, Env, Request, Response, SqlStorage, SqlStorageValue, State, durable_object,
 };
 
+use super::sql_err;
 use crate::error::{AppError, AppResult};
 use crate::objects::shop::{Report, from_value, json};
 use crate::store::{self, kv, now, reply};
@@ -223,16 +224,6 @@ pub struct MemberObject {
     migrated: RefCell<bool>,
 }
 
-fn sql_err(error: worker::Error) -> AppError {
-    store::log_internal("member sql", error);
-    AppError::internal()
-}
-
-#[derive(Deserialize)]
-struct TextRow {
-    v: String,
-}
-
 fn int(n: u64) -> SqlStorageValue {
     SqlStorageValue::Integer(i64::try_from(n).unwrap_or(i64::MAX))
 }
@@ -259,22 +250,11 @@ impl MemberObject {
     }
 
     fn get_text(&self, key: &str) -> AppResult<Option<String>> {
-        let rows: Vec<TextRow> = self
-            .sql()
-            .exec("SELECT v FROM kv WHERE k = ?", vec![key.into()])
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
-        Ok(rows.into_iter().next().map(|r| r.v))
+        super::get_text(&self.sql(), key)
     }
 
     fn put_text(&self, key: &str, value: &str) -> AppResult<()> {
-        self.sql()
-            .exec(
-                "INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)",
-                vec![key.into(), value.into()],
-            )
-            .map(|_| ())
-            .map_err(sql_err)
+        super::put_text(&self.sql(), key, value)
     }
 
     fn load(&self) -> AppResult<Rc<MemberState>> {

@@ -1,4 +1,40 @@
-//! The Durable Objects: one per shop, one per member or pooled account.
+//! The Durable Objects: one per shop, one per member or pooled account, and
+//! the small key-value table on SQLite that both keep their own records in.
 
 pub mod member;
 pub mod shop;
+
+use serde::Deserialize;
+use worker::SqlStorage;
+
+use crate::error::{AppError, AppResult};
+use crate::store;
+
+/// Logs a storage failure once and answers a 500 that says nothing inside.
+pub(crate) fn sql_err(error: worker::Error) -> AppError {
+    store::log_internal("object sql", error);
+    AppError::internal()
+}
+
+/// The record under `key` in the object's `kv` table.
+pub(crate) fn get_text(sql: &SqlStorage, key: &str) -> AppResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        v: String,
+    }
+    let rows: Vec<Row> = sql
+        .exec("SELECT v FROM kv WHERE k = ?", vec![key.into()])
+        .and_then(|c| c.to_array())
+        .map_err(sql_err)?;
+    Ok(rows.into_iter().next().map(|r| r.v))
+}
+
+/// Writes the record under `key` in the object's `kv` table.
+pub(crate) fn put_text(sql: &SqlStorage, key: &str, value: &str) -> AppResult<()> {
+    sql.exec(
+        "INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)",
+        vec![key.into(), value.into()],
+    )
+    .map(|_| ())
+    .map_err(sql_err)
+}

@@ -12,6 +12,7 @@ use worker::{
     DurableObject, Env, Request, Response, SqlStorage, SqlStorageValue, State, durable_object,
 };
 
+use super::sql_err;
 use crate::auth;
 use crate::error::{AppError, AppResult};
 use crate::store::{self, kv, now, reply};
@@ -147,16 +148,6 @@ pub struct ShopObject {
     counters: RefCell<Option<ShopCounters>>,
 }
 
-fn sql_err(error: worker::Error) -> AppError {
-    store::log_internal("shop sql", error);
-    AppError::internal()
-}
-
-#[derive(Deserialize)]
-struct TextRow {
-    v: String,
-}
-
 impl ShopObject {
     fn sql(&self) -> SqlStorage {
         self.state.storage().sql()
@@ -187,22 +178,11 @@ impl ShopObject {
     }
 
     fn get_text(&self, key: &str) -> AppResult<Option<String>> {
-        let rows: Vec<TextRow> = self
-            .sql()
-            .exec("SELECT v FROM kv WHERE k = ?", vec![key.into()])
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
-        Ok(rows.into_iter().next().map(|r| r.v))
+        super::get_text(&self.sql(), key)
     }
 
     fn put_text(&self, key: &str, value: &str) -> AppResult<()> {
-        self.sql()
-            .exec(
-                "INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-                vec![key.into(), value.into()],
-            )
-            .map(|_| ())
-            .map_err(sql_err)
+        super::put_text(&self.sql(), key, value)
     }
 
     fn save_record(&self, record: ShopRecord) -> AppResult<()> {
