@@ -7,3 +7,4 @@ pub mod http;
 pub mod local;
 pub mod schemathesis;
 pub mod tools;
+pub mod widget;

@@ -21,6 +21,7 @@ commands:
   test    run every test: unit, property, wasm32 builds, end-to-end on workerd
   ci      what CI runs: fmt, clippy and every test
   build   build the worker into edge/build (before `wrangler deploy`)
+  widget  build the widget into static/widget/pkg and print its sizes
   schemathesis
           fuzz the API from its OpenAPI document against the local worker
   bench   benchmarks: `bench rules` (criterion), `bench edge` (wrk against
@@ -34,6 +35,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("ci") => ci(),
         Some("build") => tools::build_worker(),
+        Some("widget") => {
+            xtask::widget::build_widget().and_then(|()| xtask::widget::sizes().map(drop))
+        }
         Some("schemathesis") => tools::build_worker().and_then(|()| xtask::schemathesis::run()),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("help" | "-h" | "--help") | None => {
@@ -56,11 +60,16 @@ fn test() -> Result {
     tools::ensure_wasm_target()?;
     Cmd::cargo("test")
         .args(["--package", "loyalty-rules", "--package", "loyalty-edge"])
-        .args(["--package", "xtask"])
+        .args(["--package", "loyalty-widget", "--package", "xtask"])
         .run()?;
     wasm_builds()?;
+    // Builds the widget and holds it to its size budget.
+    xtask::widget::build_widget()?;
+    xtask::widget::sizes()?;
     tools::build_worker()?;
-    Cmd::cargo("test").args(["--package", "loyalty-e2e"]).run()?;
+    Cmd::cargo("test")
+        .args(["--package", "loyalty-e2e"])
+        .run()?;
     xtask::schemathesis::run()
 }
 
@@ -70,7 +79,8 @@ fn ci() -> Result {
     tools::ensure_wasm_target()?;
     Cmd::cargo("clippy")
         .args(["--package", "loyalty-rules", "--package", "loyalty-edge"])
-        .args(["--package", "xtask", "--package", "loyalty-e2e"])
+        .args(["--package", "loyalty-widget", "--package", "xtask"])
+        .args(["--package", "loyalty-e2e"])
         .args(["--all-targets", "--", "-D", "warnings"])
         .run()?;
     Cmd::cargo("clippy")
@@ -99,6 +109,7 @@ fn wasm_builds() -> Result {
 /// Starts the product locally: the worker on workerd, the demo shop seeded.
 fn dev() -> Result {
     tools::build_worker()?;
+    xtask::widget::build_widget()?;
     let port: u16 = env::var("LOYALTY_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
@@ -117,6 +128,9 @@ fn dev() -> Result {
     println!();
     println!("  Loyalty is running on the real Workers runtime (workerd), state in .state/");
     println!("  demo storefront   http://127.0.0.1:{port}/demo/");
+    println!("  in Arabic         http://127.0.0.1:{port}/demo/ar.html");
+    println!("  account page      http://127.0.0.1:{port}/demo/account.html");
+    println!("  as a member       http://127.0.0.1:{port}/demo/?member=alice&open");
     println!("  health            http://127.0.0.1:{port}/healthz");
     println!("  API document      http://127.0.0.1:{port}/openapi.json");
     println!(

@@ -1,0 +1,111 @@
+//! What the loader hands the widget when it mounts it: the shop, where the
+//! API is, the shopper's token and the page's language.
+
+use crate::i18n::Locale;
+use crate::model::Json;
+
+/// The mount configuration, an object from `static/loader.js`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub shop: String,
+    /// The edge's origin, e.g. `https://loyalty.example` (no trailing slash).
+    pub api: String,
+    /// The customer token the merchant's server rendered; none for a guest.
+    pub token: Option<String>,
+    /// The page's locale tag (`data-locale`, else `<html lang>`).
+    pub locale: String,
+    /// `rtl` when the page is right to left whatever its language.
+    pub dir: Option<String>,
+}
+
+impl Config {
+    /// Reads the loader's object; an empty token means a guest.
+    pub fn read(json: &impl Json) -> Result<Self, &'static str> {
+        let shop = json.text("shop");
+        if shop.is_empty() {
+            return Err("data-shop is required");
+        }
+        Ok(Self {
+            shop,
+            api: json.text("api").trim_end_matches('/').to_owned(),
+            token: json.opt_text("token").filter(|t| !t.trim().is_empty()),
+            locale: json.text("locale"),
+            dir: json.opt_text("dir"),
+        })
+    }
+
+    pub fn language(&self) -> Locale {
+        Locale::from_tag(&self.locale)
+    }
+
+    /// Right to left for Arabic, or when the page says so (contract 7).
+    pub fn dir(&self) -> &'static str {
+        if self.language().is_rtl() || self.dir.as_deref() == Some("rtl") {
+            "rtl"
+        } else {
+            "ltr"
+        }
+    }
+
+    /// The URL of a widget endpoint: `path` follows `/v1/widget/{shop}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/v1/widget/{}{path}", self.api, encode(&self.shop))
+    }
+}
+
+/// Percent-encodes everything but the characters ids may hold unencoded.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Config, &'static str> {
+        match serde_json::from_str::<serde_json::Value>(json) {
+            Ok(value) => Config::read(&value),
+            Err(_) => Err("not JSON"),
+        }
+    }
+
+    #[test]
+    fn parses_what_the_loader_sends() {
+        let config = parse(
+            r#"{"shop":"demo","api":"http://127.0.0.1:8787/","token":"alice.1.ab","locale":"ar-SA"}"#,
+        )
+        .unwrap();
+        assert_eq!(config.api, "http://127.0.0.1:8787");
+        assert_eq!(config.language(), Locale::Ar);
+        assert_eq!(config.dir(), "rtl");
+        assert_eq!(
+            config.url("/me?locale=ar"),
+            "http://127.0.0.1:8787/v1/widget/demo/me?locale=ar"
+        );
+    }
+
+    #[test]
+    fn an_empty_token_is_a_guest_and_the_page_can_ask_for_rtl() {
+        let config =
+            parse(r#"{"shop":"demo","api":"","token":" ","locale":"en","dir":"rtl"}"#).unwrap();
+        assert_eq!(config.token, None);
+        assert_eq!(config.dir(), "rtl");
+        assert!(parse(r#"{"shop":"","api":""}"#).is_err());
+        assert!(parse("not json").is_err());
+    }
+
+    #[test]
+    fn encodes_query_values() {
+        assert_eq!(encode("a b/c"), "a%20b%2Fc");
+        assert_eq!(encode("shop.example-1"), "shop.example-1");
+        assert_eq!(encode("ключ"), "%D0%BA%D0%BB%D1%8E%D1%87");
+    }
+}

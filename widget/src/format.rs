@@ -1,0 +1,216 @@
+//! Numbers, money and dates for the shopper's locale.
+//!
+//! In the browser [`Intl`](crate::format::Intl) asks the browser's
+//! `Intl.NumberFormat` and `Intl.DateTimeFormat`, so digits, separators and
+//! currency signs follow the locale (Arabic-Indic digits in `ar`, a comma in
+//! `ru`) with no locale data in the wasm. [`Plain`] is the same contract
+//! without a browser, for the native tests of the texts. Money never passes
+//! through a float: minor units become an exact decimal string that Intl
+//! formats as written.
+
+/// How the panel turns figures into text.
+pub trait Formats {
+    /// A whole number: points, counts.
+    fn number(&self, value: i64) -> String;
+    /// An amount in minor units of the program's currency.
+    fn money(&self, minor: i64) -> String;
+    /// The calendar date of an RFC 3339 timestamp.
+    fn date(&self, rfc3339: &str) -> String;
+}
+
+/// How many minor units make a major one: ISO 4217's exponent, for the
+/// currencies where it is not 2.
+pub fn minor_digits(currency: &str) -> u32 {
+    match currency {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        "CLF" | "UYW" => 4,
+        _ => 2,
+    }
+}
+
+/// Minor units as an exact decimal in major units: `(45000, 2)` is `450.00`.
+pub fn decimal(minor: i64, digits: u32) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let magnitude = minor.unsigned_abs();
+    if digits == 0 {
+        return format!("{sign}{magnitude}");
+    }
+    let scale = 10u64.pow(digits);
+    let width = digits as usize;
+    format!("{sign}{}.{:0width$}", magnitude / scale, magnitude % scale)
+}
+
+/// A whole number with a multiplication factor from basis points:
+/// 15000 is `1.5`, 20000 is `2`.
+pub fn factor(bp: i64) -> String {
+    let whole = bp / 10_000;
+    let rest = bp % 10_000;
+    if rest == 0 {
+        return whole.to_string();
+    }
+    let fraction = format!("{:04}", rest.unsigned_abs());
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
+}
+
+/// Formats without a browser: digits as Rust writes them, the currency code
+/// after the amount, the date part of the timestamp.
+#[derive(Clone, Debug)]
+pub struct Plain {
+    pub currency: String,
+}
+
+impl Formats for Plain {
+    fn number(&self, value: i64) -> String {
+        value.to_string()
+    }
+
+    fn money(&self, minor: i64) -> String {
+        format!(
+            "{} {}",
+            decimal(minor, minor_digits(&self.currency)),
+            self.currency
+        )
+    }
+
+    fn date(&self, rfc3339: &str) -> String {
+        rfc3339.get(..10).unwrap_or(rfc3339).to_owned()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::Intl;
+
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use super::{Formats, Plain, decimal, minor_digits};
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// `Intl.NumberFormat` or `Intl.DateTimeFormat`: both have `format`.
+        type Formatter;
+
+        // Called without `new`, which both constructors allow; `catch`
+        // because an unknown currency or locale throws a RangeError, and a
+        // throw across the wasm boundary would leave the panel half drawn.
+        #[wasm_bindgen(catch, js_namespace = Intl, js_name = NumberFormat)]
+        fn number_format(locale: &str, options: &JsValue) -> Result<Formatter, JsValue>;
+
+        #[wasm_bindgen(catch, js_namespace = Intl, js_name = DateTimeFormat)]
+        fn date_time_format(locale: &str, options: &JsValue) -> Result<Formatter, JsValue>;
+
+        #[wasm_bindgen(method, catch, js_name = format)]
+        fn format(this: &Formatter, value: &JsValue) -> Result<String, JsValue>;
+    }
+
+    fn options(pairs: &[(&str, &str)]) -> JsValue {
+        let object = js_sys::Object::new();
+        for (key, value) in pairs {
+            // Setting a plain property on a fresh object cannot fail.
+            let _ = js_sys::Reflect::set(&object, &(*key).into(), &(*value).into());
+        }
+        object.into()
+    }
+
+    /// The browser's Intl for one locale and currency.
+    pub struct Intl {
+        numbers: Option<Formatter>,
+        money: Option<Formatter>,
+        dates: Option<Formatter>,
+        plain: Plain,
+    }
+
+    impl std::fmt::Debug for Intl {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Intl")
+                .field("currency", &self.plain.currency)
+                .finish_non_exhaustive()
+        }
+    }
+
+    impl Intl {
+        pub fn new(locale: &str, currency: &str) -> Self {
+            Self {
+                numbers: number_format(locale, &options(&[])).ok(),
+                money: number_format(
+                    locale,
+                    &options(&[("style", "currency"), ("currency", currency)]),
+                )
+                .ok(),
+                dates: date_time_format(locale, &options(&[("dateStyle", "medium")])).ok(),
+                plain: Plain {
+                    currency: currency.to_owned(),
+                },
+            }
+        }
+    }
+
+    impl Formats for Intl {
+        fn number(&self, value: i64) -> String {
+            // A decimal string keeps every digit of an i64 exact.
+            self.numbers
+                .as_ref()
+                .and_then(|f| f.format(&value.to_string().into()).ok())
+                .unwrap_or_else(|| self.plain.number(value))
+        }
+
+        fn money(&self, minor: i64) -> String {
+            let exact = decimal(minor, minor_digits(&self.plain.currency));
+            self.money
+                .as_ref()
+                .and_then(|f| f.format(&exact.into()).ok())
+                .unwrap_or_else(|| self.plain.money(minor))
+        }
+
+        fn date(&self, rfc3339: &str) -> String {
+            let date = js_sys::Date::new(&rfc3339.into());
+            self.dates
+                .as_ref()
+                .and_then(|f| f.format(&date.into()).ok())
+                .unwrap_or_else(|| self.plain.date(rfc3339))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(decimal(45_000, 2), "450.00");
+        assert_eq!(decimal(5, 2), "0.05");
+        assert_eq!(decimal(-1_250, 2), "-12.50");
+        assert_eq!(decimal(1_234, 0), "1234");
+        assert_eq!(decimal(1_234, 3), "1.234");
+        assert_eq!(decimal(i64::MIN, 2), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn currencies_know_their_minor_units() {
+        assert_eq!(minor_digits("USD"), 2);
+        assert_eq!(minor_digits("SAR"), 2);
+        assert_eq!(minor_digits("JPY"), 0);
+        assert_eq!(minor_digits("KWD"), 3);
+    }
+
+    #[test]
+    fn factors_drop_trailing_zeros() {
+        assert_eq!(factor(20_000), "2");
+        assert_eq!(factor(15_000), "1.5");
+        assert_eq!(factor(12_500), "1.25");
+        assert_eq!(factor(10_001), "1.0001");
+    }
+
+    #[test]
+    fn plain_formats_put_the_code_after_the_amount() {
+        let plain = Plain {
+            currency: "SAR".into(),
+        };
+        assert_eq!(plain.money(45_000), "450.00 SAR");
+        assert_eq!(plain.number(1_500), "1500");
+        assert_eq!(plain.date("2027-11-06T08:00:00Z"), "2027-11-06");
+    }
+}

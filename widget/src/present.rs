@@ -1,0 +1,406 @@
+//! The sentences the panel shows, composed from the API's figures, the
+//! language table and a formatter; plain functions, so each sentence is
+//! unit-tested without a browser.
+
+use crate::format::{Formats, factor};
+use crate::i18n::{Key, Locale, fill};
+use crate::model::{NextTier, WayToEarn};
+
+/// Composes the panel's sentences in one language.
+pub struct Texts<'a> {
+    pub locale: Locale,
+    pub fmt: &'a dyn Formats,
+    /// The program's name for points in this language (`نقاط`, `баллы`).
+    pub label: &'a str,
+}
+
+impl std::fmt::Debug for Texts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Texts")
+            .field("locale", &self.locale)
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the panel shows the distance to the next tier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// `aria-valuenow`, 0 to 100.
+    pub percent: i64,
+    /// "Spend $450.00 more to reach Gold".
+    pub sentence: String,
+    /// The progress bar's accessible name: "Progress to Gold".
+    pub label: String,
+}
+
+impl Texts<'_> {
+    pub fn get(&self, key: Key) -> &'static str {
+        self.locale.text(key)
+    }
+
+    /// A text with named values, in this language.
+    pub fn fill(&self, key: Key, values: &[(&str, &str)]) -> String {
+        fill(self.get(key), values)
+    }
+
+    /// "1,250 points".
+    pub fn points(&self, points: i64) -> String {
+        self.with_points(Key::PointsAmount, points)
+    }
+
+    fn with_points(&self, key: Key, points: i64) -> String {
+        self.fill(
+            key,
+            &[("points", &self.fmt.number(points)), ("label", self.label)],
+        )
+    }
+
+    pub fn pending(&self, points: i64) -> String {
+        self.with_points(Key::Pending, points)
+    }
+
+    pub fn expiring(&self, points: i64, at: &str) -> String {
+        self.fill(
+            Key::Expiring,
+            &[
+                ("points", &self.fmt.number(points)),
+                ("label", self.label),
+                ("date", &self.fmt.date(at)),
+            ],
+        )
+    }
+
+    /// The sentence and the bar for the next tier, by the tier's metric.
+    pub fn progress(&self, next: &NextTier) -> Progress {
+        let tier = next.name.as_str();
+        let remaining = next.remaining.max(0);
+        let sentence = match next.metric.as_str() {
+            "spend" => self.fill(
+                Key::SpendMore,
+                &[("amount", &self.fmt.money(remaining)), ("tier", tier)],
+            ),
+            "orders" => self.fill(
+                Key::OrdersMore,
+                &[("count", &self.fmt.number(remaining)), ("tier", tier)],
+            ),
+            _ => self.fill(
+                Key::EarnMore,
+                &[
+                    ("points", &self.fmt.number(remaining)),
+                    ("label", self.label),
+                    ("tier", tier),
+                ],
+            ),
+        };
+        Progress {
+            percent: next.progress_bp.clamp(0, 10_000) / 100,
+            sentence,
+            label: self.fill(Key::ProgressTo, &[("tier", tier)]),
+        }
+    }
+
+    /// What reaching a tier takes: "Spend $500.00".
+    pub fn threshold(&self, metric: &str, threshold: i64) -> String {
+        match metric {
+            "spend" => self.fill(Key::TierSpend, &[("amount", &self.fmt.money(threshold))]),
+            "orders" => self.fill(Key::TierOrders, &[("count", &self.fmt.number(threshold))]),
+            _ => self.with_points(Key::TierPoints, threshold),
+        }
+    }
+
+    /// The heading of a way to earn: its own name, else what triggers it.
+    pub fn way_title(&self, way: &WayToEarn) -> String {
+        if let Some(name) = way.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            return name.to_owned();
+        }
+        let key = match way.event.as_str() {
+            "order_paid" => Key::EventOrder,
+            "signup" => Key::EventSignup,
+            "review_posted" => Key::EventReview,
+            "birthday" => Key::EventBirthday,
+            "social_share" => Key::EventShare,
+            "quiz_completed" => Key::EventQuiz,
+            "survey_completed" => Key::EventSurvey,
+            _ => Key::EventOther,
+        };
+        self.get(key).to_owned()
+    }
+
+    /// What a way to earn gives: "1 points per $1.00 spent", "×2 points".
+    /// `reward_name` finds a reward's name by id for `issue_reward` rules.
+    pub fn way_detail(&self, way: &WayToEarn, reward_name: &dyn Fn(&str) -> String) -> String {
+        let points = way.points.unwrap_or_default();
+        match way.kind.as_str() {
+            "per_amount" => self.fill(
+                Key::PerAmount,
+                &[
+                    ("points", &self.fmt.number(points)),
+                    ("label", self.label),
+                    ("amount", &self.fmt.money(way.per_minor.unwrap_or(1))),
+                ],
+            ),
+            "multiplier" => self.fill(
+                Key::Multiplier,
+                &[
+                    ("factor", &factor(way.bp.unwrap_or(10_000))),
+                    ("label", self.label),
+                ],
+            ),
+            "cashback" => {
+                // Basis points of the amount: 500 bp is 5%, 250 bp is 2.5%,
+                // and `factor` reads its argument in ten-thousandths.
+                let percent = factor(way.bp.unwrap_or_default().saturating_mul(100));
+                self.fill(Key::Cashback, &[("percent", &percent)])
+            }
+            "issue_reward" => {
+                let name = reward_name(way.reward.as_deref().unwrap_or_default());
+                self.fill(Key::IssueReward, &[("reward", &name)])
+            }
+            _ => self.with_points(Key::Fixed, points),
+        }
+    }
+
+    /// The label of a ledger entry's kind.
+    pub fn entry_kind(&self, kind: &str) -> &'static str {
+        self.get(match kind {
+            "earn" => Key::KindEarn,
+            "refund" => Key::KindRefund,
+            "cancel" => Key::KindCancel,
+            "referral" => Key::KindReferral,
+            "redeem" => Key::KindRedeem,
+            "code_cancelled" => Key::KindCodeCancelled,
+            "expiry" => Key::KindExpiry,
+            _ => Key::KindAdjustment,
+        })
+    }
+
+    /// A signed change of points: "+740", "−500".
+    pub fn signed_points(&self, points: i64) -> String {
+        let number = self.fmt.number(points.saturating_abs());
+        // U+2212 MINUS SIGN reads better than a hyphen and is announced as
+        // "minus" by screen readers.
+        let sign = if points < 0 { '\u{2212}' } else { '+' };
+        format!("{sign}{number}")
+    }
+
+    /// The confirmation question before a redemption.
+    pub fn confirm(&self, reward: &str, cost: i64) -> String {
+        self.fill(
+            Key::ConfirmRedeem,
+            &[
+                ("points", &self.fmt.number(cost)),
+                ("label", self.label),
+                ("reward", reward),
+            ],
+        )
+    }
+
+    /// Why a reward cannot be redeemed yet, when the member view says so.
+    /// `missing_tier` is the tier the reward needs when the member is below
+    /// it: that reason comes first, as the edge's `tier_required` does.
+    pub fn shortfall(&self, balance: i64, cost: i64, missing_tier: Option<&str>) -> String {
+        match missing_tier {
+            Some(tier) => self.fill(Key::MinTier, &[("tier", tier)]),
+            None => self.with_points(Key::NeedMore, cost.saturating_sub(balance).max(0)),
+        }
+    }
+
+    pub fn referral(&self, referrer_points: Option<i64>) -> String {
+        match referrer_points {
+            Some(points) if points > 0 => self.with_points(Key::ReferralText, points),
+            _ => self.get(Key::ReferralPlain).to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Plain;
+
+    fn texts(locale: Locale) -> (Plain, Locale) {
+        (
+            Plain {
+                currency: "USD".into(),
+            },
+            locale,
+        )
+    }
+
+    fn next(metric: &str, remaining: i64, progress_bp: i64) -> NextTier {
+        NextTier {
+            id: "gold".into(),
+            name: "Gold".into(),
+            remaining,
+            progress_bp,
+            metric: metric.into(),
+            benefits: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn spend_progress_names_the_money_and_the_tier() {
+        let (fmt, locale) = texts(Locale::En);
+        let t = Texts {
+            locale,
+            fmt: &fmt,
+            label: "points",
+        };
+        // 150000 threshold, 105000 spent: 45000 minor units remain.
+        let progress = t.progress(&next("spend", 45_000, 7_000));
+        assert_eq!(progress.sentence, "Spend 450.00 USD more to reach Gold");
+        assert_eq!(progress.percent, 70);
+        assert_eq!(progress.label, "Progress to Gold");
+    }
+
+    #[test]
+    fn points_and_orders_progress_use_their_own_units() {
+        let (fmt, locale) = texts(Locale::En);
+        let t = Texts {
+            locale,
+            fmt: &fmt,
+            label: "points",
+        };
+        assert_eq!(
+            t.progress(&next("points", 120, 9_999)).sentence,
+            "Earn 120 more points to reach Gold"
+        );
+        // 9999 bp is 99.99%, floored to 99 so the bar never shows 100 early.
+        assert_eq!(t.progress(&next("points", 120, 9_999)).percent, 99);
+        assert_eq!(
+            t.progress(&next("orders", 2, 0)).sentence,
+            "Place 2 more orders to reach Gold"
+        );
+        assert_eq!(t.progress(&next("spend", -5, 12_000)).percent, 100);
+    }
+
+    #[test]
+    fn arabic_progress_reads_in_arabic() {
+        let (fmt, locale) = texts(Locale::Ar);
+        let t = Texts {
+            locale,
+            fmt: &fmt,
+            label: "نقاط",
+        };
+        let mut gold = next("spend", 45_000, 7_000);
+        gold.name = "ذهبي".into();
+        assert_eq!(
+            t.progress(&gold).sentence,
+            "أنفق 450.00 USD إضافية للوصول إلى ذهبي"
+        );
+    }
+
+    #[test]
+    fn ways_to_earn_describe_their_effect() {
+        let (fmt, locale) = texts(Locale::En);
+        let t = Texts {
+            locale,
+            fmt: &fmt,
+            label: "points",
+        };
+        let names = |id: &str| {
+            if id == "five-off" {
+                "$5 off".into()
+            } else {
+                id.into()
+            }
+        };
+        let per_amount = WayToEarn {
+            kind: "per_amount".into(),
+            event: "order_paid".into(),
+            points: Some(1),
+            per_minor: Some(100),
+            ..WayToEarn::default()
+        };
+        assert_eq!(
+            t.way_detail(&per_amount, &names),
+            "1 points per 1.00 USD spent"
+        );
+        assert_eq!(t.way_title(&per_amount), "Place an order");
+        let double = WayToEarn {
+            kind: "multiplier".into(),
+            bp: Some(20_000),
+            ..WayToEarn::default()
+        };
+        assert_eq!(t.way_detail(&double, &names), "2× points");
+        let gift = WayToEarn {
+            kind: "issue_reward".into(),
+            reward: Some("five-off".into()),
+            ..WayToEarn::default()
+        };
+        assert_eq!(t.way_detail(&gift, &names), "Get $5 off");
+        let cashback = WayToEarn {
+            kind: "cashback".into(),
+            bp: Some(500),
+            ..WayToEarn::default()
+        };
+        assert_eq!(t.way_detail(&cashback, &names), "5% back as store credit");
+        let named = WayToEarn {
+            name: Some("Write a review".into()),
+            kind: "fixed".into(),
+            event: "review_posted".into(),
+            points: Some(50),
+            ..WayToEarn::default()
+        };
+        assert_eq!(t.way_title(&named), "Write a review");
+        assert_eq!(t.way_detail(&named, &names), "50 points");
+    }
+
+    #[test]
+    fn thresholds_follow_the_metric() {
+        let (fmt, locale) = texts(Locale::Ru);
+        let t = Texts {
+            locale,
+            fmt: &fmt,
+            label: "баллы",
+        };
+        assert_eq!(t.threshold("spend", 50_000), "Потратьте 500.00 USD");
+        assert_eq!(t.threshold("points", 800), "Наберите 800 баллы");
+        assert_eq!(t.threshold("orders", 3), "Заказов: 3");
+    }
+
+    #[test]
+    fn ledger_lines_have_a_label_and_a_sign() {
+        let (fmt, locale) = texts(Locale::En);
+        let t = Texts {
+            locale,
+            fmt: &fmt,
+            label: "points",
+        };
+        assert_eq!(t.entry_kind("redeem"), "Reward redeemed");
+        assert_eq!(t.entry_kind("something_new"), "Adjustment");
+        assert_eq!(t.signed_points(740), "+740");
+        assert_eq!(t.signed_points(-500), "\u{2212}500");
+    }
+
+    #[test]
+    fn shortfall_names_the_missing_points_or_the_tier() {
+        let (fmt, locale) = texts(Locale::En);
+        let t = Texts {
+            locale,
+            fmt: &fmt,
+            label: "points",
+        };
+        assert_eq!(t.shortfall(890, 1_000, None), "110 more points needed");
+        assert_eq!(
+            t.shortfall(1_200, 1_000, Some("Silver")),
+            "For Silver and above"
+        );
+        assert_eq!(
+            t.shortfall(100, 1_000, Some("Silver")),
+            "For Silver and above"
+        );
+        assert_eq!(t.shortfall(1_000, 1_000, None), "0 more points needed");
+        assert_eq!(t.confirm("$5 off", 500), "Spend 500 points on $5 off?");
+        assert_eq!(
+            t.expiring(890, "2027-11-06T08:00:00Z"),
+            "890 points expire on 2027-11-06"
+        );
+        assert_eq!(
+            t.referral(Some(500)),
+            "Share your link. You earn 500 points when a friend places their first order."
+        );
+        assert_eq!(t.referral(None), "Share your link with friends.");
+    }
+}
