@@ -682,12 +682,22 @@ impl MemberObject {
 
     fn export(&self, member: &str) -> AppResult<serde_json::Value> {
         let state = self.load()?;
-        let page = self.ledger(&LedgerRequest {
-            member: member.to_owned(),
-            cursor: None,
-            limit: Some(200),
-            own_only: true,
-        })?;
+        // Everything held on the member: the whole ledger, not one page.
+        let mut ledger = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self.ledger(&LedgerRequest {
+                member: member.to_owned(),
+                cursor,
+                limit: Some(200),
+                own_only: true,
+            })?;
+            ledger.extend(page.entries);
+            match page.next_cursor.and_then(|c| c.parse().ok()) {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
         #[derive(Deserialize, Serialize)]
         struct Row {
             id: String,
@@ -705,7 +715,7 @@ impl MemberObject {
         json(serde_json::json!({
             "member_id": member,
             "state": &*state,
-            "ledger": page.entries,
+            "ledger": ledger,
             "event_answers": answers,
         }))
     }
