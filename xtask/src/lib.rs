@@ -2,6 +2,7 @@
 //! start the worker with the very code `cargo xtask dev` uses.
 
 pub mod bench;
+pub mod browser;
 pub mod cmd;
 pub mod http;
 pub mod local;

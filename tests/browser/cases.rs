@@ -1,0 +1,543 @@
+//! The browser cases: each opens its own Chromium, drives the demo pages
+//! (from the worker's origin or from the second origin) and checks what the
+//! widget shows against the API and against figures worked out by hand.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use fantoccini::key::Key;
+use serde_json::{Value, json};
+
+use crate::page::Page;
+use crate::world::World;
+
+pub type CaseFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The member the redeem case spends: nobody else touches them.
+const SPENDER: &str = "bob";
+
+/// Screenshot sizes the issue asks for.
+const DESKTOP: (u32, u32) = (1280, 800);
+const PHONE: (u32, u32) = (390, 844);
+
+/// Waits for the wasm to have come from the worker's origin.
+async fn assert_wasm_from(page: &Page, origin: &str) {
+    let wasm = format!("{origin}/widget/pkg/loyalty_widget_bg.wasm");
+    page.wait(
+        "the wasm to load from the worker's origin",
+        &format!(
+            "performance.getEntriesByType('resource').some(function (e) {{ return e.name.indexOf({}) == 0; }})",
+            json!(wasm)
+        ),
+    )
+    .await;
+}
+
+/// The guest view: program name, ways to earn, rewards, tiers, join and sign-in
+/// links; from the worker's own origin and from the second origin.
+pub fn guest_view(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        for (origin, tag) in [
+            (world.worker_origin(), "same-origin"),
+            (world.pages_origin(), "cross-origin"),
+        ] {
+            let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+            page.goto(&format!("{origin}/demo/?open")).await;
+            page.wait_loaded().await;
+            assert_wasm_from(&page, &world.worker_origin()).await;
+            assert_eq!(page.text(".ly h2").await, "Maple Rewards");
+            let headings = page.texts(".ly h3").await;
+            assert_eq!(headings, ["Ways to earn", "Rewards", "Tiers"], "{tag}");
+            let ways = page
+                .texts("section[aria-labelledby=ly-earn] li > span:first-child")
+                .await;
+            assert_eq!(
+                ways,
+                [
+                    "1 point per $1",
+                    "Join the club",
+                    "Double points on shoes",
+                    "Write a review",
+                    "Birthday gift"
+                ],
+                "{tag}: ways to earn"
+            );
+            let rewards = page
+                .texts("section[aria-labelledby=ly-rewards] li strong")
+                .await;
+            assert_eq!(rewards, ["$5 off", "Free shipping", "10% off"], "{tag}");
+            let costs = page
+                .texts("section[aria-labelledby=ly-rewards] li > span:last-child")
+                .await;
+            assert_eq!(costs, ["500 points", "300 points", "1,000 points"], "{tag}");
+            let tiers = page
+                .texts("section[aria-labelledby=ly-tiers] li strong")
+                .await;
+            assert_eq!(tiers, ["Bronze", "Silver", "Gold"], "{tag}");
+            let links = page
+                .js("return Array.from(root.querySelectorAll('.ly a.btn')).map(function (a) { return [a.textContent, a.href]; });")
+                .await;
+            let worker = world.worker_origin();
+            assert_eq!(
+                links,
+                json!([
+                    ["Join now", format!("{worker}/demo/#join")],
+                    ["Sign in", format!("{worker}/demo/#sign-in")]
+                ]),
+                "{tag}: the program's join and sign-in links"
+            );
+            if tag == "cross-origin" {
+                page.screenshot(&world, "guest-en-1280x800").await;
+                page.viewport(PHONE.0, PHONE.1).await;
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                page.screenshot(&world, "guest-en-390x844").await;
+            }
+            page.close().await;
+        }
+    })
+}
+
+/// "890" -> "890", 1234 -> "1,234": en-US grouping, as Intl writes it.
+fn grouped(n: i64) -> String {
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// USD minor units as en-US Intl writes them: 8000 -> "$80.00".
+fn dollars(minor: i64) -> String {
+    format!("${}.{:02}", grouped(minor / 100), minor % 100)
+}
+
+/// A member's balance and tier progress, as `/me` reports them and as worked
+/// out by hand from the demo events; over CORS from the second origin.
+pub fn member_balance(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let me = world.me("alice", "en");
+        // signup 100 + order A-1001 (1 point per $1 on $420.00 = 420, plus the
+        // shoes bonus on the $320.00 boot = 320, Bronze x1) + review 50 = 890.
+        assert_eq!(me["balance"], json!(890), "{me}");
+        // Spend $420.00 of Silver's $500.00: $80.00 more, 42000/50000 = 84%.
+        assert_eq!(me["next_tier"]["remaining"], json!(8000), "{me}");
+        assert_eq!(me["next_tier"]["progress_bp"], json!(8400), "{me}");
+        let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+        page.goto(&format!("{}/demo/?member=alice&open", world.pages_origin()))
+            .await;
+        page.wait_loaded().await;
+        page.wait("the member view", "root.querySelector('.big')")
+            .await;
+        let balance = me["balance"].as_i64().unwrap();
+        assert_eq!(
+            page.text(".big").await,
+            format!("{} points", grouped(balance))
+        );
+        assert_eq!(me["tier"]["name"], json!("Bronze"), "{me}");
+        assert!(page.text("#ly-tier").await.contains("Bronze"));
+        let bar = page
+            .js("var b = root.querySelector('[role=progressbar]'); return [b.getAttribute('aria-valuenow'), b.getAttribute('aria-valuemin'), b.getAttribute('aria-valuemax'), b.getAttribute('aria-valuetext'), b.querySelector('.fill').style.inlineSize];")
+            .await;
+        let percent = me["next_tier"]["progress_bp"].as_i64().unwrap() / 100;
+        let sentence = format!(
+            "Spend {} more to reach {}",
+            dollars(me["next_tier"]["remaining"].as_i64().unwrap()),
+            me["next_tier"]["name"].as_str().unwrap()
+        );
+        assert_eq!(sentence, "Spend $80.00 more to reach Silver");
+        assert_eq!(
+            bar,
+            json!([
+                percent.to_string(),
+                "0",
+                "100",
+                sentence,
+                format!("{percent}%")
+            ])
+        );
+        let said = page.texts("section[aria-labelledby=ly-tier] p").await;
+        assert!(said.contains(&sentence), "{said:?}");
+        page.screenshot(&world, "member-en-1280x800").await;
+        page.viewport(PHONE.0, PHONE.1).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        page.screenshot(&world, "member-en-390x844").await;
+        page.close().await;
+    })
+}
+
+/// Redeem: confirm, the code shows, the balance drops by the cost.
+pub fn redeem(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        world.send_events(&json!({"events": [
+            {"id": "browser-bob-signup", "kind": "signup", "member_id": SPENDER,
+             "occurred_at": "2026-11-20T09:00:00Z"},
+            {"id": "browser-bob-o1", "kind": "order_paid", "member_id": SPENDER,
+             "occurred_at": "2026-11-21T09:00:00Z",
+             "order": {"order_id": "B-1", "currency": "USD", "subtotal_minor": 40000,
+                       "lines": [{"sku": "sock-2", "category": "socks", "qty": 20, "unit_price_minor": 2000}]}}
+        ]}));
+        // signup 100 + $400.00 at 1 point per $1 (no shoes) = 500.
+        assert_eq!(world.me(SPENDER, "en")["balance"], json!(500));
+        let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+        page.goto(&format!(
+            "{}/demo/?member={SPENDER}&open",
+            world.pages_origin()
+        ))
+        .await;
+        page.wait("the member view", "root.querySelector('.big')")
+            .await;
+        assert_eq!(page.text(".big").await, "500 points");
+        page.shadow_find("button[aria-label='Redeem Free shipping']")
+            .await
+            .click()
+            .await
+            .expect("click Redeem");
+        let question = page.text(".confirm p").await;
+        assert_eq!(question, "Spend 300 points on Free shipping?");
+        page.shadow_find(".confirm button.primary")
+            .await
+            .click()
+            .await
+            .expect("click Confirm");
+        let code = page
+            .wait("the code", "root.querySelector('.fresh code') && root.querySelector('.fresh code').textContent")
+            .await;
+        let code = code.as_str().unwrap().to_owned();
+        assert!(!code.trim().is_empty());
+        assert_eq!(page.text(".fresh p").await, "Your code for Free shipping");
+        // 500 - 300 = 200.
+        page.wait(
+            "the balance to drop",
+            "root.querySelector('.big').textContent == '200 points'",
+        )
+        .await;
+        let me = world.me(SPENDER, "en");
+        assert_eq!(me["balance"], json!(200), "{me}");
+        assert!(
+            me["codes"]
+                .as_array()
+                .is_some_and(|codes| codes.iter().any(|c| c["code"] == json!(code))),
+            "the API lists {code}: {me}"
+        );
+        page.screenshot(&world, "redeemed-en-1280x800").await;
+        page.close().await;
+    })
+}
+
+/// The referral link's copy button puts the link on the clipboard.
+pub fn referral_copy(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let me = world.me("layla", "en");
+        let link = me["referral"]["url"]
+            .as_str()
+            .expect("a referral link")
+            .to_owned();
+        let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+        page.goto(&format!(
+            "{}/demo/?member=layla&open",
+            world.worker_origin()
+        ))
+        .await;
+        // Permissions are granted to the page's origin, so after it opened.
+        page.grant("clipboard-read").await;
+        page.grant("clipboard-write").await;
+        page.wait("the referral link", "root.querySelector('code.link')")
+            .await;
+        assert_eq!(page.text("code.link").await, link);
+        let button = page
+            .shadow_find("section[aria-labelledby=ly-refer] .row button")
+            .await;
+        assert!(button.text().await.unwrap_or_default().starts_with("Copy"));
+        button.click().await.expect("click Copy");
+        page.wait(
+            "the copy button's confirmation",
+            "root.querySelector('section[aria-labelledby=ly-refer] .row button span').textContent == 'Copied'",
+        )
+        .await;
+        let clipboard = page
+            .js_async(
+                "navigator.clipboard.readText().then(done, function (e) { done('error: ' + e); });",
+            )
+            .await;
+        assert_eq!(clipboard, json!(link), "the clipboard holds the link");
+        page.close().await;
+    })
+}
+
+/// The Arabic page renders right to left, mirrored; screenshots in ar.
+pub fn arabic_rtl(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        for (member, name) in [("guest", "guest"), ("alice", "member")] {
+            let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+            page.goto(&format!(
+                "{}/demo/ar.html?member={member}&open",
+                world.pages_origin()
+            ))
+            .await;
+            page.wait_loaded().await;
+            if member != "guest" {
+                page.wait("the member view", "root.querySelector('.big')")
+                    .await;
+            }
+            let dirs = page
+                .js("return ['.root', 'dialog', '.ly', '.ly h2', '.ly p', '.ly li'].map(function (s) { var n = root.querySelector(s); return n ? s + ' ' + getComputedStyle(n).direction : s + ' missing'; });")
+                .await;
+            assert_eq!(
+                dirs,
+                json!([
+                    ".root rtl",
+                    "dialog rtl",
+                    ".ly rtl",
+                    ".ly h2 rtl",
+                    ".ly p rtl",
+                    ".ly li rtl"
+                ])
+            );
+            assert_eq!(page.text(".ly h2").await, "مكافآت مابل");
+            // Mirrored, not just right-aligned: the launcher and the panel sit
+            // at the inline end, which is the left in Arabic.
+            let sides = page
+                .js("var l = root.querySelector('.launcher').getBoundingClientRect(); var d = root.querySelector('dialog').getBoundingClientRect(); return [l.left < innerWidth / 2, d.left < innerWidth / 2];")
+                .await;
+            assert_eq!(sides, json!([true, true]), "launcher and panel on the left");
+            page.screenshot(&world, &format!("{name}-ar-1280x800"))
+                .await;
+            page.viewport(PHONE.0, PHONE.1).await;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            page.screenshot(&world, &format!("{name}-ar-390x844")).await;
+            page.close().await;
+        }
+    })
+}
+
+/// At 360 px wide nothing overflows sideways, in en and in ar: neither the
+/// document nor the panel (floating or inline), and no element of the widget
+/// leaves the screen.
+///
+/// The document is measured with the storefront's own CSS (`?calm`): under
+/// the hostile sheet the demo page's own header (40 px letters) is wider than
+/// 360 px whatever the widget does, so there only the widget is measured.
+pub fn narrow_no_overflow(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let page = Page::open(&world, 360, 740).await;
+        for (path, whole_page) in [
+            ("/demo/?member=alice&open&calm", true),
+            ("/demo/ar.html?member=alice&open&calm", true),
+            ("/demo/?open&calm", true),
+            ("/demo/account.html?member=alice&calm", true),
+            ("/demo/?member=alice&open", false),
+            ("/demo/ar.html?member=alice&open", false),
+        ] {
+            page.goto(&format!("{}{path}", world.worker_origin())).await;
+            page.wait_loaded().await;
+            if path.contains("alice") {
+                page.wait("the member view", "root.querySelector('.big')")
+                    .await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            let sizes = page
+                .js("var e = document.documentElement, d = root.querySelector('dialog') || root.querySelector('.root'); \
+                     var out = Array.from(root.querySelectorAll('*')).filter(function (n) { var r = n.getBoundingClientRect(); return r.width && (r.right > e.clientWidth + 0.5 || r.left < -0.5); }) \
+                       .slice(0, 5).map(function (n) { var r = n.getBoundingClientRect(); return n.tagName + '.' + n.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right); }); \
+                     return {doc: [e.scrollWidth, e.clientWidth], panel: [d.scrollWidth, d.clientWidth], inner: innerWidth, outside: out};")
+                .await;
+            let pair = |k: &str| (sizes[k][0].as_i64().unwrap(), sizes[k][1].as_i64().unwrap());
+            let (doc_scroll, doc_client) = pair("doc");
+            let (panel_scroll, panel_client) = pair("panel");
+            assert_eq!(sizes["inner"], json!(360), "{path}: {sizes}");
+            if whole_page {
+                assert!(
+                    doc_scroll <= doc_client,
+                    "{path}: the page overflows: {sizes}"
+                );
+            }
+            assert!(
+                panel_scroll <= panel_client,
+                "{path}: the panel overflows: {sizes}"
+            );
+            assert_eq!(
+                sizes["outside"],
+                json!([]),
+                "{path}: widget elements leave the screen: {sizes}"
+            );
+        }
+        page.close().await;
+    })
+}
+
+/// The computed properties compared between the hostile page and `?calm`.
+const PROPERTIES: &[&str] = &[
+    "font-family",
+    "font-size",
+    "font-weight",
+    "font-style",
+    "line-height",
+    "letter-spacing",
+    "word-spacing",
+    "text-transform",
+    "text-align",
+    "text-decoration-line",
+    "text-decoration-style",
+    "color",
+    "background-color",
+    "display",
+    "position",
+    "visibility",
+    "box-sizing",
+    "width",
+    "height",
+    "padding-top",
+    "padding-right",
+    "padding-bottom",
+    "padding-left",
+    "margin-top",
+    "margin-right",
+    "margin-bottom",
+    "margin-left",
+    "border-top-width",
+    "border-top-style",
+    "border-top-color",
+    "border-left-width",
+    "border-left-style",
+    "border-left-color",
+    "border-radius",
+    "cursor",
+    "fill",
+    "transition-duration",
+];
+
+/// Elements inside the widget whose styles are compared.
+const ELEMENTS: &[&str] = &[
+    ".root",
+    ".launcher",
+    ".launcher span",
+    "dialog",
+    ".close",
+    ".ly",
+    ".ly h2",
+    ".ly h3",
+    ".card",
+    ".big",
+    ".bar",
+    ".bar .fill",
+    ".ly p",
+    ".ly ul",
+    ".ly li",
+    ".ly li strong",
+    ".ly .muted",
+    ".ly button.primary",
+    ".ly code.link",
+    ".ly a",
+    ".ly details summary",
+];
+
+async fn styles(page: &Page) -> Value {
+    page.js(&format!(
+        "var props = {}; var out = {{}}; {}.forEach(function (s) {{ var n = root.querySelector(s); if (!n) {{ out[s] = null; return; }} var c = getComputedStyle(n); var o = {{}}; props.forEach(function (p) {{ o[p] = c.getPropertyValue(p); }}); out[s] = o; }}); return out;",
+        json!(PROPERTIES),
+        json!(ELEMENTS)
+    ))
+    .await
+}
+
+/// The hostile CSS changes none of many computed properties inside the widget.
+pub fn hostile_css(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+        // The hostile page is longer; a scrollbar would narrow the viewport
+        // (and so the widget's full-width root) by its own width.
+        page.cdp("Emulation.setScrollbarsHidden", json!({"hidden": true}))
+            .await;
+        let mut seen = Vec::new();
+        for query in ["?member=alice&open&calm", "?member=alice&open"] {
+            page.goto(&format!("{}/demo/{query}", world.worker_origin()))
+                .await;
+            page.wait("the member view", "root.querySelector('.big')")
+                .await;
+            // Let the opening animation end.
+            tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+            let hostile = page
+                .js("return !!document.getElementById('hostile');")
+                .await;
+            assert_eq!(hostile, json!(!query.contains("calm")), "{query}");
+            seen.push(styles(&page).await);
+        }
+        let (calm, hostile) = (&seen[0], &seen[1]);
+        let mut differences = Vec::new();
+        for selector in ELEMENTS {
+            assert!(
+                !calm[selector].is_null(),
+                "`{selector}` is not in the widget"
+            );
+            for property in PROPERTIES {
+                let (a, b) = (&calm[selector][property], &hostile[selector][property]);
+                if a != b {
+                    differences.push(format!("{selector} {property}: {a} -> {b}"));
+                }
+            }
+        }
+        assert!(
+            differences.is_empty(),
+            "the hostile CSS changed {} computed properties:\n  {}",
+            differences.len(),
+            differences.join("\n  ")
+        );
+        eprintln!(
+            "    {} properties x {} elements identical",
+            PROPERTIES.len(),
+            ELEMENTS.len()
+        );
+        page.close().await;
+    })
+}
+
+/// Tab reaches the launcher, Enter opens, Escape closes, focus returns.
+pub fn keyboard(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+        page.goto(&format!("{}/demo/", world.pages_origin())).await;
+        page.wait("the launcher", "root.querySelector('.launcher')")
+            .await;
+        let on_launcher = "document.activeElement == host && root.activeElement == root.querySelector('.launcher')";
+        let mut presses = 0;
+        loop {
+            page.press(Key::Tab).await;
+            presses += 1;
+            if page.js(&format!("return {on_launcher};")).await == json!(true) {
+                break;
+            }
+            assert!(presses < 60, "Tab never reached the launcher");
+        }
+        eprintln!("    the launcher after {presses} Tab presses");
+        page.press(Key::Enter).await;
+        page.wait("the dialog to open", "root.querySelector('dialog').open")
+            .await;
+        assert_eq!(
+            page.js("return root.querySelector('.launcher').getAttribute('aria-expanded');")
+                .await,
+            json!("true")
+        );
+        // Focus moved into the dialog.
+        page.wait(
+            "focus inside the dialog",
+            "root.querySelector('dialog').contains(root.activeElement)",
+        )
+        .await;
+        page.wait_loaded().await;
+        page.press(Key::Escape).await;
+        page.wait("the dialog to close", "!root.querySelector('dialog').open")
+            .await;
+        page.wait("focus back on the launcher", on_launcher).await;
+        assert_eq!(
+            page.js("return root.querySelector('.launcher').getAttribute('aria-expanded');")
+                .await,
+            json!("false")
+        );
+        page.close().await;
+    })
+}

@@ -1,0 +1,121 @@
+//! Browser tests of the loyalty widget in real headless Chromium (Debian's
+//! chromium and chromedriver, driven with fantoccini), against a worker the
+//! tests start themselves and the demo pages served from the worker's origin
+//! and from a second origin (CORS, preflight, cross-origin wasm).
+//!
+//! A plain `main` runs the named cases in order; chromedriver (with every
+//! browser it started) and the worker are stopped at the end, even when a
+//! case fails. `cargo test -p loyalty-e2e --test browser -- NAME` runs the
+//! cases whose name contains NAME. Screenshots go to `target/test-output/`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+mod cases;
+mod page;
+mod world;
+
+use world::World;
+
+type Case = (&'static str, fn(Arc<World>) -> cases::CaseFuture);
+
+const CASES: &[Case] = &[
+    (
+        "guest view: ways to earn, rewards, tiers, join and sign-in",
+        cases::guest_view,
+    ),
+    (
+        "member balance and tier progress as /me reports them",
+        cases::member_balance,
+    ),
+    ("redeem shows a code and the balance drops", cases::redeem),
+    ("the referral link copies", cases::referral_copy),
+    ("the Arabic page renders right to left", cases::arabic_rtl),
+    (
+        "at 360 px nothing overflows sideways",
+        cases::narrow_no_overflow,
+    ),
+    (
+        "the hostile CSS changes no computed property",
+        cases::hostile_css,
+    ),
+    (
+        "keyboard: Tab, Enter opens, Escape closes, focus returns",
+        cases::keyboard,
+    ),
+];
+
+/// Not written yet, and why.
+const SKIPPED: &[(&str, &str)] = &[(
+    "the cart preview equals a hand-worked figure and simulate",
+    "the widget has no cart preview yet",
+)];
+
+/// How long one case may take.
+const LIMIT: Duration = Duration::from_secs(180);
+
+fn main() -> ExitCode {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let world = match World::start() {
+        Ok(world) => Arc::new(world),
+        Err(error) => {
+            eprintln!("could not start the browser tests: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("no tokio runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut failed = Vec::new();
+    let mut ran = 0;
+    for (name, case) in CASES {
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        ran += 1;
+        let future = case(Arc::clone(&world));
+        // A panic in the case ends its task, not the run.
+        let outcome =
+            runtime.block_on(async { tokio::time::timeout(LIMIT, tokio::spawn(future)).await });
+        match outcome {
+            Ok(Ok(())) => println!("test {name} ... ok"),
+            Ok(Err(_)) => {
+                println!("test {name} ... FAILED");
+                failed.push(*name);
+            }
+            Err(_) => {
+                println!("test {name} ... FAILED (over {}s)", LIMIT.as_secs());
+                failed.push(*name);
+            }
+        }
+    }
+    for (name, why) in SKIPPED {
+        println!("test {name} ... skipped ({why})");
+    }
+    // Dropping the runtime drops any case still running, so this is the last
+    // handle and dropping it stops chromedriver, its browsers and the worker.
+    drop(runtime);
+    drop(world);
+    println!(
+        "\nbrowser: {} passed; {} failed; {} skipped",
+        ran - failed.len(),
+        failed.len(),
+        SKIPPED.len()
+    );
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for name in failed {
+            println!("    failed: {name}");
+        }
+        ExitCode::FAILURE
+    }
+}
