@@ -68,7 +68,11 @@ fn test() -> Result {
     xtask::widget::sizes()?;
     tools::build_worker()?;
     Cmd::cargo("test")
-        .args(["--package", "loyalty-e2e"])
+        .args(["--package", "loyalty-e2e", "--test", "e2e"])
+        .run()?;
+    xtask::browser::ensure_chromium()?;
+    Cmd::cargo("test")
+        .args(["--package", "loyalty-e2e", "--test", "browser"])
         .run()?;
     xtask::schemathesis::run()
 }
