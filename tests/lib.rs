@@ -1,1 +1,37 @@
-//! Shared helpers of the end-to-end tests live in `e2e/`; this library is empty.
+//! What the end-to-end and browser test binaries share: picking cases from
+//! the command line and reporting the run.
+
+use std::process::ExitCode;
+
+/// The case filter: the first argument that is not a flag (a case runs when
+/// its name contains it).
+pub fn case_filter() -> Option<String> {
+    std::env::args().skip(1).find(|a| !a.starts_with('-'))
+}
+
+/// Whether a case of this name runs under `filter`.
+pub fn selected(name: &str, filter: Option<&String>) -> bool {
+    filter.is_none_or(|f| name.contains(f.as_str()))
+}
+
+/// Prints the summary of a run and turns it into the process's exit code.
+pub fn report(label: &str, ran: usize, failed: &[&str], skipped: usize) -> ExitCode {
+    let skipped = if skipped > 0 {
+        format!("; {skipped} skipped")
+    } else {
+        String::new()
+    };
+    println!(
+        "\n{label}: {} passed; {} failed{skipped}",
+        ran - failed.len(),
+        failed.len()
+    );
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for name in failed {
+            println!("    failed: {name}");
+        }
+        ExitCode::FAILURE
+    }
+}

@@ -56,7 +56,7 @@ const SKIPPED: &[(&str, &str)] = &[(
 const LIMIT: Duration = Duration::from_secs(180);
 
 fn main() -> ExitCode {
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let filter = loyalty_e2e::case_filter();
     let world = match World::start() {
         Ok(world) => Arc::new(world),
         Err(error) => {
@@ -77,7 +77,7 @@ fn main() -> ExitCode {
     let mut failed = Vec::new();
     let mut ran = 0;
     for (name, case) in CASES {
-        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+        if !loyalty_e2e::selected(name, filter.as_ref()) {
             continue;
         }
         ran += 1;
@@ -104,18 +104,5 @@ fn main() -> ExitCode {
     // handle and dropping it stops chromedriver, its browsers and the worker.
     drop(runtime);
     drop(world);
-    println!(
-        "\nbrowser: {} passed; {} failed; {} skipped",
-        ran - failed.len(),
-        failed.len(),
-        SKIPPED.len()
-    );
-    if failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        for name in failed {
-            println!("    failed: {name}");
-        }
-        ExitCode::FAILURE
-    }
+    loyalty_e2e::report("browser", ran, &failed, SKIPPED.len())
 }

@@ -59,7 +59,7 @@ const CASES: &[Case] = &[
 ];
 
 fn main() -> ExitCode {
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let filter = loyalty_e2e::case_filter();
     let mut world = match World::start() {
         Ok(world) => world,
         Err(error) => {
@@ -70,7 +70,7 @@ fn main() -> ExitCode {
     let mut failed = Vec::new();
     let mut ran = 0;
     for (name, case) in CASES {
-        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+        if !loyalty_e2e::selected(name, filter.as_ref()) {
             continue;
         }
         ran += 1;
@@ -84,17 +84,5 @@ fn main() -> ExitCode {
         }
     }
     drop(world);
-    println!(
-        "\ne2e: {} passed; {} failed",
-        ran - failed.len(),
-        failed.len()
-    );
-    if failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        for name in failed {
-            println!("    failed: {name}");
-        }
-        ExitCode::FAILURE
-    }
+    loyalty_e2e::report("e2e", ran, &failed, 0)
 }

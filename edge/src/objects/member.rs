@@ -273,10 +273,11 @@ impl MemberObject {
         Ok(state)
     }
 
-    /// Writes the new state, its ledger entries and outgoing messages: all
-    /// synchronous, so the runtime commits them together.
+    /// Writes the new state, its ledger entries and outgoing messages (all
+    /// synchronous, so the runtime commits them together), then delivers the
+    /// outbox and refreshes the KV snapshot.
     #[allow(clippy::too_many_arguments)]
-    fn save(
+    async fn commit(
         &self,
         shop: &str,
         key: &str,
@@ -285,7 +286,7 @@ impl MemberObject {
         new_codes: Vec<String>,
         outgoing: Vec<Outgoing>,
         program: &Program,
-    ) -> AppResult<Rc<MemberState>> {
+    ) -> AppResult<()> {
         let previous = self.load()?;
         state.revision = state.revision.saturating_add(1);
         let text = serde_json::to_string(&state).map_err(|_| AppError::internal())?;
@@ -329,7 +330,9 @@ impl MemberObject {
         }
         let state = Rc::new(state);
         *self.cached.borrow_mut() = Some(Rc::clone(&state));
-        Ok(state)
+        self.flush().await?;
+        self.snapshot(shop, key, &state).await;
+        Ok(())
     }
 
     /// Delivers the outbox; what fails waits for the alarm.
@@ -482,7 +485,7 @@ impl MemberObject {
             .into_iter()
             .collect();
         let codes = outcome.codes.iter().map(|c| c.code.clone()).collect();
-        let saved = self.save(
+        self.commit(
             &request.program.shop,
             key,
             state,
@@ -490,9 +493,8 @@ impl MemberObject {
             codes,
             outgoing,
             &program,
-        )?;
-        self.flush().await?;
-        self.snapshot(&request.program.shop, key, &saved).await;
+        )
+        .await?;
         Ok(outcome.answer)
     }
 
@@ -561,7 +563,7 @@ impl MemberObject {
         )?;
         if !outcome.replayed {
             let codes = outcome.code.iter().map(|c| c.code.clone()).collect();
-            let saved = self.save(
+            self.commit(
                 &request.program.shop,
                 key,
                 state,
@@ -569,9 +571,8 @@ impl MemberObject {
                 codes,
                 Vec::new(),
                 &program,
-            )?;
-            self.flush().await?;
-            self.snapshot(&request.program.shop, key, &saved).await;
+            )
+            .await?;
         }
         Ok(RedeemAnswer {
             redemption: outcome.redemption,
@@ -603,7 +604,7 @@ impl MemberObject {
             &mut store::fill_random,
         )?;
         if !adjusted.duplicate {
-            let saved = self.save(
+            self.commit(
                 &request.program.shop,
                 key,
                 state,
@@ -611,9 +612,8 @@ impl MemberObject {
                 Vec::new(),
                 Vec::new(),
                 &program,
-            )?;
-            self.flush().await?;
-            self.snapshot(&request.program.shop, key, &saved).await;
+            )
+            .await?;
         }
         Ok(AdjustAnswer {
             id: request.id,
@@ -639,7 +639,7 @@ impl MemberObject {
                 return code_json(&code, now);
             }
         };
-        let saved = self.save(
+        self.commit(
             &request.program.shop,
             key,
             state,
@@ -647,9 +647,8 @@ impl MemberObject {
             Vec::new(),
             Vec::new(),
             &program,
-        )?;
-        self.flush().await?;
-        self.snapshot(&request.program.shop, key, &saved).await;
+        )
+        .await?;
         code_json(&code, now)
     }
 
@@ -665,7 +664,7 @@ impl MemberObject {
         );
         if outcome.status == loyalty_rules::referral::CreditStatus::Credited {
             let codes = outcome.codes.iter().map(|c| c.code.clone()).collect();
-            let saved = self.save(
+            self.commit(
                 &request.program.shop,
                 key,
                 state,
@@ -673,9 +672,8 @@ impl MemberObject {
                 codes,
                 Vec::new(),
                 &program,
-            )?;
-            self.flush().await?;
-            self.snapshot(&request.program.shop, key, &saved).await;
+            )
+            .await?;
         }
         json(serde_json::json!({"status": outcome.status, "points": outcome.points}))
     }
