@@ -240,6 +240,27 @@ async fn merchant(
     Ok(context)
 }
 
+/// Authenticates a merchant request about `member`: its context (with the
+/// program) and the key of the state that holds the member.
+async fn merchant_for_member(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    body: &[u8],
+    member: &str,
+) -> AppResult<(Context, String)> {
+    check_id(member, "member_id")?;
+    let request = ContextRequest {
+        want_program: true,
+        cached_version: cached_version(shop),
+        member: Some(member.to_owned()),
+        ..Default::default()
+    };
+    let context = merchant(req, env, shop, body, request).await?;
+    let key = context.key.clone().unwrap_or_default();
+    Ok((context, key))
+}
+
 /// The current program: parsed from the document the shop object sent, or
 /// from this isolate's cache when it sent none (versions never change).
 fn program_for(shop: &str, context: &Context) -> AppResult<std::rc::Rc<Program>> {
@@ -364,21 +385,7 @@ async fn route(
         Route::Simulate { shop } => simulate(req, env, &shop, &body).await,
         Route::Events { shop } => events(req, env, &shop, &body).await,
         Route::Member { shop, member } => {
-            check_id(&member, "member_id")?;
-            let context = merchant(
-                req,
-                env,
-                &shop,
-                &body,
-                ContextRequest {
-                    want_program: true,
-                    cached_version: cached_version(&shop),
-                    member: Some(member.clone()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            let key = context.key.clone().unwrap_or_default();
+            let (context, key) = merchant_for_member(req, env, &shop, &body, &member).await?;
             let locale = query(req, "locale").unwrap_or_else(|| "en".into());
             let view: Value = member_call(
                 env,
@@ -396,38 +403,13 @@ async fn route(
             Reply::json(200, &view)
         }
         Route::Ledger { shop, member } => {
-            check_id(&member, "member_id")?;
-            let context = merchant(
-                req,
-                env,
-                &shop,
-                &body,
-                ContextRequest {
-                    member: Some(member.clone()),
-                    ..Default::default()
-                },
-            )
-            .await?;
+            let (context, _) = merchant_for_member(req, env, &shop, &body, &member).await?;
             ledger(req, env, &shop, &context, member, false).await
         }
         Route::Adjust { shop, member } => {
-            check_id(&member, "member_id")?;
             let value = parse_json(&body)?;
-            let context = merchant(
-                req,
-                env,
-                &shop,
-                &body,
-                ContextRequest {
-                    want_program: true,
-                    cached_version: cached_version(&shop),
-                    member: Some(member.clone()),
-                    ..Default::default()
-                },
-            )
-            .await?;
+            let (context, key) = merchant_for_member(req, env, &shop, &body, &member).await?;
             let (id, points, reason) = read_adjustment(&value)?;
-            let key = context.key.clone().unwrap_or_default();
             let answer: Value = member_call(
                 env,
                 &shop,
@@ -450,37 +432,13 @@ async fn route(
             Reply::json(status, &answer)
         }
         Route::Export { shop, member } => {
-            check_id(&member, "member_id")?;
-            let context = merchant(
-                req,
-                env,
-                &shop,
-                &body,
-                ContextRequest {
-                    member: Some(member.clone()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            let key = context.key.clone().unwrap_or_default();
+            let (_, key) = merchant_for_member(req, env, &shop, &body, &member).await?;
             let export: Value =
                 member_call(env, &shop, &key, "export", json!({"member": member})).await?;
             Reply::json(200, &export)
         }
         Route::EraseMember { shop, member } => {
-            check_id(&member, "member_id")?;
-            let context = merchant(
-                req,
-                env,
-                &shop,
-                &body,
-                ContextRequest {
-                    member: Some(member.clone()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            let key = context.key.clone().unwrap_or_default();
+            let (_, key) = merchant_for_member(req, env, &shop, &body, &member).await?;
             let erased: Value = member_call(
                 env,
                 &shop,

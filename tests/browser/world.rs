@@ -175,31 +175,12 @@ fn seed(port: u16, pages_port: u16) -> Result<Value, String> {
         ));
     }
     let secrets = created.json();
-    let key = format!("Bearer {}", secrets["api_key"].as_str().unwrap_or_default());
     let program = demo_program(port, pages_port)?;
-    let put = http::request(
+    xtask::demo::load(
         port,
-        "PUT",
-        &format!("/v1/shops/{SHOP}/program"),
-        &[json_type, ("authorization", &key)],
+        secrets["api_key"].as_str().unwrap_or_default(),
         program.to_string().as_bytes(),
-    )
-    .map_err(|e| e.to_string())?;
-    if put.status != 200 {
-        return Err(format!("the demo program was refused: {}", put.body));
-    }
-    let events = fs::read(root().join("static/demo/events.json")).map_err(|e| e.to_string())?;
-    let sent = http::request(
-        port,
-        "POST",
-        &format!("/v1/shops/{SHOP}/events"),
-        &[json_type, ("authorization", &key)],
-        &events,
-    )
-    .map_err(|e| e.to_string())?;
-    if sent.status != 200 {
-        return Err(format!("the demo events were refused: {}", sent.body));
-    }
+    )?;
     Ok(secrets)
 }
 

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod browser;
 pub mod cmd;
+pub mod demo;
 pub mod http;
 pub mod local;
 pub mod schemathesis;

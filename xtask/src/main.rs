@@ -188,31 +188,12 @@ fn seed_demo(port: u16, admin_token: &str) -> Result<serde_json::Value> {
             ));
         }
     };
-    let key = format!("Bearer {}", secrets["api_key"].as_str().unwrap_or_default());
     let program = fs::read(root().join("static/demo/program.json")).map_err(|e| e.to_string())?;
-    let put = http::request(
+    xtask::demo::load(
         port,
-        "PUT",
-        "/v1/shops/demo/program",
-        &[json[0], ("authorization", &key)],
+        secrets["api_key"].as_str().unwrap_or_default(),
         &program,
-    )
-    .map_err(|e| e.to_string())?;
-    if put.status != 200 {
-        return Err(format!("the demo program was refused: {}", put.body));
-    }
-    let events = fs::read(root().join("static/demo/events.json")).map_err(|e| e.to_string())?;
-    let sent = http::request(
-        port,
-        "POST",
-        "/v1/shops/demo/events",
-        &[json[0], ("authorization", &key)],
-        &events,
-    )
-    .map_err(|e| e.to_string())?;
-    if sent.status != 200 {
-        return Err(format!("the demo events were refused: {}", sent.body));
-    }
+    )?;
     Ok(secrets)
 }
 
