@@ -387,20 +387,7 @@ async fn route(
         Route::Member { shop, member } => {
             let (context, key) = merchant_for_member(req, env, &shop, &body, &member).await?;
             let locale = query(req, "locale").unwrap_or_else(|| "en".into());
-            let view: Value = member_call(
-                env,
-                &shop,
-                &key,
-                "view",
-                ViewRequest {
-                    program: program_ref(&shop, &context),
-                    member,
-                    locale,
-                    referral_base: referral_base(req, &shop),
-                },
-            )
-            .await?;
-            Reply::json(200, &view)
+            object_view(req, env, &shop, &key, &context, member, locale).await
         }
         Route::Ledger { shop, member } => {
             let (context, _) = merchant_for_member(req, env, &shop, &body, &member).await?;
@@ -493,20 +480,7 @@ async fn route(
             {
                 return Reply::json(200, &view);
             }
-            let view: Value = member_call(
-                env,
-                &shop,
-                &key,
-                "view",
-                ViewRequest {
-                    program: program_ref(&shop, &context),
-                    member,
-                    locale,
-                    referral_base: referral_base(req, &shop),
-                },
-            )
-            .await?;
-            Reply::json(200, &view)
+            object_view(req, env, &shop, &key, &context, member, locale).await
         }
         Route::WidgetLedger { shop } => {
             let context = widget_context(req, env, &shop, true).await?;
@@ -610,6 +584,26 @@ async fn route(
             Reply::json(200, &json!({"token": token, "member_id": member}))
         }
     }
+}
+
+/// The member view from the member's object (always current).
+async fn object_view(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    key: &str,
+    context: &Context,
+    member: String,
+    locale: String,
+) -> AppResult<Reply> {
+    let request = ViewRequest {
+        program: program_ref(shop, context),
+        member,
+        locale,
+        referral_base: referral_base(req, shop),
+    };
+    let view: Value = member_call(env, shop, key, "view", request).await?;
+    Reply::json(200, &view)
 }
 
 /// The member view computed from the KV snapshot, if there is one new enough.

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::contract::{CONTRACT_EVENT, CONTRACT_PROGRAM};
+use crate::contract::{CONTRACT_EVENT, CONTRACT_PROGRAM, merge, with};
 use chrono::{DateTime, Duration, Utc};
 use loyalty_rules::award::ReferralDecision;
 use loyalty_rules::book::Book;
@@ -202,23 +202,6 @@ fn check(program: &str, rows: &[(Value, Expect)]) -> (Shop, Vec<Answer>) {
 }
 
 // ------------------------------------------------------- document builders
-
-/// Deep-merges `patch` into `base`: objects member by member, anything else replaced.
-fn merge(base: &mut Value, patch: Value) {
-    match (base, patch) {
-        (Value::Object(base), Value::Object(patch)) => {
-            for (key, value) in patch {
-                merge(base.entry(key).or_insert(Value::Null), value);
-            }
-        }
-        (base, patch) => *base = patch,
-    }
-}
-
-fn with(mut value: Value, patch: Value) -> Value {
-    merge(&mut value, patch);
-    value
-}
 
 fn program_doc(parts: Value) -> Value {
     with(

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::contract::{CONTRACT_EVENT, CONTRACT_PROGRAM};
+use crate::contract::{CONTRACT_EVENT, CONTRACT_PROGRAM, merge, with};
 use chrono::{DateTime, Utc};
 use loyalty_rules::event::parse_batch;
 use loyalty_rules::{Event, EventKind, Program};
@@ -14,23 +14,6 @@ const NOW: &str = "2026-11-23T12:00:00Z";
 
 fn now() -> DateTime<Utc> {
     NOW.parse().unwrap()
-}
-
-/// Deep-merges `patch` into `base`: objects member by member, anything else replaced.
-fn merge(base: &mut Value, patch: Value) {
-    match (base, patch) {
-        (Value::Object(base), Value::Object(patch)) => {
-            for (key, value) in patch {
-                merge(base.entry(key).or_insert(Value::Null), value);
-            }
-        }
-        (base, patch) => *base = patch,
-    }
-}
-
-fn with(mut value: Value, patch: Value) -> Value {
-    merge(&mut value, patch);
-    value
 }
 
 /// A small valid program with three rules, tiers, a reward, a referral and a
