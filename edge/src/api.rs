@@ -14,10 +14,12 @@ use worker::{Env, Headers, Request, Response};
 use crate::auth;
 use crate::error::{AppError, AppResult};
 use crate::objects::member::{
-    AdjustRequest, ApplyRequest, CodeRequest, LedgerRequest, ProgramRef, RedeemRequest,
+    AdjustRequest, ApplyReply, ApplyRequest, CodeRequest, LedgerRequest, ProgramRef, RedeemRequest,
     ReferrerWire, ViewRequest, cached_version, program_of,
 };
-use crate::objects::shop::{ClaimRequest, ClaimStatus, Context, ContextRequest, Credential};
+use crate::objects::shop::{
+    ClaimRequest, ClaimStatus, Context, ContextRequest, Credential, Report,
+};
 use crate::routes::{Matched, Route, match_route};
 use crate::store::{self, kv, now};
 
@@ -210,9 +212,46 @@ fn merchant_credential(req: &Request, env: &Env, body: &[u8]) -> AppResult<Crede
     ))
 }
 
+thread_local! {
+    /// Figures-only reports from member objects, carried to their shop
+    /// object with this isolate's next call to it (each also waits in its
+    /// member's outbox, so one lost here is delivered by the alarm).
+    static CARRIED: std::cell::RefCell<Vec<(String, Report)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// At most this many reports wait in an isolate; older ones are left to the
+/// member objects' alarms.
+const CARRIED_MAX: usize = 512;
+
+fn carry(shop: &str, report: Report) {
+    CARRIED.with(|carried| {
+        let mut carried = carried.borrow_mut();
+        if carried.len() >= CARRIED_MAX {
+            carried.remove(0);
+        }
+        carried.push((shop.to_owned(), report));
+    });
+}
+
 async fn shop_context(env: &Env, shop: &str, request: &ContextRequest) -> AppResult<Context> {
     let stub = store::shop_stub(env, shop)?;
-    store::call(&stub, "context", request).await
+    let reports: Vec<Report> = CARRIED.with(|carried| {
+        let mut carried = carried.borrow_mut();
+        let (mine, others) = std::mem::take(&mut *carried)
+            .into_iter()
+            .partition(|(s, _)| s == shop);
+        *carried = others;
+        mine.into_iter().map(|(_, report)| report).collect()
+    });
+    if reports.is_empty() {
+        return store::call(&stub, "context", request).await;
+    }
+    let request = ContextRequest {
+        reports,
+        ..request.clone()
+    };
+    store::call(&stub, "context", &request).await
 }
 
 /// Authenticates a merchant (or admin) request on `shop`.
@@ -963,7 +1002,7 @@ async fn events(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<
                 Some((claim, request)) => {
                     let applied = async {
                         let referrer = referrer_of(env, shop, &event).await?;
-                        member_call::<Value>(
+                        let reply: ApplyReply = member_call(
                             env,
                             shop,
                             &claim.key,
@@ -974,7 +1013,11 @@ async fn events(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<
                                 referrer,
                             },
                         )
-                        .await
+                        .await?;
+                        if let Some(report) = reply.report {
+                            carry(shop, report);
+                        }
+                        serde_json::to_value(reply.answer).map_err(|_| AppError::internal())
                     }
                     .await;
                     if applied.is_err() && claim.status == ClaimStatus::New {

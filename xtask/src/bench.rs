@@ -19,6 +19,8 @@ use crate::tools;
 const MEMBERS: usize = 1_000;
 const CONNECTIONS: u32 = 8;
 const SECONDS: u32 = 20;
+/// Long enough for every member's first event at the slowest rate seen.
+const COLD_SECONDS: u32 = 10;
 
 const KV_SHIM: &str = r#"
 // A stand-in for Workers KV: the binding's protocol (GET, PUT, DELETE on
@@ -56,11 +58,53 @@ export default {
 };
 "#;
 
+/// The least an award event must cost on this runtime: the same two
+/// exactly-once writes (claim the id in one object, write the member's state
+/// and the event in another), in plain JavaScript, nothing else.
+const FLOOR: &str = r#"
+import { DurableObject } from "cloudflare:workers";
+export class Claims extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, member TEXT)");
+  }
+  async fetch(request) {
+    const claim = await request.json();
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO claims VALUES (?, ?)", claim.id, claim.member);
+    return new Response("{}");
+  }
+}
+export class Member extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT)");
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, v TEXT)");
+  }
+  async fetch(request) {
+    const body = await request.text();
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO kv VALUES ('state', ?)", body);
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO events VALUES (?, ?)", JSON.parse(body).id, body);
+    return new Response(body);
+  }
+}
+export default {
+  async fetch(request, env) {
+    if (new URL(request.url).pathname === "/healthz") return new Response("ok");
+    const body = await request.text();
+    const event = JSON.parse(body);
+    const claim = JSON.stringify({ id: event.id, member: event.member_id });
+    await env.CLAIMS.get(env.CLAIMS.idFromName("shop")).fetch("https://o/claim", { method: "POST", body: claim });
+    const answer = await env.MEMBERS.get(env.MEMBERS.idFromName(event.member_id)).fetch("https://o/apply", { method: "POST", body });
+    return new Response(await answer.text());
+  },
+};
+"#;
+
 const TRIVIAL: &str = r#"
 export default { fetch() { return new Response('{"status":"ok"}', { headers: { "content-type": "application/json" } }); } };
 "#;
 
-fn config(main_port: u16, trivial_port: u16) -> String {
+fn config(main_port: u16, trivial_port: u16, floor_port: u16) -> String {
     format!(
         r#"using Workerd = import "/workerd/workerd.capnp";
 
@@ -69,13 +113,30 @@ const config :Workerd.Config = (
     (name = "main", worker = .mainWorker),
     (name = "kv", worker = .kvWorker),
     (name = "trivial", worker = .trivialWorker),
+    (name = "floor", worker = .floorWorker),
     (name = "do-disk", disk = (path = "state/do", writable = true)),
     (name = "kv-disk", disk = (path = "state/kv", writable = true)),
+    (name = "floor-disk", disk = (path = "state/floor", writable = true)),
   ],
   sockets = [
     (name = "http", address = "127.0.0.1:{main_port}", http = (), service = "main"),
     (name = "trivial", address = "127.0.0.1:{trivial_port}", http = (), service = "trivial"),
+    (name = "floor", address = "127.0.0.1:{floor_port}", http = (), service = "floor"),
   ],
+);
+
+const floorWorker :Workerd.Worker = (
+  modules = [ (name = "floor.js", esModule = embed "floor.js") ],
+  compatibilityDate = "2025-09-01",
+  bindings = [
+    (name = "CLAIMS", durableObjectNamespace = "Claims"),
+    (name = "MEMBERS", durableObjectNamespace = "Member"),
+  ],
+  durableObjectNamespaces = [
+    (className = "Claims", uniqueKey = "floor-claims", enableSql = true),
+    (className = "Member", uniqueKey = "floor-member", enableSql = true),
+  ],
+  durableObjectStorage = (localDisk = "floor-disk"),
 );
 
 const mainWorker :Workerd.Worker = (
@@ -154,11 +215,11 @@ struct Load {
     non_2xx: u64,
 }
 
-fn wrk(url: &str, script: Option<&Path>) -> Result<Load> {
-    let mut cmd = Cmd::new("wrk").args([
+fn wrk(url: &str, script: Option<&Path>, seconds: u32, run: &str) -> Result<Load> {
+    let mut cmd = Cmd::new("wrk").env("RUN", run).args([
         "-t2",
         &format!("-c{CONNECTIONS}"),
-        &format!("-d{SECONDS}s"),
+        &format!("-d{seconds}s"),
         "--latency",
     ]);
     if let Some(script) = script {
@@ -205,17 +266,36 @@ pub fn edge() -> Result {
     ensure_wrk()?;
     let dir: PathBuf = root().join("target/bench/edge");
     let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(dir.join("state/do")).map_err(|e| e.to_string())?;
-    fs::create_dir_all(dir.join("state/kv")).map_err(|e| e.to_string())?;
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    // BENCH_STATE_DIR puts the objects' SQLite files elsewhere (a tmpfs, to
+    // see the runtime's cost without the disk's).
+    let state = match std::env::var_os("BENCH_STATE_DIR") {
+        Some(elsewhere) => {
+            let elsewhere = PathBuf::from(elsewhere);
+            let _ = fs::remove_dir_all(&elsewhere);
+            fs::create_dir_all(&elsewhere).map_err(|e| e.to_string())?;
+            std::os::unix::fs::symlink(&elsewhere, dir.join("state")).map_err(|e| e.to_string())?;
+            elsewhere
+        }
+        None => dir.join("state"),
+    };
+    for sub in ["do", "kv", "floor"] {
+        fs::create_dir_all(state.join(sub)).map_err(|e| e.to_string())?;
+    }
     for file in ["index.js", "index_bg.wasm"] {
         fs::copy(root().join("edge/build").join(file), dir.join(file))
             .map_err(|e| e.to_string())?;
     }
     fs::write(dir.join("kvshim.js"), KV_SHIM).map_err(|e| e.to_string())?;
     fs::write(dir.join("trivial.js"), TRIVIAL).map_err(|e| e.to_string())?;
-    let (main_port, trivial_port) = (crate::local::free_port(), crate::local::free_port() + 1);
-    fs::write(dir.join("config.capnp"), config(main_port, trivial_port))
-        .map_err(|e| e.to_string())?;
+    fs::write(dir.join("floor.js"), FLOOR).map_err(|e| e.to_string())?;
+    let main_port = crate::local::free_port();
+    let (trivial_port, floor_port) = (main_port + 1, main_port + 2);
+    fs::write(
+        dir.join("config.capnp"),
+        config(main_port, trivial_port, floor_port),
+    )
+    .map_err(|e| e.to_string())?;
     eprintln!("$ workerd serve config.capnp (in {})", dir.display());
     let mut cmd = Command::new(tools::npm_bin().join("workerd"));
     cmd.current_dir(&dir)
@@ -273,7 +353,9 @@ pub fn edge() -> Result {
     fs::write(
         &events_script,
         format!(
-            r#"-- Distinct order_paid events spread over {MEMBERS} members.
+            r#"-- Distinct order_paid events spread over {MEMBERS} members; RUN keeps
+-- the ids of one run apart from another's.
+RUN = os.getenv("RUN") or "a"
 local thread_count = 0
 function setup(thread)
   thread:set("tid", thread_count)
@@ -288,7 +370,7 @@ end
 function request()
   n = n + 1
   local member = (n * 7 + tid * 500) % {MEMBERS}
-  local body = string.format('{{"id":"e-%d-%d","kind":"order_paid","member_id":"m-%d","occurred_at":"2026-11-23T10:00:00Z","order":{{"order_id":"o-%d-%d","currency":"USD","subtotal_minor":%d,"lines":[{{"sku":"s-1","category":"shoes","qty":1,"unit_price_minor":%d}}]}}}}', tid, n, member, tid, n, 1000 + n % 9000, 500 + n % 500)
+  local body = string.format('{{"id":"e' .. RUN .. '-%d-%d","kind":"order_paid","member_id":"m-%d","occurred_at":"2026-11-23T10:00:00Z","order":{{"order_id":"o' .. RUN .. '-%d-%d","currency":"USD","subtotal_minor":%d,"lines":[{{"sku":"s-1","category":"shoes","qty":1,"unit_price_minor":%d}}]}}}}', tid, n, member, tid, n, 1000 + n % 9000, 500 + n % 500)
   return wrk.format(nil, nil, nil, body)
 end
 "#
@@ -315,24 +397,44 @@ end
     .map_err(|e| e.to_string())?;
 
     let base = format!("http://127.0.0.1:{main_port}");
-    let trivial = wrk(&format!("http://127.0.0.1:{trivial_port}/"), None)?;
-    let health = wrk(&format!("{base}/healthz"), None)?;
-    let events = wrk(
-        &format!("{base}/v1/shops/bench/events"),
-        Some(&events_script),
+    let floor = format!("http://127.0.0.1:{floor_port}/events");
+    let events_url = format!("{base}/v1/shops/bench/events");
+    let trivial = wrk(
+        &format!("http://127.0.0.1:{trivial_port}/"),
+        None,
+        SECONDS,
+        "t",
     )?;
-    let me = wrk(&format!("{base}/v1/widget/bench/me"), Some(&me_script))?;
+    let health = wrk(&format!("{base}/healthz"), None, SECONDS, "h")?;
+    // First the members' first events (their objects are created), then
+    // the steady state.
+    let floor_cold = wrk(&floor, Some(&events_script), COLD_SECONDS, "c")?;
+    let floor_warm = wrk(&floor, Some(&events_script), SECONDS, "w")?;
+    let events_cold = wrk(&events_url, Some(&events_script), COLD_SECONDS, "c")?;
+    let events = wrk(&events_url, Some(&events_script), SECONDS, "w")?;
+    let me = wrk(
+        &format!("{base}/v1/widget/bench/me"),
+        Some(&me_script),
+        SECONDS,
+        "m",
+    )?;
 
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "| workload ({CONNECTIONS} connections, {SECONDS} s) | requests/s | p50 ms | p99 ms | non-2xx |"
+        "| workload ({CONNECTIONS} connections, {SECONDS} s; first events {COLD_SECONDS} s) | requests/s | p50 ms | p99 ms | non-2xx |"
     );
     let _ = writeln!(table, "|---|---|---|---|---|");
     for (name, load) in [
         ("trivial worker (same runtime)", &trivial),
         ("our worker: GET /healthz", &health),
-        ("award events (distinct, 1,000 members)", &events),
+        (
+            "floor (JS, claim + member write): first events",
+            &floor_cold,
+        ),
+        ("floor (JS, claim + member write): steady", &floor_warm),
+        ("award events: members' first events", &events_cold),
+        ("award events: steady (distinct, 1,000 members)", &events),
         ("widget `me` read", &me),
     ] {
         let _ = writeln!(

@@ -6,12 +6,22 @@ use std::process::{Command, Output};
 
 pub type Result<T = ()> = std::result::Result<T, String>;
 
-/// The repository root (the parent of `xtask/`).
+/// The repository root (the parent of `xtask/`): found from the working
+/// directory, because one build of xtask may serve several clones that share
+/// a target folder; the folder it was compiled in is the fallback.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    let compiled = || {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    };
+    let Ok(cwd) = std::env::current_dir() else {
+        return compiled();
+    };
+    cwd.ancestors()
+        .find(|dir| dir.join("xtask/Cargo.toml").is_file() && dir.join("Cargo.toml").is_file())
+        .map_or_else(compiled, Path::to_path_buf)
 }
 
 /// A command that echoes itself (`$ cargo test ...`) and fails loudly.

@@ -222,6 +222,39 @@ pub struct MemberObject {
     env: Env,
     cached: RefCell<Option<Rc<MemberState>>>,
     migrated: RefCell<bool>,
+    /// Whether the shop and key names are in storage already.
+    named: RefCell<bool>,
+    /// Whether this instance has set the alarm that delivers the outbox.
+    alarm_set: RefCell<bool>,
+    /// Until when (unix seconds) commits refresh the KV snapshot: set by a
+    /// read of the member view, so members nobody looks at cost no KV
+    /// writes. 0: no snapshot in KV. Loaded from storage on first use.
+    watch: RefCell<Option<i64>>,
+}
+
+/// How long a member view read keeps the KV snapshot fresh.
+const WATCH_SECONDS: i64 = 30 * 60;
+
+/// How soon the alarm delivers figures-only reports that no worker carried
+/// (it also redelivers carried ones: one object call per busy member a minute).
+const REPORT_DELAY_MS: i64 = 60_000;
+
+/// A change to commit: the new state, its ledger entries, codes to index and
+/// messages for other objects.
+struct Change<'a> {
+    state: MemberState,
+    entries: &'a [LedgerEntry],
+    codes: Vec<String>,
+    outgoing: Vec<Outgoing>,
+}
+
+/// The answer to `apply`, with the figures-only report for the worker to
+/// carry to the shop object on its next call.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ApplyReply {
+    pub answer: Answer,
+    #[serde(default)]
+    pub report: Option<Report>,
 }
 
 fn int(n: u64) -> SqlStorageValue {
@@ -275,24 +308,33 @@ impl MemberObject {
 
     /// Writes the new state, its ledger entries and outgoing messages (all
     /// synchronous, so the runtime commits them together), then delivers the
-    /// outbox and refreshes the KV snapshot.
-    #[allow(clippy::too_many_arguments)]
+    /// outbox and refreshes the KV snapshot. With `defer`, a report that
+    /// carries only figures (no index entries, no credits) is not delivered
+    /// now: it is returned for the worker to carry, and the alarm delivers it
+    /// if no one does.
     async fn commit(
         &self,
         shop: &str,
         key: &str,
-        mut state: MemberState,
-        entries: &[LedgerEntry],
-        new_codes: Vec<String>,
-        outgoing: Vec<Outgoing>,
+        change: Change<'_>,
         program: &Program,
-    ) -> AppResult<()> {
+        defer: bool,
+    ) -> AppResult<Option<Report>> {
+        let Change {
+            mut state,
+            entries,
+            codes,
+            outgoing,
+        } = change;
         let previous = self.load()?;
         state.revision = state.revision.saturating_add(1);
         let text = serde_json::to_string(&state).map_err(|_| AppError::internal())?;
         self.put_text("state", &text)?;
-        self.put_text("shop", shop)?;
-        self.put_text("key", key)?;
+        if !*self.named.borrow() {
+            self.put_text("shop", shop)?;
+            self.put_text("key", key)?;
+            *self.named.borrow_mut() = true;
+        }
         for entry in entries {
             let v = serde_json::to_string(entry).map_err(|_| AppError::internal())?;
             self.sql()
@@ -306,20 +348,25 @@ impl MemberObject {
                 )
                 .map_err(sql_err)?;
         }
-        let mut report = Report {
+        let report = Report {
             key: key.to_owned(),
             revision: state.revision,
             figures: Some(MemberFigures::of(program, &state, now())),
-            ..Report::default()
+            codes,
+            // Only members new to this state bring a referral code to index.
+            referrals: state
+                .profiles
+                .values()
+                .filter(|p| !previous.profiles.contains_key(&p.member_id))
+                .map(|p| (p.referral_code.clone(), p.member_id.to_string()))
+                .collect(),
+            erased: false,
         };
-        report.codes = new_codes;
-        // Only members new to this state bring a referral code to index.
-        report.referrals = state
-            .profiles
-            .values()
-            .filter(|p| !previous.profiles.contains_key(&p.member_id))
-            .map(|p| (p.referral_code.clone(), p.member_id.to_string()))
-            .collect();
+        let urgent = !defer
+            || !report.codes.is_empty()
+            || !report.referrals.is_empty()
+            || !outgoing.is_empty();
+        let carried = (!urgent).then(|| report.clone());
         let mut all = vec![Outgoing::Shop { report }];
         all.extend(outgoing);
         for message in all {
@@ -330,12 +377,28 @@ impl MemberObject {
         }
         let state = Rc::new(state);
         *self.cached.borrow_mut() = Some(Rc::clone(&state));
-        self.flush().await?;
-        self.snapshot(shop, key, &state).await;
-        Ok(())
+        if urgent {
+            self.flush().await?;
+        } else {
+            self.schedule(REPORT_DELAY_MS).await;
+        }
+        self.snapshot(shop, key, &state).await?;
+        Ok(carried)
     }
 
-    /// Delivers the outbox; what fails waits for the alarm.
+    /// Sets the alarm that delivers the outbox, once per instance.
+    async fn schedule(&self, delay_ms: i64) {
+        if !*self.alarm_set.borrow() {
+            *self.alarm_set.borrow_mut() = true;
+            if self.state.storage().set_alarm(delay_ms).await.is_err() {
+                *self.alarm_set.borrow_mut() = false;
+            }
+        }
+    }
+
+    /// Delivers the outbox; what fails waits for the alarm. Reports to the
+    /// shop object are merged into one: the newest figures stand for the
+    /// older ones, and the index entries add up.
     async fn flush(&self) -> AppResult<()> {
         #[derive(Deserialize)]
         struct Row {
@@ -348,33 +411,55 @@ impl MemberObject {
             .and_then(|c| c.to_array())
             .map_err(sql_err)?;
         let shop = self.get_text("shop")?.unwrap_or_default();
-        let mut failed = false;
+        let mut merged: Option<(Report, Vec<i64>)> = None;
+        let mut credits = Vec::new();
         for row in rows {
-            let Ok(message) = serde_json::from_str::<Outgoing>(&row.v) else {
-                continue;
-            };
-            let delivered = match message {
-                Outgoing::Shop { report } => {
-                    let stub = store::shop_stub(&self.env, &shop)?;
-                    store::call::<_, ()>(&stub, "report", &report).await.is_ok()
-                }
-                Outgoing::Referrer { request } => {
-                    self.deliver_credit(&shop, &request).await.is_ok()
-                }
-            };
-            if delivered {
-                self.sql()
-                    .exec(
-                        "DELETE FROM outbox WHERE id = ?",
-                        vec![SqlStorageValue::Integer(row.id)],
-                    )
-                    .map_err(sql_err)?;
+            match serde_json::from_str::<Outgoing>(&row.v) {
+                Ok(Outgoing::Shop { report }) => match merged.as_mut() {
+                    None => merged = Some((report, vec![row.id])),
+                    Some((into, ids)) => {
+                        let mut report = report;
+                        report.codes.splice(0..0, into.codes.drain(..));
+                        report.referrals.splice(0..0, into.referrals.drain(..));
+                        *into = report;
+                        ids.push(row.id);
+                    }
+                },
+                Ok(Outgoing::Referrer { request }) => credits.push((row.id, request)),
+                Err(_) => self.delete_outbox(&[row.id])?,
+            }
+        }
+        let mut failed = false;
+        if let Some((report, ids)) = merged {
+            let stub = store::shop_stub(&self.env, &shop)?;
+            if store::call::<_, ()>(&stub, "report", &report).await.is_ok() {
+                self.delete_outbox(&ids)?;
+            } else {
+                failed = true;
+            }
+        }
+        for (id, request) in credits {
+            if self.deliver_credit(&shop, &request).await.is_ok() {
+                self.delete_outbox(&[id])?;
             } else {
                 failed = true;
             }
         }
         if failed {
-            let _ = self.state.storage().set_alarm(5_000i64).await;
+            *self.alarm_set.borrow_mut() = false;
+            self.schedule(5_000).await;
+        }
+        Ok(())
+    }
+
+    fn delete_outbox(&self, ids: &[i64]) -> AppResult<()> {
+        for id in ids {
+            self.sql()
+                .exec(
+                    "DELETE FROM outbox WHERE id = ?",
+                    vec![SqlStorageValue::Integer(*id)],
+                )
+                .map_err(sql_err)?;
         }
         Ok(())
     }
@@ -393,14 +478,47 @@ impl MemberObject {
             .map(|_| ())
     }
 
-    /// A lagging copy of the state for fast reads.
-    async fn snapshot(&self, shop: &str, key: &str, state: &MemberState) {
-        if let (Ok(kv_store), Ok(text)) =
-            (self.env.kv(store::KV_BINDING), serde_json::to_string(state))
-            && let Ok(put) = kv_store.put(&kv::member_snapshot(shop, key), text)
-        {
-            let _ = put.execute().await;
+    /// Until when commits keep the KV snapshot fresh (0: no snapshot).
+    fn watch(&self) -> AppResult<i64> {
+        if let Some(until) = *self.watch.borrow() {
+            return Ok(until);
         }
+        let until = self
+            .get_text("watch")?
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        *self.watch.borrow_mut() = Some(until);
+        Ok(until)
+    }
+
+    fn set_watch(&self, until: i64) -> AppResult<()> {
+        self.put_text("watch", &until.to_string())?;
+        *self.watch.borrow_mut() = Some(until);
+        Ok(())
+    }
+
+    /// A lagging copy of the state for fast reads, kept while someone reads
+    /// the member view; once no one has for `WATCH_SECONDS`, the next commit
+    /// deletes it instead, so a stale copy is never read as current.
+    async fn snapshot(&self, shop: &str, key: &str, state: &MemberState) -> AppResult<()> {
+        let until = self.watch()?;
+        if until == 0 {
+            return Ok(());
+        }
+        let Ok(kv_store) = self.env.kv(store::KV_BINDING) else {
+            return Ok(());
+        };
+        let name = kv::member_snapshot(shop, key);
+        if now().timestamp() < until {
+            if let Ok(text) = serde_json::to_string(state)
+                && let Ok(put) = kv_store.put(&name, text)
+            {
+                let _ = put.execute().await;
+            }
+        } else if kv_store.delete(&name).await.is_ok() {
+            self.set_watch(0)?;
+        }
+        Ok(())
     }
 
     fn stored_answer(&self, event: &Event) -> AppResult<Option<Answer>> {
@@ -431,9 +549,12 @@ impl MemberObject {
         Ok(Some(answer))
     }
 
-    async fn apply(&self, key: &str, request: ApplyRequest) -> AppResult<Answer> {
+    async fn apply(&self, key: &str, request: ApplyRequest) -> AppResult<ApplyReply> {
         if let Some(answer) = self.stored_answer(&request.event)? {
-            return Ok(answer);
+            return Ok(ApplyReply {
+                answer,
+                report: None,
+            });
         }
         let program = request.program.load(&self.env).await?;
         let mut state = (*self.load()?).clone();
@@ -484,23 +605,30 @@ impl MemberObject {
             })
             .into_iter()
             .collect();
-        let codes = outcome.codes.iter().map(|c| c.code.clone()).collect();
-        self.commit(
-            &request.program.shop,
-            key,
+        let change = Change {
             state,
-            &outcome.entries,
-            codes,
+            entries: &outcome.entries,
+            codes: outcome.codes.iter().map(|c| c.code.clone()).collect(),
             outgoing,
-            &program,
-        )
-        .await?;
-        Ok(outcome.answer)
+        };
+        let report = self
+            .commit(&request.program.shop, key, change, &program, true)
+            .await?;
+        Ok(ApplyReply {
+            answer: outcome.answer,
+            report,
+        })
     }
 
-    async fn view(&self, request: &ViewRequest) -> AppResult<ViewAnswer> {
+    async fn view(&self, key: &str, request: &ViewRequest) -> AppResult<ViewAnswer> {
         let program = request.program.load(&self.env).await?;
         let state = self.load()?;
+        // Someone is looking: keep the KV snapshot fresh for a while.
+        let now_unix = now().timestamp();
+        if self.watch()? <= now_unix {
+            self.set_watch(now_unix.saturating_add(WATCH_SECONDS))?;
+            self.snapshot(&request.program.shop, key, &state).await?;
+        }
         let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
         let ctx = ViewContext {
             now: now(),
@@ -562,17 +690,14 @@ impl MemberObject {
             &mut store::fill_random,
         )?;
         if !outcome.replayed {
-            let codes = outcome.code.iter().map(|c| c.code.clone()).collect();
-            self.commit(
-                &request.program.shop,
-                key,
+            let change = Change {
                 state,
-                &outcome.entries,
-                codes,
-                Vec::new(),
-                &program,
-            )
-            .await?;
+                entries: &outcome.entries,
+                codes: outcome.code.iter().map(|c| c.code.clone()).collect(),
+                outgoing: Vec::new(),
+            };
+            self.commit(&request.program.shop, key, change, &program, false)
+                .await?;
         }
         Ok(RedeemAnswer {
             redemption: outcome.redemption,
@@ -604,16 +729,14 @@ impl MemberObject {
             &mut store::fill_random,
         )?;
         if !adjusted.duplicate {
-            self.commit(
-                &request.program.shop,
-                key,
+            let change = Change {
                 state,
-                &adjusted.entries,
-                Vec::new(),
-                Vec::new(),
-                &program,
-            )
-            .await?;
+                entries: &adjusted.entries,
+                codes: Vec::new(),
+                outgoing: Vec::new(),
+            };
+            self.commit(&request.program.shop, key, change, &program, false)
+                .await?;
         }
         Ok(AdjustAnswer {
             id: request.id,
@@ -639,16 +762,14 @@ impl MemberObject {
                 return code_json(&code, now);
             }
         };
-        self.commit(
-            &request.program.shop,
-            key,
+        let change = Change {
             state,
-            &entries,
-            Vec::new(),
-            Vec::new(),
-            &program,
-        )
-        .await?;
+            entries: &entries,
+            codes: Vec::new(),
+            outgoing: Vec::new(),
+        };
+        self.commit(&request.program.shop, key, change, &program, false)
+            .await?;
         code_json(&code, now)
     }
 
@@ -663,17 +784,14 @@ impl MemberObject {
             &mut store::fill_random,
         );
         if outcome.status == loyalty_rules::referral::CreditStatus::Credited {
-            let codes = outcome.codes.iter().map(|c| c.code.clone()).collect();
-            self.commit(
-                &request.program.shop,
-                key,
+            let change = Change {
                 state,
-                &outcome.entries,
-                codes,
-                Vec::new(),
-                &program,
-            )
-            .await?;
+                entries: &outcome.entries,
+                codes: outcome.codes.iter().map(|c| c.code.clone()).collect(),
+                outgoing: Vec::new(),
+            };
+            self.commit(&request.program.shop, key, change, &program, false)
+                .await?;
         }
         json(serde_json::json!({"status": outcome.status, "points": outcome.points}))
     }
@@ -757,8 +875,13 @@ impl MemberObject {
             .map_err(sql_err)?;
         *self.cached.borrow_mut() = Some(Rc::new(state.clone()));
         self.flush().await?;
-        if let Ok(kv_store) = self.env.kv(store::KV_BINDING) {
-            let _ = kv_store.delete(&kv::member_snapshot(shop, key)).await;
+        if let Ok(kv_store) = self.env.kv(store::KV_BINDING)
+            && kv_store
+                .delete(&kv::member_snapshot(shop, key))
+                .await
+                .is_ok()
+        {
+            self.set_watch(0)?;
         }
         json(serde_json::json!({"member_id": member, "erased": true}))
     }
@@ -766,7 +889,9 @@ impl MemberObject {
     async fn handle(&self, mut req: Request) -> AppResult<serde_json::Value> {
         self.migrate()?;
         let op = req.path().trim_start_matches('/').to_owned();
-        let body: serde_json::Value = req.json().await.map_err(|_| AppError::internal())?;
+        let raw = req.text().await.map_err(|_| AppError::internal())?;
+        let body: serde_json::Value =
+            serde_json::from_str(&raw).map_err(|_| AppError::internal())?;
         let key = body
             .get("key_name")
             .and_then(|v| v.as_str())
@@ -783,7 +908,7 @@ impl MemberObject {
         };
         match op.as_str() {
             "apply" => json(self.apply(&key, from_value(body)?).await?),
-            "view" => json(self.view(&from_value(body)?).await?),
+            "view" => json(self.view(&key, &from_value(body)?).await?),
             "ledger" => json(self.ledger(&from_value(body)?)?),
             "redeem" => json(self.redeem(&key, from_value(body)?).await?),
             "adjust" => json(self.adjust(&key, from_value(body)?).await?),
@@ -825,6 +950,9 @@ impl DurableObject for MemberObject {
             env,
             cached: RefCell::new(None),
             migrated: RefCell::new(false),
+            named: RefCell::new(false),
+            alarm_set: RefCell::new(false),
+            watch: RefCell::new(None),
         }
     }
 
@@ -833,6 +961,7 @@ impl DurableObject for MemberObject {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
+        *self.alarm_set.borrow_mut() = false;
         let _ = self.migrate();
         match self.flush().await {
             Ok(()) => Response::ok("flushed"),

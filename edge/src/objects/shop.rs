@@ -101,6 +101,10 @@ pub struct ContextRequest {
     /// sent only when the current version is another one.
     #[serde(default)]
     pub cached_version: Option<u64>,
+    /// Figures-only reports of member objects that the worker carries along
+    /// (each is in its member's outbox too, so losing one only delays it).
+    #[serde(default)]
+    pub reports: Vec<Report>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -146,6 +150,8 @@ pub struct ShopObject {
     windows: RefCell<HashMap<String, (i64, u32)>>,
     /// The counters as last written to storage (a cache of this object's own state).
     counters: RefCell<Option<ShopCounters>>,
+    /// Whether the accounts table has rows (unknown until first asked).
+    has_accounts: RefCell<Option<bool>>,
 }
 
 impl ShopObject {
@@ -240,8 +246,11 @@ impl ShopObject {
     }
 
     /// Checks the credential; rate-limits; resolves keys; claims event ids.
-    fn context(&self, request: ContextRequest) -> AppResult<Context> {
+    fn context(&self, mut request: ContextRequest) -> AppResult<Context> {
         let record = self.record()?;
+        for report in std::mem::take(&mut request.reports) {
+            self.record_report(&report)?;
+        }
         let mut context = Context {
             program_version: record.program_version,
             ..Context::default()
@@ -331,16 +340,18 @@ impl ShopObject {
         struct Row {
             key: String,
         }
-        let rows: Vec<Row> = self
-            .sql()
-            .exec(
-                "SELECT key FROM accounts WHERE member = ?",
-                vec![member.into()],
-            )
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
-        if let Some(row) = rows.into_iter().next() {
-            return Ok(row.key);
+        if self.accounts_bound()? {
+            let rows: Vec<Row> = self
+                .sql()
+                .exec(
+                    "SELECT key FROM accounts WHERE member = ?",
+                    vec![member.into()],
+                )
+                .and_then(|c| c.to_array())
+                .map_err(sql_err)?;
+            if let Some(row) = rows.into_iter().next() {
+                return Ok(row.key);
+            }
         }
         let pooling = self.record.borrow().as_ref().is_some_and(|r| r.pooling);
         match account {
@@ -352,10 +363,32 @@ impl ShopObject {
                         vec![member.into(), key.as_str().into()],
                     )
                     .map_err(sql_err)?;
+                *self.has_accounts.borrow_mut() = Some(true);
                 Ok(key)
             }
             _ => Ok(format!("member:{member}")),
         }
+    }
+
+    /// Whether any member is bound to a pooled account (asked once: only
+    /// this object writes the table).
+    fn accounts_bound(&self) -> AppResult<bool> {
+        if let Some(known) = *self.has_accounts.borrow() {
+            return Ok(known);
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            #[allow(dead_code)]
+            member: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec("SELECT member FROM accounts LIMIT 1", None)
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        let bound = !rows.is_empty();
+        *self.has_accounts.borrow_mut() = Some(bound);
+        Ok(bound)
     }
 
     fn claim(&self, claim: &ClaimRequest) -> AppResult<Claim> {
@@ -446,8 +479,31 @@ impl ShopObject {
         Ok(rows.into_iter().next().map(|r| r.v))
     }
 
-    /// Takes a member object's report: indexes, and its figures' difference.
+    /// Takes a member object's report: indexes, its figures' difference, then
+    /// the lagging KV copies of the indexes.
     async fn report(&self, report: Report) -> AppResult<()> {
+        self.record_report(&report)?;
+        // Lagging copies of the indexes, for readers that may skip this object.
+        if let Ok(kv_store) = self.env.kv(store::KV_BINDING) {
+            let shop = self.record()?.shop;
+            for code in &report.codes {
+                if let Ok(put) = kv_store.put(&kv::code(&shop, code), report.key.as_str()) {
+                    let _ = put.execute().await;
+                }
+            }
+            for (code, member) in &report.referrals {
+                if let Ok(put) = kv_store.put(&kv::referral(&shop, code), member.as_str()) {
+                    let _ = put.execute().await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The report's indexes and figures, in this object's storage (no
+    /// `await`: one transaction). A report older than the recorded one
+    /// changes no figures, so a report delivered twice counts once.
+    fn record_report(&self, report: &Report) -> AppResult<()> {
         let sql = self.sql();
         for code in &report.codes {
             sql.exec(
@@ -504,20 +560,6 @@ impl ShopObject {
             self.put_text("counters", &text)?;
             *self.counters.borrow_mut() = Some(counters);
         }
-        // Lagging copies of the indexes, for readers that may skip this object.
-        if let Ok(kv_store) = self.env.kv(store::KV_BINDING) {
-            let shop = self.record()?.shop;
-            for code in &report.codes {
-                if let Ok(put) = kv_store.put(&kv::code(&shop, code), report.key.as_str()) {
-                    let _ = put.execute().await;
-                }
-            }
-            for (code, member) in &report.referrals {
-                if let Ok(put) = kv_store.put(&kv::referral(&shop, code), member.as_str()) {
-                    let _ = put.execute().await;
-                }
-            }
-        }
         Ok(())
     }
 
@@ -538,7 +580,9 @@ impl ShopObject {
     async fn handle(&self, mut req: Request) -> AppResult<serde_json::Value> {
         self.migrate()?;
         let op = req.path().trim_start_matches('/').to_owned();
-        let body: serde_json::Value = req.json().await.map_err(|_| AppError::internal())?;
+        let raw = req.text().await.map_err(|_| AppError::internal())?;
+        let body: serde_json::Value =
+            serde_json::from_str(&raw).map_err(|_| AppError::internal())?;
         let text = |key: &str| {
             body.get(key)
                 .and_then(|v| v.as_str())
@@ -613,6 +657,7 @@ impl DurableObject for ShopObject {
             loaded: RefCell::new(false),
             windows: RefCell::new(HashMap::new()),
             counters: RefCell::new(None),
+            has_accounts: RefCell::new(None),
         }
     }
 
