@@ -63,6 +63,7 @@
       adopt(m.panel_css());
       body.removeAttribute("aria-busy");
       m.mount(body, config);
+      m.set_cart(cart);
     }, function (error) {
       loading = null;
       body.textContent = "";
@@ -146,8 +147,8 @@
     v: 1,
     open: open,
     close: close,
-    // For the cart preview, not shown yet.
-    setCart: function (next) { cart = next; w.Loyalty.cart = cart; },
+    // The cart preview: {subtotal_minor, lines}, or null.
+    setCart: function (next) { cart = next; if (widget) widget.set_cart(cart); },
     // Beyond the contract: a new customer token (the demo's switcher).
     setCustomer: function (token) {
       config.token = token || "";

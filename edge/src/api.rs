@@ -15,7 +15,7 @@ use crate::auth;
 use crate::error::{AppError, AppResult};
 use crate::objects::member::{
     AdjustRequest, ApplyReply, ApplyRequest, CodeRequest, LedgerRequest, ProgramRef, RedeemRequest,
-    ReferrerWire, ViewRequest, cached_version, program_of,
+    ReferrerWire, ViewRequest, cached_version, program_doc, program_of,
 };
 use crate::objects::shop::{
     ClaimRequest, ClaimStatus, Context, ContextRequest, Credential, Report,
@@ -500,6 +500,12 @@ async fn route(
                 .map_err(|_| AppError::internal())?;
             if let Some(map) = view.as_object_mut() {
                 map.insert("signed_in".into(), Value::Bool(context.customer.is_some()));
+                if query(req, "include").as_deref() == Some("preview") {
+                    map.insert(
+                        "preview".into(),
+                        preview_inputs(env, &shop, &context).await?,
+                    );
+                }
             }
             Reply::json(200, &view)
         }
@@ -680,6 +686,36 @@ async fn snapshot_view(
         .as_object_mut()?
         .insert("revision".into(), json!(state.revision));
     Some(value)
+}
+
+/// What the widget's cart preview computes from: the program document and,
+/// for a signed-in shopper, their current state (a pooled account's other
+/// members' profiles left out).
+async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<Value> {
+    let doc = match program_doc(shop, context.program_version) {
+        Some(doc) => doc.to_string(),
+        None => {
+            let stub = store::shop_stub(env, shop)?;
+            let doc: Option<String> = store::call(
+                &stub,
+                "program",
+                &json!({"version": context.program_version}),
+            )
+            .await?;
+            doc.ok_or_else(|| AppError::not_found("the program"))?
+        }
+    };
+    let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
+    let (member, state) = match (&context.customer, &context.key) {
+        (Some(member), Some(key)) => {
+            let mut state: MemberState = member_call(env, shop, key, "state", json!({})).await?;
+            state.profiles.retain(|id, _| id.as_str() == member);
+            let state = serde_json::to_value(state).map_err(|_| AppError::internal())?;
+            (Value::String(member.clone()), state)
+        }
+        _ => (Value::Null, Value::Null),
+    };
+    Ok(json!({"program": program, "member_id": member, "state": state}))
 }
 
 fn locale_of(req: &Request, program: &Program) -> String {

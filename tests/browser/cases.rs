@@ -170,6 +170,88 @@ pub fn member_balance(world: Arc<World>) -> CaseFuture {
     })
 }
 
+/// The wall clock as the API writes times (the preview computes for now).
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The cart preview: the demo's "Add to cart" passes a $189.00 pair of
+/// shoes; the widget (from the second origin, so the preview module loads
+/// cross-origin) shows what the rules crate computes in the browser, which
+/// must equal the figure worked out by hand and what `simulate` answers.
+pub fn cart_preview(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        // layla spent $615.00 in the last 365 days: Silver, 12500 bp.
+        // base: floor(18900 / 100) * 1 = 189; shoes-bonus: 189 more;
+        // floor((189 + 189) * 12500 / 10000) = floor(472.5) = 472.
+        let by_hand = 472;
+        let key = format!(
+            "Bearer {}",
+            world.secrets["api_key"].as_str().unwrap_or_default()
+        );
+        let event = json!({"events": [{
+            "id": "cart-check", "kind": "order_paid", "member_id": "layla",
+            "occurred_at": now_rfc3339(),
+            "order": {"order_id": "cart-check", "currency": "USD", "subtotal_minor": 18900,
+                "lines": [{"sku": "boot-1", "category": "shoes", "qty": 1, "unit_price_minor": 18900}]}
+        }]});
+        let simulated = world.call(
+            "POST",
+            &format!("/v1/shops/{}/simulate", crate::world::SHOP),
+            &[
+                ("authorization", &key),
+                ("content-type", "application/json"),
+            ],
+            event.to_string().as_bytes(),
+        );
+        assert_eq!(simulated.status, 200, "{}", simulated.body);
+        let simulated = simulated.json()["results"][0]["points"].clone();
+        assert_eq!(simulated, json!(by_hand), "simulate");
+
+        let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+        page.goto(&format!("{}/demo/?member=layla&open", world.pages_origin()))
+            .await;
+        page.wait_loaded().await;
+        page.wait("the member view", "root.querySelector('.big')")
+            .await;
+        assert!(
+            page.js("return !root.querySelector('.cart');").await == json!(true),
+            "no cart, no preview"
+        );
+        page.js("document.getElementById('add').click(); return true;")
+            .await;
+        let shown = page
+            .wait(
+                "the cart preview",
+                "root.querySelector('.cart') && root.querySelector('.cart').getAttribute('data-cart-points')",
+            )
+            .await;
+        assert_eq!(shown, json!(by_hand.to_string()), "the widget's figure");
+        assert_eq!(page.text(".cart").await, "This cart earns 472 points");
+        let module = format!(
+            "{}/widget/pkg/loyalty_preview_bg.wasm",
+            world.worker_origin()
+        );
+        let loaded = page
+            .js(&format!(
+                "return performance.getEntriesByType('resource').some(function (e) {{ return e.name == {}; }});",
+                json!(module)
+            ))
+            .await;
+        assert_eq!(
+            loaded,
+            json!(true),
+            "the preview module came from the worker"
+        );
+        page.close().await;
+    })
+}
+
 /// Redeem: confirm, the code shows, the balance drops by the cost.
 pub fn redeem(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {

@@ -37,6 +37,27 @@ extern "C" {
     fn random_uuid() -> Result<String, JsValue>;
 }
 
+// The cart preview's module is loaded only when a page passes a cart; it
+// sits beside the widget's, two folders up from this snippet.
+#[wasm_bindgen(
+    inline_js = "export function cart_preview(u,t,c){var h=t?{authorization:'Bearer '+t}:{},m=new URL('../../loyalty_preview.js',import.meta.url).href;return Promise.all([fetch(u,{headers:h,credentials:'omit'}).then(function(r){if(!r.ok)throw r.status;return r.json()}),import(m).then(function(x){return x.default().then(function(){return x})})]).then(function(a){var p=a[0].preview;return JSON.parse(a[1].cart_points(JSON.stringify(p.program),JSON.stringify(p.state),c,p.member_id||'',Date.now())).points})}"
+)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn cart_preview(url: &str, token: &str, cart: &str) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// What the cart (`Loyalty.setCart`'s object, as JSON text) would earn now,
+/// computed by the rules crate in the browser; `None` when it cannot be.
+pub async fn cart_points(config: &Config, cart: &str) -> Option<i64> {
+    let url = config.url("/program?include=preview");
+    let token = config.token.clone().unwrap_or_default();
+    let promise = cart_preview(&url, &token, cart).ok()?;
+    let points = JsFuture::from(promise).await.ok()?.as_f64()?;
+    #[allow(clippy::cast_possible_truncation)]
+    Some(points as i64)
+}
+
 fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
     let object = js_sys::Object::new();
     for (key, value) in pairs {

@@ -237,8 +237,37 @@ fn loaded_view(panel: &Panel, program: &ProgramView, shopper: &Shopper) -> impl 
     };
     view! {
         <h2 id="ly-title">{title}</h2>
+        {cart_line(panel)}
         {body}
         {terms}
+    }
+}
+
+/// "This cart earns N points", once the page has passed a cart and the
+/// preview module has worked it out.
+fn cart_line(panel: &Panel) -> impl IntoView + use<> {
+    let ui = panel.ui.clone();
+    let config = Arc::clone(&panel.config);
+    let cart = crate::web::cart();
+    let points = RwSignal::new(None::<i64>);
+    Effect::new(move |_| {
+        let Some(cart) = cart.get() else {
+            points.set(None);
+            return;
+        };
+        let config = Arc::clone(&config);
+        spawn_local(async move {
+            points.set(api::cart_points(&config, &cart).await);
+        });
+    });
+    move || {
+        points.get().map(|n| {
+            view! {
+                <p class="card cart" role="status" data-cart-points=n.to_string()>
+                    {ui.with(|t| t.cart_earns(n))}
+                </p>
+            }
+        })
     }
 }
 

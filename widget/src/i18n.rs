@@ -89,6 +89,7 @@ strings! {
     ReferFriend => "Refer a friend", "ادعُ صديقًا", "Пригласите друга";
     Balance => "Your balance", "رصيدك", "Ваш баланс";
     PointsAmount => "{points} {label}", "{points} {label}", "{points} {label}";
+    CartEarns => "This cart earns {points} {label}", "ستمنحك هذه السلة {points} {label}", "Эта корзина принесёт {points} {label}";
     Pending => "{points} {label} pending", "{points} {label} قيد الانتظار", "{points} {label} в ожидании";
     Expiring => "{points} {label} expire on {date}", "تنتهي صلاحية {points} {label} في {date}", "{points} {label} сгорят {date}";
     StoreCredit => "Store credit: {amount}", "رصيد المتجر: {amount}", "Баланс в магазине: {amount}";

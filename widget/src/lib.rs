@@ -6,9 +6,9 @@
 //! fetch, clipboard and share sheet), `app` (the components) and the mount
 //! functions below are compiled for wasm32 alone.
 //!
-//! The cart preview ("this cart earns N points") is not here yet: the public
-//! program view does not carry the rules' conditions, so the rules crate
-//! cannot compute the edge's figure from it.
+//! The cart preview ("this cart earns N points") is computed by the rules
+//! crate in a second module (`widget/preview`), which `api::cart_points`
+//! loads only when the page passes a cart.
 
 pub mod config;
 pub mod flow;
@@ -27,7 +27,7 @@ mod app;
 pub const PANEL_CSS: &str = include_str!("panel.css");
 
 #[cfg(target_arch = "wasm32")]
-pub use web::{mount, panel_css, unmount};
+pub use web::{mount, panel_css, set_cart, unmount};
 
 #[cfg(target_arch = "wasm32")]
 mod web {
@@ -41,9 +41,27 @@ mod web {
     use crate::config::Config;
 
     thread_local! {
+        /// The page's cart as JSON text (`Loyalty.setCart`); outlives panels.
+        static CART: ArcRwSignal<Option<String>> = ArcRwSignal::new(None);
         /// What is mounted where; dropping a handle unmounts its panel.
         static MOUNTED: RefCell<Vec<(web_sys::HtmlElement, Box<dyn Any>)>> =
             const { RefCell::new(Vec::new()) };
+    }
+
+    /// The cart the page passed last, as JSON text.
+    pub(crate) fn cart() -> ArcRwSignal<Option<String>> {
+        CART.with(Clone::clone)
+    }
+
+    /// The page's current cart (`{subtotal_minor, lines}`), or null for none.
+    #[wasm_bindgen]
+    pub fn set_cart(cart: JsValue) {
+        let text = if cart.is_null() || cart.is_undefined() {
+            None
+        } else {
+            js_sys::JSON::stringify(&cart).ok().map(String::from)
+        };
+        CART.with(|signal| signal.set(text));
     }
 
     /// Mounts the panel into `host` (an element inside the loader's shadow

@@ -56,6 +56,11 @@ impl Texts<'_> {
         )
     }
 
+    /// "This cart earns 279 points".
+    pub fn cart_earns(&self, points: i64) -> String {
+        self.with_points(Key::CartEarns, points)
+    }
+
     pub fn pending(&self, points: i64) -> String {
         self.with_points(Key::Pending, points)
     }

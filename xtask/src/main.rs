@@ -60,7 +60,13 @@ fn test() -> Result {
     tools::ensure_wasm_target()?;
     Cmd::cargo("test")
         .args(["--package", "loyalty-rules", "--package", "loyalty-edge"])
-        .args(["--package", "loyalty-widget", "--package", "xtask"])
+        .args([
+            "--package",
+            "loyalty-widget",
+            "--package",
+            "loyalty-preview",
+        ])
+        .args(["--package", "xtask"])
         .run()?;
     wasm_builds()?;
     // Builds the widget and holds it to its size budget.
@@ -83,12 +89,18 @@ fn ci() -> Result {
     tools::ensure_wasm_target()?;
     Cmd::cargo("clippy")
         .args(["--package", "loyalty-rules", "--package", "loyalty-edge"])
-        .args(["--package", "loyalty-widget", "--package", "xtask"])
-        .args(["--package", "loyalty-e2e"])
+        .args([
+            "--package",
+            "loyalty-widget",
+            "--package",
+            "loyalty-preview",
+        ])
+        .args(["--package", "xtask", "--package", "loyalty-e2e"])
         .args(["--all-targets", "--", "-D", "warnings"])
         .run()?;
     Cmd::cargo("clippy")
         .args(["--package", "loyalty-edge", "--package", "loyalty-widget"])
+        .args(["--package", "loyalty-preview"])
         .args(["--target", tools::WASM_TARGET, "--", "-D", "warnings"])
         .run()?;
     test()

@@ -37,45 +37,56 @@ fn downloaded_files() -> [(&'static str, PathBuf); 3] {
     ]
 }
 
-/// Builds the widget unless `static/widget/pkg` is newer than its sources.
+/// Builds the widget and the cart preview module unless their files in
+/// `static/widget/pkg` are newer than their sources.
 pub fn build_widget() -> Result {
+    let pkg = pkg_dir();
+    // A stale file from an older build would be served beside the new ones.
+    let stale = ["loyalty_widget_bg.wasm", "loyalty_preview_bg.wasm"]
+        .iter()
+        .any(|file| !pkg.join(file).is_file());
+    if stale && pkg.exists() {
+        fs::remove_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
+    }
+    build_module("loyalty-widget", "widget")?;
+    build_module("loyalty-preview", "widget/preview")
+}
+
+/// One wasm module: cargo for wasm32, the pinned wasm-bindgen, wasm-opt.
+fn build_module(package: &str, dir: &str) -> Result {
     let root = root();
-    let output = pkg_dir().join("loyalty_widget_bg.wasm");
+    let name = package.replace('-', "_");
+    let pkg = pkg_dir();
+    let output = pkg.join(format!("{name}_bg.wasm"));
     let inputs = [
-        root.join("widget/src"),
-        root.join("widget/Cargo.toml"),
+        root.join(dir).join("src"),
+        root.join(dir).join("Cargo.toml"),
         root.join("shared/src"),
         root.join("shared/Cargo.toml"),
         root.join("Cargo.lock"),
     ];
     if up_to_date(&output, &inputs) {
-        eprintln!("widget: up to date ({})", output.display());
+        eprintln!("{package}: up to date ({})", output.display());
         return Ok(());
     }
     ensure_wasm_target()?;
     ensure_npm()?;
     ensure_rust_tools()?;
     Cmd::cargo("build")
-        .args(["--package", "loyalty-widget", "--target", WASM_TARGET])
+        .args(["--package", package, "--target", WASM_TARGET])
         .args(["--profile", "wasm-release"])
         .run()?;
     let target_dir =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let wasm = target_dir
         .join(WASM_TARGET)
-        .join("wasm-release/loyalty_widget.wasm");
-    let pkg = pkg_dir();
-    // A stale file from an older build would be served beside the new ones.
-    if pkg.exists() {
-        fs::remove_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
-    }
+        .join(format!("wasm-release/{name}.wasm"));
     Cmd::new(tools_bin().join("wasm-bindgen"))
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(&pkg)
         .arg(&wasm)
         .run()?;
-    let bound = pkg.join("loyalty_widget_bg.wasm");
-    let shrunk = pkg.join("loyalty_widget_bg.opt.wasm");
+    let shrunk = pkg.join(format!("{name}_bg.opt.wasm"));
     // The features rustc enables by default for wasm32; wasm-opt refuses
     // a module that uses one it was not told about.
     Cmd::new(npm_bin().join("wasm-opt"))
@@ -88,11 +99,11 @@ pub fn build_widget() -> Result {
             "--enable-reference-types",
             "--enable-multivalue",
         ])
-        .arg(&bound)
+        .arg(&output)
         .arg("-o")
         .arg(&shrunk)
         .run()?;
-    fs::rename(&shrunk, &bound).map_err(|e| format!("{}: {e}", bound.display()))?;
+    fs::rename(&shrunk, &output).map_err(|e| format!("{}: {e}", output.display()))?;
     Ok(())
 }
 
@@ -108,6 +119,20 @@ pub fn brotli_size(bytes: &[u8]) -> Result<u64> {
         writer.flush().map_err(|e| format!("brotli: {e}"))?;
     }
     u64::try_from(compressed.len()).map_err(|e| e.to_string())
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
 }
 
 fn file_size(path: &Path) -> Result<(u64, u64)> {
@@ -148,16 +173,36 @@ pub fn sizes() -> Result<Vec<(String, u64, u64)>> {
         let (raw, brotli) = file_size(&path)?;
         sizes.push((name.to_owned(), raw, brotli));
     }
-    println!("{:<42} {:>9} {:>9}", "widget download", "raw", "brotli");
+    // wasm-bindgen's snippets (`inline_js`): the glue imports them at once.
+    for path in files_under(&pkg_dir().join("snippets")) {
+        let (raw, brotli) = file_size(&path)?;
+        let name = path
+            .strip_prefix(root())
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        sizes.push((name, raw, brotli));
+    }
+    println!("{:<60} {:>9} {:>9}", "widget download", "raw", "brotli");
     for (name, raw, brotli) in &sizes {
-        println!("{name:<42} {raw:>9} {brotli:>9}");
+        println!("{name:<60} {raw:>9} {brotli:>9}");
     }
     let raw: u64 = sizes.iter().map(|(_, raw, _)| raw).sum();
     let brotli: u64 = sizes.iter().map(|(_, _, brotli)| brotli).sum();
-    println!("{:<42} {raw:>9} {brotli:>9}", "total");
+    println!("{:<60} {raw:>9} {brotli:>9}", "total");
     println!(
         "budget: loader {LOADER_BUDGET_BROTLI} B brotli, total {TOTAL_BUDGET_BROTLI} B brotli"
     );
+    let pkg = pkg_dir();
+    let mut later = Vec::new();
+    for file in ["loyalty_preview.js", "loyalty_preview_bg.wasm"] {
+        let (raw, brotli) = file_size(&pkg.join(file))?;
+        later.push((format!("static/widget/pkg/{file}"), raw, brotli));
+    }
+    println!("only when the page passes a cart (the preview):");
+    for (name, raw, brotli) in &later {
+        println!("{name:<60} {raw:>9} {brotli:>9}");
+    }
     check_budget(&sizes)?;
     Ok(sizes)
 }

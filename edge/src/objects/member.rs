@@ -28,16 +28,19 @@ use crate::error::{AppError, AppResult};
 use crate::objects::shop::{Report, from_value, json};
 use crate::store::{self, kv, now, reply};
 
+/// A parsed program and the document it came from.
+type ParsedProgram = (Rc<Program>, Rc<str>);
+
 thread_local! {
     /// Parsed programs by shop and version. Versions never change, so this
     /// cache can only save work, never give a wrong answer.
-    static PROGRAMS: RefCell<HashMap<(String, u64), Rc<Program>>> = RefCell::new(HashMap::new());
+    static PROGRAMS: RefCell<HashMap<(String, u64), ParsedProgram>> = RefCell::new(HashMap::new());
 }
 
 /// The program a request names, parsed once per isolate.
 pub fn program_of(shop: &str, version: u64, doc: &str) -> AppResult<Rc<Program>> {
     let key = (shop.to_owned(), version);
-    if let Some(program) = PROGRAMS.with(|cache| cache.borrow().get(&key).cloned()) {
+    if let Some((program, _)) = PROGRAMS.with(|cache| cache.borrow().get(&key).cloned()) {
         return Ok(program);
     }
     let mut program = Program::parse(doc).map_err(|problems| {
@@ -51,9 +54,19 @@ pub fn program_of(shop: &str, version: u64, doc: &str) -> AppResult<Rc<Program>>
         if cache.len() > 64 {
             cache.clear();
         }
-        cache.insert(key, Rc::clone(&program));
+        cache.insert(key, (Rc::clone(&program), Rc::from(doc)));
     });
     Ok(program)
+}
+
+/// The document of a program version this isolate has parsed.
+pub fn program_doc(shop: &str, version: u64) -> Option<Rc<str>> {
+    PROGRAMS.with(|cache| {
+        cache
+            .borrow()
+            .get(&(shop.to_owned(), version))
+            .map(|(_, doc)| Rc::clone(doc))
+    })
 }
 
 /// The newest version of `shop`'s program this isolate has parsed.
@@ -69,7 +82,12 @@ pub fn cached_version(shop: &str) -> Option<u64> {
 }
 
 fn cached(shop: &str, version: u64) -> Option<Rc<Program>> {
-    PROGRAMS.with(|cache| cache.borrow().get(&(shop.to_owned(), version)).cloned())
+    PROGRAMS.with(|cache| {
+        cache
+            .borrow()
+            .get(&(shop.to_owned(), version))
+            .map(|(program, _)| Rc::clone(program))
+    })
 }
 
 /// The program as the worker passes it to the object (the document is left
