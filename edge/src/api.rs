@@ -493,6 +493,14 @@ async fn route(
             Reply::json(200, &analytics)
         }
         Route::WidgetProgram { shop } => {
+            let include = query(req, "include");
+            if include.as_deref().is_some_and(|i| i != "preview") {
+                return Err(AppError::new(
+                    400,
+                    "invalid_query",
+                    "the query parameter include must be `preview` or left out",
+                ));
+            }
             let context = widget_context(req, env, &shop, false).await?;
             let program = program_for(&shop, &context)?;
             let locale = locale_of(req, &program);
@@ -500,7 +508,7 @@ async fn route(
                 .map_err(|_| AppError::internal())?;
             if let Some(map) = view.as_object_mut() {
                 map.insert("signed_in".into(), Value::Bool(context.customer.is_some()));
-                if query(req, "include").as_deref() == Some("preview") {
+                if include.is_some() {
                     map.insert(
                         "preview".into(),
                         preview_inputs(env, &shop, &context).await?,

@@ -521,6 +521,36 @@ pub fn widget(world: &mut World) {
         .json();
     assert_eq!(ledger["entries"][0]["points"], 600);
 
+    // The cart preview's inputs: the program document, and the shopper's
+    // own state only with a valid token; any other `include` is refused.
+    let inputs = |token: Option<&str>| {
+        let answer = shop.widget(
+            "GET",
+            "/v1/widget/{shop}/program?include=preview",
+            token,
+            &[],
+            b"",
+        );
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()["preview"].clone()
+    };
+    let guest = inputs(None);
+    assert_eq!(guest["program"]["currency"], contract_program()["currency"]);
+    assert_eq!(guest["state"], Value::Null);
+    assert_eq!(guest["member_id"], Value::Null);
+    let own = inputs(Some(&token));
+    assert_eq!(own["member_id"], "m-w");
+    assert!(own["state"]["orders"]["o-w"].is_object(), "{own}");
+    let wrong = shop.widget(
+        "GET",
+        "/v1/widget/{shop}/program?include=everything",
+        None,
+        &[],
+        b"",
+    );
+    assert_eq!(wrong.status, 400, "{}", wrong.body);
+    assert_eq!(wrong.json()["code"], "invalid_query");
+
     let busy = shop.token("m-busy");
     let mut limited = None;
     for _ in 0..130 {
