@@ -70,6 +70,10 @@ export class Claims extends DurableObject {
   }
   async fetch(request) {
     const claim = await request.json();
+    if (new URL(request.url).pathname === "/context") {
+      const rows = this.ctx.storage.sql.exec("SELECT id FROM claims WHERE member = ? LIMIT 1", claim.member).toArray();
+      return new Response(JSON.stringify({ member: claim.member, seen: rows.length }));
+    }
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO claims VALUES (?, ?)", claim.id, claim.member);
     return new Response("{}");
   }
@@ -89,11 +93,28 @@ export class Member extends DurableObject {
 }
 export default {
   async fetch(request, env) {
-    if (new URL(request.url).pathname === "/healthz") return new Response("ok");
+    const path = new URL(request.url).pathname;
+    if (path === "/healthz") return new Response("ok");
+    const shop = env.CLAIMS.get(env.CLAIMS.idFromName("shop"));
+    if (path === "/seed") {
+      // A member snapshot's worth of JSON for every member the me load reads.
+      const snapshot = JSON.stringify({ balance: 1, ledger: "x".repeat(2000) });
+      for (let i = 0; i < 1000; i++) await env.KV.put("m-" + i, snapshot);
+      return new Response("seeded");
+    }
+    if (path === "/me") {
+      // The least a widget read costs: the shop object (token, rate window),
+      // then the member's snapshot from KV.
+      const member = (request.headers.get("authorization") || "").slice(7).split(".")[0];
+      const context = await shop.fetch("https://o/context", { method: "POST", body: JSON.stringify({ member }) });
+      await context.text();
+      const snapshot = await env.KV.get(member);
+      return new Response(snapshot, { headers: { "content-type": "application/json" } });
+    }
     const body = await request.text();
     const event = JSON.parse(body);
     const claim = JSON.stringify({ id: event.id, member: event.member_id });
-    await env.CLAIMS.get(env.CLAIMS.idFromName("shop")).fetch("https://o/claim", { method: "POST", body: claim });
+    await shop.fetch("https://o/claim", { method: "POST", body: claim });
     const answer = await env.MEMBERS.get(env.MEMBERS.idFromName(event.member_id)).fetch("https://o/apply", { method: "POST", body });
     return new Response(await answer.text());
   },
@@ -131,6 +152,7 @@ const floorWorker :Workerd.Worker = (
   bindings = [
     (name = "CLAIMS", durableObjectNamespace = "Claims"),
     (name = "MEMBERS", durableObjectNamespace = "Member"),
+    (name = "KV", kvNamespace = "kv"),
   ],
   durableObjectNamespaces = [
     (className = "Claims", uniqueKey = "floor-claims", enableSql = true),
@@ -418,6 +440,13 @@ end
         SECONDS,
         "m",
     )?;
+    http::request(floor_port, "GET", "/seed", &[], b"").map_err(|e| e.to_string())?;
+    let floor_me = wrk(
+        &format!("http://127.0.0.1:{floor_port}/me"),
+        Some(&me_script),
+        SECONDS,
+        "m",
+    )?;
 
     let mut table = String::new();
     let _ = writeln!(
@@ -436,6 +465,7 @@ end
         ("award events: members' first events", &events_cold),
         ("award events: steady (distinct, 1,000 members)", &events),
         ("widget `me` read", &me),
+        ("floor (JS, shop object read + KV read): `me`", &floor_me),
     ] {
         let _ = writeln!(
             table,
