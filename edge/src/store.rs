@@ -78,12 +78,12 @@ pub async fn call<B: Serialize, R: DeserializeOwned>(
         .with_body(Some(JsValue::from_str(&text)));
     let request = Request::new_with_init(&format!("https://object/{op}"), &init)
         .map_err(internal("request"))?;
-    let mut response = stub
+    let response = stub
         .fetch_with_request(request)
         .await
         .map_err(internal(op))?;
     let status = response.status_code();
-    let body = response.text().await.map_err(internal(op))?;
+    let body = body_text(response).await.map_err(internal(op))?;
     if status == 200 {
         serde_json::from_str(&body).map_err(|e| {
             log_internal(op, e);
@@ -95,6 +95,14 @@ pub async fn call<B: Serialize, R: DeserializeOwned>(
             AppError::internal()
         }))
     }
+}
+
+/// The body as text, read by the runtime in one piece (`Response::text` of
+/// the worker crate reads a stream chunk by chunk through wasm).
+async fn body_text(response: Response) -> worker::Result<String> {
+    let response: worker::web_sys::Response = response.into();
+    let text = worker::wasm_bindgen_futures::JsFuture::from(response.text()?).await?;
+    Ok(text.as_string().unwrap_or_default())
 }
 
 /// An object's answer to `call`.

@@ -152,7 +152,13 @@ pub struct ShopObject {
     counters: RefCell<Option<ShopCounters>>,
     /// Whether the accounts table has rows (unknown until first asked).
     has_accounts: RefCell<Option<bool>>,
+    /// Recently recorded figures by state key (a cache of this object's own
+    /// writes, so one report costs no read).
+    figures: RefCell<HashMap<String, (i64, MemberFigures)>>,
 }
+
+/// How many states' figures the shop object keeps in memory.
+const FIGURES_CACHED: usize = 20_000;
 
 impl ShopObject {
     fn sql(&self) -> SqlStorage {
@@ -519,31 +525,16 @@ impl ShopObject {
             )
             .map_err(sql_err)?;
         }
-        #[derive(Deserialize)]
-        struct Row {
-            revision: i64,
-            v: String,
-        }
-        let rows: Vec<Row> = sql
-            .exec(
-                "SELECT revision, v FROM figures WHERE key = ?",
-                vec![report.key.as_str().into()],
-            )
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
-        let previous = rows.into_iter().next();
+        let previous = self.figures_of(&report.key)?;
         let revision = i64::try_from(report.revision).unwrap_or(i64::MAX);
-        let fresh = previous.as_ref().is_none_or(|row| row.revision < revision);
+        let fresh = previous.as_ref().is_none_or(|(at, _)| *at < revision);
         let new_figures = if report.erased {
             Some(MemberFigures::default())
         } else {
             report.figures.clone()
         };
         if let (true, Some(after)) = (fresh, new_figures) {
-            let before: MemberFigures = previous
-                .as_ref()
-                .and_then(|row| serde_json::from_str(&row.v).ok())
-                .unwrap_or_default();
+            let before = previous.map(|(_, figures)| figures).unwrap_or_default();
             let mut counters = self.counters()?;
             counters.record(&before, &after);
             let text = serde_json::to_string(&after).map_err(|_| AppError::internal())?;
@@ -559,8 +550,38 @@ impl ShopObject {
             let text = serde_json::to_string(&counters).map_err(|_| AppError::internal())?;
             self.put_text("counters", &text)?;
             *self.counters.borrow_mut() = Some(counters);
+            let mut figures = self.figures.borrow_mut();
+            if figures.len() >= FIGURES_CACHED {
+                figures.clear();
+            }
+            figures.insert(report.key.clone(), (revision, after));
         }
         Ok(())
+    }
+
+    /// A state's last recorded figures and their revision: from this
+    /// object's memory (only it writes them), else from storage.
+    fn figures_of(&self, key: &str) -> AppResult<Option<(i64, MemberFigures)>> {
+        if let Some(known) = self.figures.borrow().get(key) {
+            return Ok(Some(known.clone()));
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            revision: i64,
+            v: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                "SELECT revision, v FROM figures WHERE key = ?",
+                vec![key.into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)?;
+        Ok(rows.into_iter().next().map(|row| {
+            let figures = serde_json::from_str(&row.v).unwrap_or_default();
+            (row.revision, figures)
+        }))
     }
 
     fn counters(&self) -> AppResult<ShopCounters> {
@@ -658,6 +679,7 @@ impl DurableObject for ShopObject {
             windows: RefCell::new(HashMap::new()),
             counters: RefCell::new(None),
             has_accounts: RefCell::new(None),
+            figures: RefCell::new(HashMap::new()),
         }
     }
 
