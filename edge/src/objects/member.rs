@@ -400,7 +400,7 @@ impl MemberObject {
         } else {
             self.schedule(REPORT_DELAY_MS).await;
         }
-        self.snapshot(shop, key, &state).await?;
+        self.snapshot(shop, key).await?;
         Ok(carried)
     }
 
@@ -518,7 +518,11 @@ impl MemberObject {
     /// A lagging copy of the state for fast reads, kept while someone reads
     /// the member view; once no one has for `WATCH_SECONDS`, the next commit
     /// deletes it instead, so a stale copy is never read as current.
-    async fn snapshot(&self, shop: &str, key: &str, state: &MemberState) -> AppResult<()> {
+    ///
+    /// It copies the newest state, not the one its caller wrote: another
+    /// write may have run while the caller awaited its deliveries, and an
+    /// older copy must not overwrite a newer one.
+    async fn snapshot(&self, shop: &str, key: &str) -> AppResult<()> {
         let until = self.watch()?;
         if until == 0 {
             return Ok(());
@@ -528,7 +532,7 @@ impl MemberObject {
         };
         let name = kv::member_snapshot(shop, key);
         if now().timestamp() < until {
-            if let Ok(text) = serde_json::to_string(state)
+            if let Ok(text) = serde_json::to_string(&*self.load()?)
                 && let Ok(put) = kv_store.put(&name, text)
             {
                 let _ = put.execute().await;
@@ -568,13 +572,16 @@ impl MemberObject {
     }
 
     async fn apply(&self, key: &str, request: ApplyRequest) -> AppResult<ApplyReply> {
+        // The one `await` before the writes comes first: from the stored-answer
+        // check to the commit, no other request can interleave, so the same
+        // event sent twice at once gets one award and one stored answer.
+        let program = request.program.load(&self.env).await?;
         if let Some(answer) = self.stored_answer(&request.event)? {
             return Ok(ApplyReply {
                 answer,
                 report: None,
             });
         }
-        let program = request.program.load(&self.env).await?;
         let mut state = (*self.load()?).clone();
         let referrer = match request.referrer {
             ReferrerWire::None => Referrer::NoCode,
@@ -645,7 +652,7 @@ impl MemberObject {
         let now_unix = now().timestamp();
         if self.watch()? <= now_unix {
             self.set_watch(now_unix.saturating_add(WATCH_SECONDS))?;
-            self.snapshot(&request.program.shop, key, &state).await?;
+            self.snapshot(&request.program.shop, key).await?;
         }
         let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
         let ctx = ViewContext {
