@@ -251,13 +251,18 @@ fn cart_line(panel: &Panel) -> impl IntoView + use<> {
     let cart = crate::web::cart();
     let points = RwSignal::new(None::<i64>);
     Effect::new(move |_| {
-        let Some(cart) = cart.get() else {
+        let Some(text) = cart.get() else {
             points.set(None);
             return;
         };
         let config = Arc::clone(&config);
+        let cart = cart.clone();
         spawn_local(async move {
-            points.set(api::cart_points(&config, &cart).await);
+            let earned = api::cart_points(&config, &text).await;
+            // A figure for a cart the page has replaced since is not shown.
+            if cart.get_untracked().as_deref() == Some(text.as_str()) {
+                points.set(earned);
+            }
         });
     });
     move || {
@@ -770,7 +775,7 @@ fn badges(ui: &Ui, earned: &[Badge], goals: &[BadgeInfo]) -> Option<impl IntoVie
                     &[
                         ("count", &t.fmt.number(i64::from(goal.count))),
                         ("points", &t.fmt.number(goal.bonus_points)),
-                        ("label", t.label),
+                        ("label", &t.label_for(goal.bonus_points)),
                     ],
                 )
             });

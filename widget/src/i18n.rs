@@ -271,3 +271,173 @@ mod tests {
         assert_eq!(fill("", &[]), "");
     }
 }
+
+/// CLDR's plural category of a whole number in a language (integers only:
+/// points are never fractional).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plural {
+    Zero,
+    One,
+    Two,
+    Few,
+    Many,
+    Other,
+}
+
+pub fn plural(locale: Locale, n: i64) -> Plural {
+    let n = n.unsigned_abs();
+    match locale {
+        Locale::En => {
+            if n == 1 {
+                Plural::One
+            } else {
+                Plural::Other
+            }
+        }
+        Locale::Ru => match (n % 10, n % 100) {
+            (1, h) if h != 11 => Plural::One,
+            (2..=4, h) if !(12..=14).contains(&h) => Plural::Few,
+            _ => Plural::Many,
+        },
+        Locale::Ar => match (n, n % 100) {
+            (0, _) => Plural::Zero,
+            (1, _) => Plural::One,
+            (2, _) => Plural::Two,
+            (_, 3..=10) => Plural::Few,
+            (_, 11..=99) => Plural::Many,
+            _ => Plural::Other,
+        },
+    }
+}
+
+/// Word forms of the usual names for points, by plural category: English
+/// (one, other), Russian (one, few, many; the nominative plural is how a
+/// merchant names them), Arabic (the singular after 1, 2 and 11 up, the
+/// plural for 3 to 10).
+const FAMILIES: &[(Locale, &[&str], [&str; 3])] = &[
+    (
+        Locale::En,
+        &["point", "points"],
+        ["point", "points", "points"],
+    ),
+    (Locale::En, &["star", "stars"], ["star", "stars", "stars"]),
+    (Locale::En, &["coin", "coins"], ["coin", "coins", "coins"]),
+    (
+        Locale::Ru,
+        &["балл", "балла", "баллов", "баллы"],
+        ["балл", "балла", "баллов"],
+    ),
+    (
+        Locale::Ru,
+        &["бонус", "бонуса", "бонусов", "бонусы"],
+        ["бонус", "бонуса", "бонусов"],
+    ),
+    (
+        Locale::Ru,
+        &["очко", "очка", "очков", "очки"],
+        ["очко", "очка", "очков"],
+    ),
+    (Locale::Ar, &["نقاط", "نقطة"], ["نقطة", "نقاط", "نقطة"]),
+];
+
+/// The program's name for points in agreement with `n` ("1 балл", "3
+/// балла", "11 баллов"), when it is one of the usual names (or that name
+/// with a capital); any other name is shown as the merchant wrote it.
+pub fn agree(locale: Locale, label: &str, n: i64) -> String {
+    let capitalized = |word: &str| {
+        let mut chars = word.chars();
+        chars
+            .next()
+            .map(|c| std::iter::once(capital(c)).chain(chars).collect::<String>())
+            .unwrap_or_default()
+    };
+    for (language, names, forms) in FAMILIES {
+        if *language != locale {
+            continue;
+        }
+        let upper = if names.contains(&label) {
+            false
+        } else if names.iter().any(|name| capitalized(name) == label) {
+            true
+        } else {
+            continue;
+        };
+        let form = match (locale, plural(locale, n)) {
+            (Locale::En | Locale::Ru, Plural::One) => forms[0],
+            (Locale::En, _) | (Locale::Ru | Locale::Ar, Plural::Few) => forms[1],
+            (Locale::Ru, _) => forms[2],
+            (Locale::Ar, _) => forms[0],
+        };
+        return if upper {
+            capitalized(form)
+        } else {
+            form.to_owned()
+        };
+    }
+    label.to_owned()
+}
+
+/// The capital of a Latin or Cyrillic small letter (the names above);
+/// without the standard library's Unicode tables, which cost the wasm
+/// 10 KB.
+fn capital(c: char) -> char {
+    match c {
+        'a'..='z' => c.to_ascii_uppercase(),
+        'а'..='я' => char::from_u32(u32::from(c) - 0x20).unwrap_or(c),
+        'ё' => 'Ё',
+        _ => c,
+    }
+}
+
+#[cfg(test)]
+mod agreement_tests {
+    use super::*;
+
+    #[test]
+    fn russian_points_agree_with_the_number() {
+        let forms: Vec<String> = [1, 2, 4, 5, 11, 12, 21, 22, 25, 111, 890, 1001]
+            .iter()
+            .map(|n| format!("{n} {}", agree(Locale::Ru, "баллы", *n)))
+            .collect();
+        assert_eq!(
+            forms,
+            [
+                "1 балл",
+                "2 балла",
+                "4 балла",
+                "5 баллов",
+                "11 баллов",
+                "12 баллов",
+                "21 балл",
+                "22 балла",
+                "25 баллов",
+                "111 баллов",
+                "890 баллов",
+                "1001 балл"
+            ]
+        );
+    }
+
+    #[test]
+    fn english_and_arabic_agree_too() {
+        assert_eq!(agree(Locale::En, "points", 1), "point");
+        assert_eq!(agree(Locale::En, "Points", 1), "Point");
+        assert_eq!(agree(Locale::En, "points", 0), "points");
+        assert_eq!(agree(Locale::En, "points", -1), "point");
+        // Arabic: the plural after 3 to 10, the singular after 1, 2, 11 and up.
+        assert_eq!(agree(Locale::Ar, "نقاط", 3), "نقاط");
+        assert_eq!(agree(Locale::Ar, "نقاط", 10), "نقاط");
+        assert_eq!(agree(Locale::Ar, "نقاط", 11), "نقطة");
+        assert_eq!(agree(Locale::Ar, "نقاط", 103), "نقاط");
+        assert_eq!(agree(Locale::Ar, "نقاط", 890), "نقطة");
+    }
+
+    #[test]
+    fn a_name_of_the_merchants_own_stays_as_written() {
+        assert_eq!(agree(Locale::En, "Maple Leaves", 1), "Maple Leaves");
+        assert_eq!(agree(Locale::Ru, "кленовые листья", 1), "кленовые листья");
+        // A known name in another language's list is not changed either.
+        assert_eq!(agree(Locale::En, "баллы", 1), "баллы");
+        assert_eq!(agree(Locale::Ru, "Баллы", 3), "Балла");
+    }
+}

@@ -3,7 +3,7 @@
 //! unit-tested without a browser.
 
 use crate::format::{Formats, factor};
-use crate::i18n::{Key, Locale, fill};
+use crate::i18n::{Key, Locale, agree, fill};
 use crate::model::{NextTier, WayToEarn};
 
 /// Composes the panel's sentences in one language.
@@ -52,8 +52,16 @@ impl Texts<'_> {
     fn with_points(&self, key: Key, points: i64) -> String {
         self.fill(
             key,
-            &[("points", &self.fmt.number(points)), ("label", self.label)],
+            &[
+                ("points", &self.fmt.number(points)),
+                ("label", &self.label_for(points)),
+            ],
         )
+    }
+
+    /// The name of points in agreement with a number of them.
+    pub fn label_for(&self, points: i64) -> String {
+        agree(self.locale, self.label, points)
     }
 
     /// "This cart earns 279 points".
@@ -70,7 +78,7 @@ impl Texts<'_> {
             Key::Expiring,
             &[
                 ("points", &self.fmt.number(points)),
-                ("label", self.label),
+                ("label", &self.label_for(points)),
                 ("date", &self.fmt.date(at)),
             ],
         )
@@ -93,7 +101,7 @@ impl Texts<'_> {
                 Key::EarnMore,
                 &[
                     ("points", &self.fmt.number(remaining)),
-                    ("label", self.label),
+                    ("label", &self.label_for(remaining)),
                     ("tier", tier),
                 ],
             ),
@@ -141,7 +149,7 @@ impl Texts<'_> {
                 Key::PerAmount,
                 &[
                     ("points", &self.fmt.number(points)),
-                    ("label", self.label),
+                    ("label", &self.label_for(points)),
                     ("amount", &self.fmt.money(way.per_minor.unwrap_or(1))),
                 ],
             ),
@@ -195,7 +203,7 @@ impl Texts<'_> {
             Key::ConfirmRedeem,
             &[
                 ("points", &self.fmt.number(cost)),
-                ("label", self.label),
+                ("label", &self.label_for(cost)),
                 ("reward", reward),
             ],
         )
@@ -320,7 +328,7 @@ mod tests {
         };
         assert_eq!(
             t.way_detail(&per_amount, &names),
-            "1 points per 1.00 USD spent"
+            "1 point per 1.00 USD spent"
         );
         assert_eq!(t.way_title(&per_amount), "Place an order");
         let double = WayToEarn {
@@ -361,7 +369,7 @@ mod tests {
             label: "баллы",
         };
         assert_eq!(t.threshold("spend", 50_000), "Потратьте 500.00 USD");
-        assert_eq!(t.threshold("points", 800), "Наберите 800 баллы");
+        assert_eq!(t.threshold("points", 800), "Наберите 800 баллов");
         assert_eq!(t.threshold("orders", 3), "Заказов: 3");
     }
 
