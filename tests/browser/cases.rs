@@ -381,6 +381,21 @@ pub fn arabic_rtl(world: Arc<World>) -> CaseFuture {
                 ])
             );
             assert_eq!(page.text(".ly h2").await, "مكافآت مابل");
+            if member != "guest" {
+                // The page says ar-SA: the balance is written as the browser's
+                // Intl writes numbers there, whatever digits that is.
+                let balance = world.me(member, "ar")["balance"].clone();
+                let written = page
+                    .js(&format!(
+                        "return new Intl.NumberFormat('ar-SA').format({balance});"
+                    ))
+                    .await;
+                let shown = page.text(".big").await;
+                assert!(
+                    shown.starts_with(written.as_str().unwrap()),
+                    "{shown} should start with {written}"
+                );
+            }
             // Mirrored, not just right-aligned: the launcher and the panel sit
             // at the inline end, which is the left in Arabic.
             let sides = page

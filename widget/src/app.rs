@@ -18,7 +18,7 @@ use crate::model::{Badge, BadgeInfo, Code, Level, MemberView, ProgramView, Rewar
 use crate::present::Texts;
 
 /// Intl formatters by locale and currency.
-type FormatterCache = RefCell<Vec<(Locale, Arc<str>, Rc<Intl>)>>;
+type FormatterCache = RefCell<Vec<(Arc<str>, Arc<str>, Rc<Intl>)>>;
 
 thread_local! {
     /// Building an Intl formatter is not free and every figure of the panel
@@ -26,14 +26,14 @@ thread_local! {
     static FORMATTERS: FormatterCache = const { RefCell::new(Vec::new()) };
 }
 
-fn formatter(locale: Locale, currency: &Arc<str>) -> Rc<Intl> {
+fn formatter(tag: &Arc<str>, currency: &Arc<str>) -> Rc<Intl> {
     FORMATTERS.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if let Some((_, _, intl)) = cache.iter().find(|(l, c, _)| *l == locale && c == currency) {
+        if let Some((_, _, intl)) = cache.iter().find(|(t, c, _)| t == tag && c == currency) {
             return Rc::clone(intl);
         }
-        let intl = Rc::new(Intl::new(locale.tag(), currency));
-        cache.push((locale, Arc::clone(currency), Rc::clone(&intl)));
+        let intl = Rc::new(Intl::new(tag, currency));
+        cache.push((Arc::clone(tag), Arc::clone(currency), Rc::clone(&intl)));
         intl
     })
 }
@@ -43,13 +43,15 @@ fn formatter(locale: Locale, currency: &Arc<str>) -> Rc<Intl> {
 #[derive(Clone, Debug)]
 struct Ui {
     locale: Locale,
+    /// The locale tag Intl formats for (`ar-SA`).
+    intl: Arc<str>,
     currency: Arc<str>,
     label: Arc<str>,
 }
 
 impl Ui {
     fn with<R>(&self, compose: impl FnOnce(&Texts<'_>) -> R) -> R {
-        let intl = formatter(self.locale, &self.currency);
+        let intl = formatter(&self.intl, &self.currency);
         compose(&Texts {
             locale: self.locale,
             fmt: &*intl,
@@ -145,6 +147,7 @@ struct Panel {
 #[component]
 pub fn App(config: Config) -> impl IntoView {
     let locale = config.language();
+    let intl: Arc<str> = config.intl_tag().into();
     let dir = config.dir();
     let config = Arc::new(config);
     let state = RwSignal::new(Load::Loading);
@@ -167,6 +170,7 @@ pub fn App(config: Config) -> impl IntoView {
                     config: Arc::clone(&config),
                     ui: Ui {
                         locale,
+                        intl: Arc::clone(&intl),
                         currency: program.currency.as_str().into(),
                         label: program.points_label.as_str().into(),
                     },

@@ -38,6 +38,21 @@ impl Config {
         Locale::from_tag(&self.locale)
     }
 
+    /// The tag the browser's Intl formats numbers, money and dates for: the
+    /// page's own (`ar-SA`, `ru-RU`: its region picks digits and separators)
+    /// when the panel speaks its language, else the panel's language.
+    pub fn intl_tag(&self) -> String {
+        let tag = self.locale.replace('_', "-");
+        let well_formed = (2..=35).contains(&tag.len())
+            && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let language = tag.split('-').next().unwrap_or_default();
+        if well_formed && language.eq_ignore_ascii_case(self.language().tag()) {
+            tag
+        } else {
+            self.language().tag().to_owned()
+        }
+    }
+
     /// Right to left for Arabic, or when the page says so (contract 7).
     pub fn dir(&self) -> &'static str {
         if self.language().is_rtl() || self.dir.as_deref() == Some("rtl") {
@@ -100,6 +115,21 @@ mod tests {
         assert_eq!(config.dir(), "rtl");
         assert!(parse(r#"{"shop":"","api":""}"#).is_err());
         assert!(parse("not json").is_err());
+    }
+
+    #[test]
+    fn intl_gets_the_pages_region_when_the_panel_speaks_its_language() {
+        let tag = |locale: &str| {
+            parse(&format!(r#"{{"shop":"s","api":"","locale":"{locale}"}}"#))
+                .unwrap()
+                .intl_tag()
+        };
+        assert_eq!(tag("ar-SA"), "ar-SA");
+        assert_eq!(tag("ru_RU"), "ru-RU");
+        assert_eq!(tag("en"), "en");
+        // A language the panel is not written in: its texts are English.
+        assert_eq!(tag("de-DE"), "en");
+        assert_eq!(tag("ar-SA<script>"), "ar");
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! In the browser [`Intl`](crate::format::Intl) asks the browser's
 //! `Intl.NumberFormat` and `Intl.DateTimeFormat`, so digits, separators and
-//! currency signs follow the locale (Arabic-Indic digits in `ar`, a comma in
-//! `ru`) with no locale data in the wasm. [`Plain`] is the same contract
+//! currency signs follow the page's locale tag, region included
+//! (Arabic-Indic digits in `ar-SA` and `ar-EG`, Latin ones in plain `ar`; a
+//! comma in `ru`), with no locale data in the wasm. [`Plain`] is the same contract
 //! without a browser, for the native tests of the texts. Money never passes
 //! through a float: minor units become an exact decimal string that Intl
 //! formats as written.
