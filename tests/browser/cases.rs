@@ -233,6 +233,7 @@ pub fn cart_preview(world: Arc<World>) -> CaseFuture {
             .await;
         assert_eq!(shown, json!(by_hand.to_string()), "the widget's figure");
         assert_eq!(page.text(".cart").await, "This cart earns 472 points");
+        page.screenshot(&world, "cart-en-1280x800").await;
         let module = format!(
             "{}/widget/pkg/loyalty_preview_bg.wasm",
             world.worker_origin()
