@@ -57,6 +57,7 @@ impl World {
             dev_routes: true,
             log: Some(state.join(format!("wrangler-{port}.log"))),
             vars: Vec::new(),
+            interactive: false,
         })?;
         let pages_port = serve_pages(port)?;
         let secrets = seed(port, pages_port)?;

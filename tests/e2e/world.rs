@@ -36,6 +36,7 @@ impl World {
             dev_routes,
             log: Some(state.join(format!("wrangler-{port}.log"))),
             vars: Vec::new(),
+            interactive: false,
         }
     }
 

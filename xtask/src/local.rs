@@ -17,6 +17,8 @@ pub struct LocalWorker {
     child: Child,
     pub port: u16,
     pub state_dir: PathBuf,
+    /// Whether wrangler leads a process group of its own.
+    group: bool,
 }
 
 /// How to start it.
@@ -31,6 +33,10 @@ pub struct Options {
     pub log: Option<PathBuf>,
     /// More `--var NAME:VALUE` for the worker.
     pub vars: Vec<(String, String)>,
+    /// Run in the terminal's process group (`cargo xtask dev`), so Ctrl-C
+    /// reaches wrangler and workerd as well as xtask; otherwise in a group
+    /// of their own, which `stop` ends as a whole.
+    pub interactive: bool,
 }
 
 /// The environment every wrangler run gets: local Node 22 first, telemetry off.
@@ -83,7 +89,7 @@ impl LocalWorker {
         }
         wrangler_env(&mut cmd);
         #[cfg(unix)]
-        {
+        if !options.interactive {
             use std::os::unix::process::CommandExt;
             // Its own process group, so stopping it stops workerd too.
             cmd.process_group(0);
@@ -105,6 +111,7 @@ impl LocalWorker {
             child,
             port: options.port,
             state_dir: options.state_dir.clone(),
+            group: !options.interactive,
         };
         worker.wait_healthy(Duration::from_secs(90))?;
         Ok(worker)
@@ -137,9 +144,18 @@ impl LocalWorker {
 
     /// Stops the runtime and everything it started.
     pub fn stop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        // The whole group when it has one; else wrangler, which stops workerd.
         let pid = self.child.id();
+        let target = if self.group {
+            format!("-{pid}")
+        } else {
+            pid.to_string()
+        };
         let _ = Command::new("kill")
-            .args(["-s", "TERM", "--", &format!("-{pid}")])
+            .args(["-s", "TERM", "--", &target])
             .stderr(Stdio::null())
             .status();
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -150,7 +166,7 @@ impl LocalWorker {
             sleep(Duration::from_millis(100));
         }
         let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &format!("-{pid}")])
+            .args(["-s", "KILL", "--", &target])
             .stderr(Stdio::null())
             .status();
         let _ = self.child.wait();

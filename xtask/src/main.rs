@@ -139,6 +139,7 @@ fn dev() -> Result {
         dev_routes: true,
         log: None,
         vars: Vec::new(),
+        interactive: true,
     })?;
     let secrets = seed_demo(port, &admin_token)?;
     println!();

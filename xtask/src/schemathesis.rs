@@ -39,6 +39,7 @@ pub fn run() -> Result {
         // Fuzzing sends thousands of requests a minute; the limit itself is
         // covered by the end-to-end tests.
         vars: vec![("LOYALTY_RATE_PER_MINUTE".into(), "1000000".into())],
+        interactive: false,
     })?;
     let json = ("content-type", "application/json");
     let created = http::request(
