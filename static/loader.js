@@ -109,12 +109,13 @@
     var inline = d.querySelector("[data-loyalty-panel]");
     var host = inline || el("div", { "data-loyalty-host": "" }, d.body);
     shadow = host.shadowRoot || host.attachShadow({ mode: "open" });
-    var light = luminance(color) > 0.18;
+    // AA for any colour: black or white on it (>= 4.58:1); as text, 4.5:1 on #f4f4f7.
+    var lum = luminance(color);
     adopt(CSS);
     root = el("div", { "class": inline ? "root inline" : "root", dir: lang == "ar" ? "rtl" : html.dir || "ltr", lang: locale }, shadow);
     root.style.setProperty("--ly-p", color);
-    root.style.setProperty("--ly-pt", light ? "#111" : "#fff");
-    root.style.setProperty("--ly-pa", light ? "#1b1b1f" : color);
+    root.style.setProperty("--ly-pt", lum > .179 ? "#000" : "#fff");
+    root.style.setProperty("--ly-pa", lum > .16 ? "#1b1b1f" : color);
     if (inline) {
       body = el("div", { "class": "body" }, root);
     } else {

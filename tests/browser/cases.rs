@@ -253,6 +253,93 @@ pub fn cart_preview(world: Arc<World>) -> CaseFuture {
     })
 }
 
+/// Every text of the widget against its background, as WCAG 2 computes
+/// contrast: 4.5:1 at least, 3:1 for large text (24 px, or 18.66 px bold).
+/// Returns the failures, each with its text, colours and ratio.
+const CONTRAST: &str = r#"
+function rgba(text) {
+  var n = (text.match(/[\d.]+/g) || []).map(Number);
+  return { r: n[0], g: n[1], b: n[2], a: n.length > 3 ? n[3] : 1 };
+}
+function lum(c) {
+  return [c.r, c.g, c.b].reduce(function (sum, v, i) {
+    v = v / 255;
+    v = v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    return sum + [0.2126, 0.7152, 0.0722][i] * v;
+  }, 0);
+}
+function over(top, under) {
+  var a = top.a;
+  return { r: top.r * a + under.r * (1 - a), g: top.g * a + under.g * (1 - a), b: top.b * a + under.b * (1 - a), a: 1 };
+}
+function background(el) {
+  var layers = [];
+  for (var n = el; n; n = n.parentElement || (n.getRootNode() && n.getRootNode().host)) {
+    var c = rgba(getComputedStyle(n).backgroundColor);
+    if (c.a > 0) layers.push(c);
+    if (c.a >= 1) break;
+  }
+  var color = { r: 255, g: 255, b: 255, a: 1 };
+  for (var i = layers.length - 1; i >= 0; i--) color = over(layers[i], color);
+  return color;
+}
+var failures = [], checked = 0;
+root.querySelectorAll("*").forEach(function (el) {
+  var own = Array.prototype.some.call(el.childNodes, function (t) { return t.nodeType == 3 && t.textContent.trim(); });
+  if (!own || !el.getClientRects().length) return;
+  var style = getComputedStyle(el);
+  if (style.visibility == "hidden") return;
+  var bg = background(el), fg = over(rgba(style.color), bg);
+  var a = lum(fg) + 0.05, b = lum(bg) + 0.05, ratio = Math.max(a, b) / Math.min(a, b);
+  var size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+  var need = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+  checked++;
+  if (ratio < need) failures.push(el.textContent.trim().slice(0, 40) + ": " + style.color + " on " + JSON.stringify(bg) + " = " + ratio.toFixed(2));
+});
+return { checked: checked, failures: failures };
+"#;
+
+/// Contrast meets WCAG AA in the guest and the member views, the launcher
+/// included, with the demo shop's brand colour.
+pub fn contrast(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        for member in ["guest", "alice"] {
+            let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+            page.goto(&format!(
+                "{}/demo/?member={member}&open&calm",
+                world.pages_origin()
+            ))
+            .await;
+            page.wait_loaded().await;
+            if member != "guest" {
+                page.wait("the member view", "root.querySelector('.big')")
+                    .await;
+            }
+            let result = page.js(CONTRAST).await;
+            assert!(
+                result["checked"].as_i64().unwrap_or(0) > 20,
+                "too few texts checked: {result}"
+            );
+            assert_eq!(result["failures"], json!([]), "{member}: {result}");
+            println!(
+                "    {member}: {} texts at WCAG AA or better",
+                result["checked"]
+            );
+            // The check itself can fail: light grey headings do.
+            page.js("var s = document.createElement('style'); s.textContent = '.ly h2 { color: #bbb !important }'; root.appendChild(s); return true;")
+                .await;
+            let spoiled = page.js(CONTRAST).await;
+            assert!(
+                spoiled["failures"]
+                    .as_array()
+                    .is_some_and(|f| !f.is_empty()),
+                "a #bbb heading on white should fail: {spoiled}"
+            );
+            page.close().await;
+        }
+    })
+}
+
 /// Redeem: confirm, the code shows, the balance drops by the cost.
 pub fn redeem(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {

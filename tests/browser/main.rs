@@ -48,6 +48,7 @@ const CASES: &[Case] = &[
         "the cart preview equals a hand-worked figure and simulate",
         cases::cart_preview,
     ),
+    ("contrast meets WCAG AA", cases::contrast),
 ];
 
 /// Not written yet, and why.
