@@ -340,6 +340,71 @@ pub fn contrast(world: Arc<World>) -> CaseFuture {
     })
 }
 
+/// Every control of the widget has the name a screen reader announces
+/// (Chromium's own accessibility tree, shadow DOM included), and on a phone
+/// every button and link of the panel is a 44 px target at least.
+pub fn names_and_targets(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        for member in ["guest", "alice"] {
+            let page = Page::open(&world, PHONE.0, PHONE.1).await;
+            page.goto(&format!(
+                "{}/demo/?member={member}&open&calm",
+                world.pages_origin()
+            ))
+            .await;
+            page.wait_loaded().await;
+            if member != "guest" {
+                page.wait("the member view", "root.querySelector('.big')")
+                    .await;
+            }
+            page.cdp("Accessibility.enable", json!({})).await;
+            let tree = page.cdp("Accessibility.getFullAXTree", json!({})).await;
+            let nodes = tree["value"]["nodes"]
+                .as_array()
+                .or_else(|| tree["nodes"].as_array())
+                .cloned()
+                .unwrap_or_default();
+            let controls = [
+                "button",
+                "link",
+                "textbox",
+                "combobox",
+                "progressbar",
+                "dialog",
+            ];
+            let mut named = 0;
+            let mut unnamed = Vec::new();
+            for node in &nodes {
+                let role = node["role"]["value"].as_str().unwrap_or_default();
+                if !controls.contains(&role) || node["ignored"] == json!(true) {
+                    continue;
+                }
+                let name = node["name"]["value"].as_str().unwrap_or_default().trim();
+                if name.is_empty() {
+                    unnamed.push(format!("{role} {}", node["nodeId"]));
+                } else {
+                    named += 1;
+                }
+            }
+            assert!(
+                named >= 4,
+                "{member}: too few controls in the tree ({named})"
+            );
+            assert_eq!(
+                unnamed,
+                Vec::<String>::new(),
+                "{member}: controls without a name"
+            );
+            let small = page
+                .js("var out = []; root.querySelectorAll('button, a[href], [role=button]').forEach(function (e) { var r = e.getBoundingClientRect(); if (r.width && (r.width < 44 || r.height < 44)) out.push((e.getAttribute('aria-label') || e.textContent.trim()).slice(0, 30) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height)); }); return out;")
+                .await;
+            assert_eq!(small, json!([]), "{member}: targets under 44 px");
+            println!("    {member}: {named} named controls, every target 44 px or more");
+            page.close().await;
+        }
+    })
+}
+
 /// Redeem: confirm, the code shows, the balance drops by the cost.
 pub fn redeem(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {

@@ -49,6 +49,10 @@ const CASES: &[Case] = &[
         cases::cart_preview,
     ),
     ("contrast meets WCAG AA", cases::contrast),
+    (
+        "every control has a name; targets are 44 px on a phone",
+        cases::names_and_targets,
+    ),
 ];
 
 /// Not written yet, and why.
