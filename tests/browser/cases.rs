@@ -405,6 +405,38 @@ pub fn names_and_targets(world: Arc<World>) -> CaseFuture {
     })
 }
 
+/// With `prefers-reduced-motion: reduce` nothing in the widget moves; with
+/// no preference the panel slides in (so the check can tell them apart).
+pub fn reduced_motion(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let moving = "var out = []; root.querySelectorAll('*').forEach(function (e) { var s = getComputedStyle(e); if (s.animationName != 'none' || parseFloat(s.transitionDuration) > 0) out.push(e.tagName + '.' + e.className + ' ' + s.animationName + ' ' + s.transitionDuration); }); return out;";
+        for (preference, still) in [("reduce", true), ("no-preference", false)] {
+            let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+            page.cdp(
+                "Emulation.setEmulatedMedia",
+                json!({"features": [{"name": "prefers-reduced-motion", "value": preference}]}),
+            )
+            .await;
+            page.goto(&format!(
+                "{}/demo/?member=alice&open&calm",
+                world.pages_origin()
+            ))
+            .await;
+            page.wait_loaded().await;
+            let moved = page.js(moving).await;
+            if still {
+                assert_eq!(moved, json!([]), "moves under reduced motion");
+            } else {
+                assert!(
+                    moved.to_string().contains("ly-in"),
+                    "the panel should slide in without the preference: {moved}"
+                );
+            }
+            page.close().await;
+        }
+    })
+}
+
 /// Redeem: confirm, the code shows, the balance drops by the cost.
 pub fn redeem(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {

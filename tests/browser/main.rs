@@ -53,6 +53,10 @@ const CASES: &[Case] = &[
         "every control has a name; targets are 44 px on a phone",
         cases::names_and_targets,
     ),
+    (
+        "nothing moves under prefers-reduced-motion",
+        cases::reduced_motion,
+    ),
 ];
 
 /// Not written yet, and why.
