@@ -778,6 +778,53 @@ pub fn hostile_css(world: Arc<World>) -> CaseFuture {
     })
 }
 
+/// The widget changes nothing on the page: every element of the demo page
+/// (the widget's host aside) has the same computed properties as on the same
+/// page with the embed script blocked.
+pub fn page_untouched(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let collect = format!(
+            "var props = {}; var out = []; document.querySelectorAll('body *').forEach(function (n) {{ if (n.closest('[data-loyalty-host]') || n.tagName == 'SCRIPT') return; var c = getComputedStyle(n); out.push(n.tagName + '#' + n.id + '.' + n.className + ' ' + props.map(function (p) {{ return c.getPropertyValue(p); }}).join('|')); }}); return out;",
+            json!(PROPERTIES)
+        );
+        let mut seen = Vec::new();
+        for blocked in [true, false] {
+            let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+            page.cdp("Emulation.setScrollbarsHidden", json!({"hidden": true}))
+                .await;
+            if blocked {
+                page.cdp("Network.enable", json!({})).await;
+                page.cdp("Network.setBlockedURLs", json!({"urls": ["*loader.js*"]}))
+                    .await;
+            }
+            page.goto(&format!("{}/demo/?member=alice", world.pages_origin()))
+                .await;
+            if blocked {
+                tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+                let host = page
+                    .js("return !!document.querySelector('[data-loyalty-host]');")
+                    .await;
+                assert_eq!(host, json!(false), "the embed script was blocked");
+            } else {
+                page.wait_loaded().await;
+            }
+            seen.push(page.js(&collect).await);
+            page.close().await;
+        }
+        let (without, with) = (&seen[0], &seen[1]);
+        assert!(
+            without.as_array().is_some_and(|a| a.len() > 20),
+            "too few page elements: {without}"
+        );
+        assert_eq!(without, with, "the widget changed the page's styles");
+        eprintln!(
+            "    {} page elements x {} properties unchanged",
+            without.as_array().map_or(0, Vec::len),
+            PROPERTIES.len()
+        );
+    })
+}
+
 /// Tab reaches the launcher, Enter opens, Escape closes, focus returns.
 pub fn keyboard(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {

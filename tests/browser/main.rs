@@ -57,6 +57,10 @@ const CASES: &[Case] = &[
         "nothing moves under prefers-reduced-motion",
         cases::reduced_motion,
     ),
+    (
+        "the widget changes nothing on the page",
+        cases::page_untouched,
+    ),
 ];
 
 /// Not written yet, and why.
