@@ -299,22 +299,41 @@ root.querySelectorAll("*").forEach(function (el) {
 return { checked: checked, failures: failures };
 "#;
 
+/// A demo page (`file`, "" for the English one) from the second origin for
+/// `member` ("guest": nobody) with more of the query (`&open`), once the
+/// panel shows its view.
+async fn open_demo(
+    world: &World,
+    file: &str,
+    member: &str,
+    query: &str,
+    (width, height): (u32, u32),
+) -> Page {
+    let page = Page::open(world, width, height).await;
+    page.goto(&format!(
+        "{}/demo/{file}?member={member}{query}",
+        world.pages_origin()
+    ))
+    .await;
+    page.wait_loaded().await;
+    if member != "guest" {
+        page.wait("the member view", "root.querySelector('.big')")
+            .await;
+    }
+    page
+}
+
+/// The English demo page, the panel open, with the storefront's calm CSS.
+async fn open_calm(world: &World, member: &str, size: (u32, u32)) -> Page {
+    open_demo(world, "", member, "&open&calm", size).await
+}
+
 /// Contrast meets WCAG AA in the guest and the member views, the launcher
 /// included, with the demo shop's brand colour.
 pub fn contrast(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {
         for member in ["guest", "alice"] {
-            let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
-            page.goto(&format!(
-                "{}/demo/?member={member}&open&calm",
-                world.pages_origin()
-            ))
-            .await;
-            page.wait_loaded().await;
-            if member != "guest" {
-                page.wait("the member view", "root.querySelector('.big')")
-                    .await;
-            }
+            let page = open_calm(&world, member, DESKTOP).await;
             let result = page.js(CONTRAST).await;
             assert!(
                 result["checked"].as_i64().unwrap_or(0) > 20,
@@ -346,17 +365,7 @@ pub fn contrast(world: Arc<World>) -> CaseFuture {
 pub fn names_and_targets(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {
         for member in ["guest", "alice"] {
-            let page = Page::open(&world, PHONE.0, PHONE.1).await;
-            page.goto(&format!(
-                "{}/demo/?member={member}&open&calm",
-                world.pages_origin()
-            ))
-            .await;
-            page.wait_loaded().await;
-            if member != "guest" {
-                page.wait("the member view", "root.querySelector('.big')")
-                    .await;
-            }
+            let page = open_calm(&world, member, PHONE).await;
             page.cdp("Accessibility.enable", json!({})).await;
             let tree = page.cdp("Accessibility.getFullAXTree", json!({})).await;
             let nodes = tree["value"]["nodes"]
@@ -540,17 +549,7 @@ pub fn referral_copy(world: Arc<World>) -> CaseFuture {
 pub fn arabic_rtl(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {
         for (member, name) in [("guest", "guest"), ("alice", "member")] {
-            let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
-            page.goto(&format!(
-                "{}/demo/ar.html?member={member}&open",
-                world.pages_origin()
-            ))
-            .await;
-            page.wait_loaded().await;
-            if member != "guest" {
-                page.wait("the member view", "root.querySelector('.big')")
-                    .await;
-            }
+            let page = open_demo(&world, "ar.html", member, "&open", DESKTOP).await;
             let dirs = page
                 .js("return ['.root', 'dialog', '.ly', '.ly h2', '.ly p', '.ly li'].map(function (s) { var n = root.querySelector(s); return n ? s + ' ' + getComputedStyle(n).direction : s + ' missing'; });")
                 .await;

@@ -23,7 +23,7 @@ use worker::{
     DurableObject, Env, Request, Response, SqlStorage, SqlStorageValue, State, durable_object,
 };
 
-use super::sql_err;
+use super::{rows, sql_err};
 use crate::error::{AppError, AppResult};
 use crate::objects::shop::{Report, from_value, json};
 use crate::store::{self, kv, now, reply};
@@ -423,11 +423,7 @@ impl MemberObject {
             id: i64,
             v: String,
         }
-        let rows: Vec<Row> = self
-            .sql()
-            .exec("SELECT id, v FROM outbox ORDER BY id", None)
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
+        let rows: Vec<Row> = rows(&self.sql(), "SELECT id, v FROM outbox ORDER BY id", None)?;
         let shop = self.get_text("shop")?.unwrap_or_default();
         let mut merged: Option<(Report, Vec<i64>)> = None;
         let mut credits = Vec::new();
@@ -549,14 +545,11 @@ impl MemberObject {
             fingerprint: String,
             v: String,
         }
-        let rows: Vec<Row> = self
-            .sql()
-            .exec(
-                "SELECT fingerprint, v FROM events WHERE id = ?",
-                vec![event.id.as_str().into()],
-            )
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
+        let rows: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT fingerprint, v FROM events WHERE id = ?",
+            vec![event.id.as_str().into()],
+        )?;
         let Some(row) = rows.into_iter().next() else {
             return Ok(None);
         };
@@ -678,14 +671,11 @@ impl MemberObject {
         } else {
             "%"
         };
-        let rows: Vec<Row> = self
-            .sql()
-            .exec(
-                "SELECT v FROM ledger WHERE seq < ? AND member LIKE ? ORDER BY seq DESC LIMIT ?",
-                vec![int(cursor), member.into(), int(limit + 1)],
-            )
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
+        let rows: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT v FROM ledger WHERE seq < ? AND member LIKE ? ORDER BY seq DESC LIMIT ?",
+            vec![int(cursor), member.into(), int(limit + 1)],
+        )?;
         let mut entries: Vec<LedgerEntry> = rows
             .iter()
             .filter_map(|r| serde_json::from_str(&r.v).ok())
@@ -844,11 +834,7 @@ impl MemberObject {
             id: String,
             v: String,
         }
-        let events: Vec<Row> = self
-            .sql()
-            .exec("SELECT id, v FROM events ORDER BY id", None)
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
+        let events: Vec<Row> = rows(&self.sql(), "SELECT id, v FROM events ORDER BY id", None)?;
         let answers: Vec<serde_json::Value> = events
             .iter()
             .filter_map(|r| serde_json::from_str(&r.v).ok())

@@ -5,7 +5,8 @@ pub mod member;
 pub mod shop;
 
 use serde::Deserialize;
-use worker::SqlStorage;
+use serde::de::DeserializeOwned;
+use worker::{SqlStorage, SqlStorageValue};
 
 use crate::error::{AppError, AppResult};
 use crate::store;
@@ -16,16 +17,24 @@ pub(crate) fn sql_err(error: worker::Error) -> AppError {
     AppError::internal()
 }
 
+/// The rows a query answers, each read into a `T`.
+pub(crate) fn rows<T: DeserializeOwned>(
+    sql: &SqlStorage,
+    query: &str,
+    bindings: impl Into<Option<Vec<SqlStorageValue>>>,
+) -> AppResult<Vec<T>> {
+    sql.exec(query, bindings)
+        .and_then(|cursor| cursor.to_array())
+        .map_err(sql_err)
+}
+
 /// The record under `key` in the object's `kv` table.
 pub(crate) fn get_text(sql: &SqlStorage, key: &str) -> AppResult<Option<String>> {
     #[derive(Deserialize)]
     struct Row {
         v: String,
     }
-    let rows: Vec<Row> = sql
-        .exec("SELECT v FROM kv WHERE k = ?", vec![key.into()])
-        .and_then(|c| c.to_array())
-        .map_err(sql_err)?;
+    let rows: Vec<Row> = rows(sql, "SELECT v FROM kv WHERE k = ?", vec![key.into()])?;
     Ok(rows.into_iter().next().map(|r| r.v))
 }
 

@@ -12,7 +12,7 @@ use worker::{
     DurableObject, Env, Request, Response, SqlStorage, SqlStorageValue, State, durable_object,
 };
 
-use super::sql_err;
+use super::{rows, sql_err};
 use crate::auth;
 use crate::error::{AppError, AppResult};
 use crate::store::{self, kv, now, reply};
@@ -347,14 +347,11 @@ impl ShopObject {
             key: String,
         }
         if self.accounts_bound()? {
-            let rows: Vec<Row> = self
-                .sql()
-                .exec(
-                    "SELECT key FROM accounts WHERE member = ?",
-                    vec![member.into()],
-                )
-                .and_then(|c| c.to_array())
-                .map_err(sql_err)?;
+            let rows: Vec<Row> = rows(
+                &self.sql(),
+                "SELECT key FROM accounts WHERE member = ?",
+                vec![member.into()],
+            )?;
             if let Some(row) = rows.into_iter().next() {
                 return Ok(row.key);
             }
@@ -387,11 +384,7 @@ impl ShopObject {
             #[allow(dead_code)]
             member: String,
         }
-        let rows: Vec<Row> = self
-            .sql()
-            .exec("SELECT member FROM accounts LIMIT 1", None)
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
+        let rows: Vec<Row> = rows(&self.sql(), "SELECT member FROM accounts LIMIT 1", None)?;
         let bound = !rows.is_empty();
         *self.has_accounts.borrow_mut() = Some(bound);
         Ok(bound)
@@ -403,14 +396,11 @@ impl ShopObject {
             fingerprint: String,
             key: String,
         }
-        let rows: Vec<Row> = self
-            .sql()
-            .exec(
-                "SELECT fingerprint, key FROM claims WHERE id = ?",
-                vec![claim.event_id.as_str().into()],
-            )
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
+        let rows: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT fingerprint, key FROM claims WHERE id = ?",
+            vec![claim.event_id.as_str().into()],
+        )?;
         if let Some(row) = rows.into_iter().next() {
             let status = if row.fingerprint == claim.fingerprint {
                 ClaimStatus::Same
@@ -477,11 +467,7 @@ impl ShopObject {
             v: String,
         }
         let query = format!("SELECT {column} AS v FROM {table} WHERE code = ?");
-        let rows: Vec<Row> = self
-            .sql()
-            .exec(&query, vec![code.into()])
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
+        let rows: Vec<Row> = rows(&self.sql(), &query, vec![code.into()])?;
         Ok(rows.into_iter().next().map(|r| r.v))
     }
 
@@ -570,14 +556,11 @@ impl ShopObject {
             revision: i64,
             v: String,
         }
-        let rows: Vec<Row> = self
-            .sql()
-            .exec(
-                "SELECT revision, v FROM figures WHERE key = ?",
-                vec![key.into()],
-            )
-            .and_then(|c| c.to_array())
-            .map_err(sql_err)?;
+        let rows: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT revision, v FROM figures WHERE key = ?",
+            vec![key.into()],
+        )?;
         Ok(rows.into_iter().next().map(|row| {
             let figures = serde_json::from_str(&row.v).unwrap_or_default();
             (row.revision, figures)
@@ -633,14 +616,11 @@ impl ShopObject {
                 struct Row {
                     doc: String,
                 }
-                let rows: Vec<Row> = self
-                    .sql()
-                    .exec(
-                        "SELECT doc FROM programs WHERE version = ?",
-                        vec![SqlStorageValue::Integer(version)],
-                    )
-                    .and_then(|c| c.to_array())
-                    .map_err(sql_err)?;
+                let rows: Vec<Row> = rows(
+                    &self.sql(),
+                    "SELECT doc FROM programs WHERE version = ?",
+                    vec![SqlStorageValue::Integer(version)],
+                )?;
                 json(rows.into_iter().next().map(|r| r.doc))
             }
             "dev_token" => {
