@@ -234,6 +234,22 @@ pub fn cart_preview(world: Arc<World>) -> CaseFuture {
         assert_eq!(shown, json!(by_hand.to_string()), "the widget's figure");
         assert_eq!(page.text(".cart").await, "This cart earns 472 points");
         page.screenshot(&world, "cart-en-1280x800").await;
+        // A second pair: floor((378 + 378) * 12500 / 10000) = 945, worked out
+        // from the inputs already fetched (one request for the page).
+        page.js("Loyalty.setCart({ subtotal_minor: 37800, lines: [{ sku: 'boot-1', category: 'shoes', qty: 2, unit_price_minor: 18900 }] }); return true;")
+            .await;
+        page.wait(
+            "the new figure",
+            "root.querySelector('.cart').getAttribute('data-cart-points') == '945'",
+        )
+        .await;
+        let fetched = page
+            .js("return performance.getEntriesByType('resource').filter(function (e) { return e.name.indexOf('include=preview') >= 0; }).length;")
+            .await;
+        assert_eq!(fetched, json!(1), "the preview's inputs are fetched once");
+        page.js("Loyalty.setCart(null); return true;").await;
+        page.wait("no cart, no line", "!root.querySelector('.cart')")
+            .await;
         let module = format!(
             "{}/widget/pkg/loyalty_preview_bg.wasm",
             world.worker_origin()
