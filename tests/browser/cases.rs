@@ -840,6 +840,50 @@ pub fn page_untouched(world: Arc<World>) -> CaseFuture {
     })
 }
 
+/// The tag added late (after the page has loaded) and twice still gives
+/// one widget, which `Loyalty.open()` and `Loyalty.close()` drive.
+pub fn late_and_twice(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+        page.cdp("Network.enable", json!({})).await;
+        page.cdp("Network.setBlockedURLs", json!({"urls": ["*loader.js*"]}))
+            .await;
+        page.goto(&format!("{}/demo/?calm", world.pages_origin()))
+            .await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(page.js("return !!host;").await, json!(false));
+        page.cdp("Network.setBlockedURLs", json!({"urls": []}))
+            .await;
+        let tag = format!(
+            "var s = document.createElement('script'); s.src = {}; s.setAttribute('data-shop', 'demo'); s.setAttribute('data-locale', 'en'); document.body.appendChild(s);",
+            json!(format!("{}/loader.js", world.worker_origin()))
+        );
+        page.js(&format!("{tag} {tag} return document.readyState;"))
+            .await;
+        page.wait("the launcher", "root && root.querySelector('.launcher')")
+            .await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let counts = page
+            .js("return [document.querySelectorAll('[data-loyalty-host]').length, root.querySelectorAll('.launcher').length, root.querySelectorAll('dialog').length];")
+            .await;
+        assert_eq!(
+            counts,
+            json!([1, 1, 1]),
+            "one host, one launcher, one panel"
+        );
+        page.js("Loyalty.open(); return true;").await;
+        page.wait_loaded().await;
+        assert_eq!(
+            page.js("return root.querySelector('dialog').open;").await,
+            json!(true)
+        );
+        page.js("Loyalty.close(); return true;").await;
+        page.wait("the panel to close", "!root.querySelector('dialog').open")
+            .await;
+        page.close().await;
+    })
+}
+
 /// Tab reaches the launcher, Enter opens, Escape closes, focus returns.
 pub fn keyboard(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {

@@ -61,6 +61,10 @@ const CASES: &[Case] = &[
         "the widget changes nothing on the page",
         cases::page_untouched,
     ),
+    (
+        "the tag added late and twice gives one widget; Loyalty.open/close",
+        cases::late_and_twice,
+    ),
 ];
 
 /// Not written yet, and why.
