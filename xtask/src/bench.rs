@@ -19,6 +19,8 @@ use crate::tools;
 const MEMBERS: usize = 1_000;
 const CONNECTIONS: u32 = 8;
 const SECONDS: u32 = 20;
+/// How long each connection waits after an answer in the paced run.
+const PACE_MS: u32 = 15;
 /// Long enough for every member's first event at the slowest rate seen.
 const COLD_SECONDS: u32 = 10;
 
@@ -399,6 +401,15 @@ end
         ),
     )
     .map_err(|e| e.to_string())?;
+    // The same events, each connection waiting between requests: latency
+    // below saturation (wrk's latency excludes the wait).
+    let paced_script = dir.join("events-paced.lua");
+    let events_lua = fs::read_to_string(&events_script).map_err(|e| e.to_string())?;
+    fs::write(
+        &paced_script,
+        format!("{events_lua}\nfunction delay()\n  return {PACE_MS}\nend\n"),
+    )
+    .map_err(|e| e.to_string())?;
     let me_script = dir.join("me.lua");
     fs::write(
         &me_script,
@@ -434,6 +445,7 @@ end
     let floor_warm = wrk(&floor, Some(&events_script), SECONDS, "w")?;
     let events_cold = wrk(&events_url, Some(&events_script), COLD_SECONDS, "c")?;
     let events = wrk(&events_url, Some(&events_script), SECONDS, "w")?;
+    let paced = wrk(&events_url, Some(&paced_script), SECONDS, "p")?;
     let me = wrk(
         &format!("{base}/v1/widget/bench/me"),
         Some(&me_script),
@@ -464,6 +476,10 @@ end
         ("floor (JS, claim + member write): steady", &floor_warm),
         ("award events: members' first events", &events_cold),
         ("award events: steady (distinct, 1,000 members)", &events),
+        (
+            "award events: paced (each connection waits 15 ms after each answer)",
+            &paced,
+        ),
         ("widget `me` read", &me),
         ("floor (JS, shop object read + KV read): `me`", &floor_me),
     ] {
