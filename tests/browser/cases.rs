@@ -250,6 +250,24 @@ pub fn cart_preview(world: Arc<World>) -> CaseFuture {
         page.js("Loyalty.setCart(null); return true;").await;
         page.wait("no cart, no line", "!root.querySelector('.cart')")
             .await;
+        page.close().await;
+
+        // A guest: what joining would bring. Bronze (no spend), 10000 bp:
+        // 189 + 189 = 378.
+        let page = open_calm(&world, "guest", DESKTOP).await;
+        page.js("document.getElementById('add').click(); return true;")
+            .await;
+        let shown = page
+            .wait(
+                "the guest's cart preview",
+                "root.querySelector('.cart') && root.querySelector('.cart').getAttribute('data-cart-points')",
+            )
+            .await;
+        assert_eq!(shown, json!("378"));
+        assert_eq!(
+            page.text(".cart").await,
+            "Join to earn 378 points with this cart"
+        );
         let module = format!(
             "{}/widget/pkg/loyalty_preview_bg.wasm",
             world.worker_origin()

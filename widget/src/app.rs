@@ -241,7 +241,7 @@ fn loaded_view(panel: &Panel, program: &ProgramView, shopper: &Shopper) -> impl 
     };
     view! {
         <h2 id="ly-title">{title}</h2>
-        {cart_line(panel)}
+        {cart_line(panel, matches!(shopper, Shopper::Member(_)))}
         {body}
         {terms}
     }
@@ -249,7 +249,7 @@ fn loaded_view(panel: &Panel, program: &ProgramView, shopper: &Shopper) -> impl 
 
 /// "This cart earns N points", once the page has passed a cart and the
 /// preview module has worked it out.
-fn cart_line(panel: &Panel) -> impl IntoView + use<> {
+fn cart_line(panel: &Panel, member: bool) -> impl IntoView + use<> {
     let ui = panel.ui.clone();
     let config = Arc::clone(&panel.config);
     let cart = crate::web::cart();
@@ -273,7 +273,7 @@ fn cart_line(panel: &Panel) -> impl IntoView + use<> {
         points.get().map(|n| {
             view! {
                 <p class="card cart" role="status" data-cart-points=n.to_string()>
-                    {ui.with(|t| t.cart_earns(n))}
+                    {ui.with(|t| t.cart_earns(n, member))}
                 </p>
             }
         })

@@ -90,6 +90,7 @@ strings! {
     Balance => "Your balance", "رصيدك", "Ваш баланс";
     PointsAmount => "{points} {label}", "{points} {label}", "{points} {label}";
     CartEarns => "This cart earns {points} {label}", "ستمنحك هذه السلة {points} {label}", "Эта корзина принесёт {points} {label}";
+    CartEarnsGuest => "Join to earn {points} {label} with this cart", "انضم لتكسب {points} {label} مع هذه السلة", "Вступите в программу и получите {points} {label} за эту корзину";
     Pending => "{points} {label} pending", "{points} {label} قيد الانتظار", "{points} {label} в ожидании";
     Expiring => "{points} {label} expire on {date}", "تنتهي صلاحية {points} {label} في {date}", "{points} {label} сгорят {date}";
     StoreCredit => "Store credit: {amount}", "رصيد المتجر: {amount}", "Баланс в магазине: {amount}";

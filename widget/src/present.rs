@@ -64,9 +64,14 @@ impl Texts<'_> {
         agree(self.locale, self.label, points)
     }
 
-    /// "This cart earns 279 points".
-    pub fn cart_earns(&self, points: i64) -> String {
-        self.with_points(Key::CartEarns, points)
+    /// "This cart earns 279 points"; to a guest, what joining would bring.
+    pub fn cart_earns(&self, points: i64, member: bool) -> String {
+        let key = if member {
+            Key::CartEarns
+        } else {
+            Key::CartEarnsGuest
+        };
+        self.with_points(key, points)
     }
 
     pub fn pending(&self, points: i64) -> String {
@@ -250,6 +255,28 @@ mod tests {
             metric: metric.into(),
             benefits: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_cart_line_speaks_to_members_and_to_guests() {
+        let (fmt, _) = texts(Locale::En);
+        let en = Texts {
+            locale: Locale::En,
+            fmt: &fmt,
+            label: "points",
+        };
+        assert_eq!(en.cart_earns(472, true), "This cart earns 472 points");
+        assert_eq!(en.cart_earns(1, true), "This cart earns 1 point");
+        assert_eq!(
+            en.cart_earns(279, false),
+            "Join to earn 279 points with this cart"
+        );
+        let ru = Texts {
+            locale: Locale::Ru,
+            fmt: &fmt,
+            label: "баллы",
+        };
+        assert_eq!(ru.cart_earns(472, true), "Эта корзина принесёт 472 балла");
     }
 
     #[test]
