@@ -667,6 +667,35 @@ pub fn restart_keeps_everything(world: &mut World) {
     assert_eq!(redirect.status, 302);
 }
 
+/// An order's analytics figures ride with the worker's next call to the shop
+/// object; when the worker stops first, the member object's alarm delivers
+/// them (the end-to-end worker sets it to 1.5 s).
+pub fn report_backstop(world: &mut World) {
+    let shop: Shop = world.shop(&simple_program());
+    let signup = json!({"id": "bs-s", "kind": "signup", "member_id": "m-bs", "occurred_at": "2026-11-20T10:00:00Z"});
+    assert_eq!(shop.send(&signup).status, 200);
+    // The first order: its figures only (no new member, no code), so they
+    // wait in this worker's memory and in the member's outbox.
+    let answer = shop.send(&order("bs-o", "m-bs", "o-bs", 25000));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let earned = answer.json()["points"].as_i64().unwrap();
+    world.restart(true);
+    let expected = 100 + earned;
+    let mut seen = Value::Null;
+    for _ in 0..60 {
+        seen = shop
+            .merchant("GET", "/v1/shops/{shop}/analytics", b"")
+            .json();
+        if seen["points_outstanding"] == expected {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    // Signup 100, then the order's points.
+    assert_eq!(seen["points_outstanding"], expected, "{seen}");
+    assert_eq!(seen["members"], 1, "{seen}");
+}
+
 pub fn dev_route_closed(world: &mut World) {
     let shop = world.shop(&contract_program());
     let open = world.call(

@@ -53,6 +53,10 @@ const CASES: &[Case] = &[
         api::restart_keeps_everything,
     ),
     (
+        "analytics figures left in a stopped worker arrive by the alarm",
+        api::report_backstop,
+    ),
+    (
         "the development token route is closed without the variable",
         api::dev_route_closed,
     ),

@@ -256,7 +256,8 @@ const WATCH_SECONDS: i64 = 30 * 60;
 /// How soon the alarm delivers figures-only reports that no worker carried.
 /// It redelivers carried ones too (the shop object ignores them by
 /// revision): one object call per busy member every five minutes, which is
-/// what the backstop costs.
+/// what the backstop costs. The deployment variable
+/// `LOYALTY_REPORT_DELAY_MS` may change it (the end-to-end tests shorten it).
 const REPORT_DELAY_MS: i64 = 300_000;
 
 /// A change to commit: the new state, its ledger entries, codes to index and
@@ -400,10 +401,18 @@ impl MemberObject {
         if urgent {
             self.flush().await?;
         } else {
-            self.schedule(REPORT_DELAY_MS).await;
+            self.schedule(self.report_delay()).await;
         }
         self.snapshot(shop, key).await?;
         Ok(carried)
+    }
+
+    fn report_delay(&self) -> i64 {
+        self.env
+            .var("LOYALTY_REPORT_DELAY_MS")
+            .ok()
+            .and_then(|v| v.to_string().parse::<i64>().ok())
+            .map_or(REPORT_DELAY_MS, |ms| ms.clamp(1_000, 3_600_000))
     }
 
     /// Sets the alarm that delivers the outbox, once per instance.
