@@ -5,13 +5,39 @@ use std::process::ExitCode;
 
 /// The case filter: the first argument that is not a flag (a case runs when
 /// its name contains it).
-pub fn case_filter() -> Option<String> {
+fn case_filter() -> Option<String> {
     std::env::args().skip(1).find(|a| !a.starts_with('-'))
 }
 
 /// Whether a case of this name runs under `filter`.
-pub fn selected(name: &str, filter: Option<&String>) -> bool {
+fn selected(name: &str, filter: Option<&String>) -> bool {
     filter.is_none_or(|f| name.contains(f.as_str()))
+}
+
+/// Runs the cases the command line selects, in order, printing each
+/// outcome; `run` answers `Err` with what to add to "FAILED" ("" for nothing)
+/// when a case fails. Answers how many ran and which failed.
+pub fn run_cases<C>(
+    cases: &[(&'static str, C)],
+    mut run: impl FnMut(&C) -> Result<(), String>,
+) -> (usize, Vec<&'static str>) {
+    let filter = case_filter();
+    let mut failed = Vec::new();
+    let mut ran = 0;
+    for (name, case) in cases {
+        if !selected(name, filter.as_ref()) {
+            continue;
+        }
+        ran += 1;
+        match run(case) {
+            Ok(()) => println!("test {name} ... ok"),
+            Err(why) => {
+                println!("test {name} ... FAILED{why}");
+                failed.push(*name);
+            }
+        }
+    }
+    (ran, failed)
 }
 
 /// Prints the summary of a run and turns it into the process's exit code.

@@ -15,7 +15,7 @@ use crate::auth;
 use crate::error::{AppError, AppResult};
 use crate::objects::member::{
     AdjustRequest, ApplyReply, ApplyRequest, CodeRequest, LedgerRequest, ProgramRef, RedeemRequest,
-    ReferrerWire, ViewRequest, cached_version, program_doc, program_of,
+    ReferrerWire, ViewRequest, cached_version, program_document, program_of,
 };
 use crate::objects::shop::{
     ClaimRequest, ClaimStatus, Context, ContextRequest, Credential, Report,
@@ -234,9 +234,9 @@ fn carry(shop: &str, report: Report) {
     });
 }
 
-async fn shop_context(env: &Env, shop: &str, request: &ContextRequest) -> AppResult<Context> {
+async fn shop_context(env: &Env, shop: &str, mut request: ContextRequest) -> AppResult<Context> {
     let stub = store::shop_stub(env, shop)?;
-    let reports: Vec<Report> = CARRIED.with(|carried| {
+    request.reports = CARRIED.with(|carried| {
         let mut carried = carried.borrow_mut();
         let (mine, others) = std::mem::take(&mut *carried)
             .into_iter()
@@ -244,13 +244,6 @@ async fn shop_context(env: &Env, shop: &str, request: &ContextRequest) -> AppRes
         *carried = others;
         mine.into_iter().map(|(_, report)| report).collect()
     });
-    if reports.is_empty() {
-        return store::call(&stub, "context", request).await;
-    }
-    let request = ContextRequest {
-        reports,
-        ..request.clone()
-    };
     store::call(&stub, "context", &request).await
 }
 
@@ -264,7 +257,7 @@ async fn merchant(
 ) -> AppResult<Context> {
     check_id(shop, "shop")?;
     request.credential = Some(merchant_credential(req, env, body)?);
-    let context = shop_context(env, shop, &request).await.map_err(|e| {
+    let context = shop_context(env, shop, request).await.map_err(|e| {
         if e.status == 404 {
             AppError::unauthorized("no such shop, or the key is not valid for it")
         } else {
@@ -347,7 +340,7 @@ async fn allowed_origin(env: &Env, path: &str, origin: Option<&str>) -> Option<S
     let context = shop_context(
         env,
         shop,
-        &ContextRequest {
+        ContextRequest {
             want_program: true,
             cached_version: cached_version(shop),
             ..ContextRequest::default()
@@ -604,7 +597,7 @@ async fn route(
             let context = shop_context(
                 env,
                 &shop,
-                &ContextRequest {
+                ContextRequest {
                     want_program: true,
                     cached_version: cached_version(&shop),
                     ..Default::default()
@@ -700,19 +693,9 @@ async fn snapshot_view(
 /// for a signed-in shopper, their current state (a pooled account's other
 /// members' profiles left out).
 async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<Value> {
-    let doc = match program_doc(shop, context.program_version) {
-        Some(doc) => doc.to_string(),
-        None => {
-            let stub = store::shop_stub(env, shop)?;
-            let doc: Option<String> = store::call(
-                &stub,
-                "program",
-                &json!({"version": context.program_version}),
-            )
-            .await?;
-            doc.ok_or_else(|| AppError::not_found("the program"))?
-        }
-    };
+    let doc = program_document(env, shop, context.program_version)
+        .await?
+        .ok_or_else(|| AppError::not_found("the program"))?;
     let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
     let (member, state) = match (&context.customer, &context.key) {
         (Some(member), Some(key)) => {
@@ -756,7 +739,7 @@ async fn widget_context(
         cached_version: cached_version(shop),
         ..ContextRequest::default()
     };
-    let context = shop_context(env, shop, &request).await?;
+    let context = shop_context(env, shop, request).await?;
     if need_member && context.customer.is_none() {
         return Err(AppError::unauthorized("a valid customer token is required"));
     }

@@ -74,7 +74,6 @@ const SKIPPED: &[(&str, &str)] = &[];
 const LIMIT: Duration = Duration::from_secs(180);
 
 fn main() -> ExitCode {
-    let filter = loyalty_e2e::case_filter();
     let world = match World::start() {
         Ok(world) => Arc::new(world),
         Err(error) => {
@@ -92,29 +91,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut failed = Vec::new();
-    let mut ran = 0;
-    for (name, case) in CASES {
-        if !loyalty_e2e::selected(name, filter.as_ref()) {
-            continue;
-        }
-        ran += 1;
+    let (ran, failed) = loyalty_e2e::run_cases(CASES, |case| {
         let future = case(Arc::clone(&world));
         // A panic in the case ends its task, not the run.
-        let outcome =
-            runtime.block_on(async { tokio::time::timeout(LIMIT, tokio::spawn(future)).await });
-        match outcome {
-            Ok(Ok(())) => println!("test {name} ... ok"),
-            Ok(Err(_)) => {
-                println!("test {name} ... FAILED");
-                failed.push(*name);
-            }
-            Err(_) => {
-                println!("test {name} ... FAILED (over {}s)", LIMIT.as_secs());
-                failed.push(*name);
-            }
+        match runtime.block_on(async { tokio::time::timeout(LIMIT, tokio::spawn(future)).await }) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(String::new()),
+            Err(_) => Err(format!(" (over {}s)", LIMIT.as_secs())),
         }
-    }
+    });
     for (name, why) in SKIPPED {
         println!("test {name} ... skipped ({why})");
     }

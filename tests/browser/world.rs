@@ -11,7 +11,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use xtask::cmd::root;
+use xtask::cmd::{root, stop_child};
 use xtask::http::{self, Answer};
 use xtask::local::{LocalWorker, Options, free_port, scratch_dir};
 
@@ -313,24 +313,8 @@ impl Driver {
     }
 
     fn stop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill")
-            .args(["-s", "TERM", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            sleep(Duration::from_millis(100));
-        }
-        // Browsers left behind by the group stop here too.
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.wait();
+        // Browsers left behind by the group stop too.
+        stop_child(&mut self.child, true, Duration::from_secs(5));
     }
 }
 

@@ -63,7 +63,6 @@ const CASES: &[Case] = &[
 ];
 
 fn main() -> ExitCode {
-    let filter = loyalty_e2e::case_filter();
     let mut world = match World::start() {
         Ok(world) => world,
         Err(error) => {
@@ -71,22 +70,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut failed = Vec::new();
-    let mut ran = 0;
-    for (name, case) in CASES {
-        if !loyalty_e2e::selected(name, filter.as_ref()) {
-            continue;
-        }
-        ran += 1;
-        let outcome = catch_unwind(AssertUnwindSafe(|| case(&mut world)));
-        match outcome {
-            Ok(()) => println!("test {name} ... ok"),
-            Err(_) => {
-                println!("test {name} ... FAILED");
-                failed.push(*name);
-            }
-        }
-    }
+    let (ran, failed) = loyalty_e2e::run_cases(CASES, |case| {
+        catch_unwind(AssertUnwindSafe(|| case(&mut world))).map_err(|_| String::new())
+    });
     drop(world);
     loyalty_e2e::report("e2e", ran, &failed, 0)
 }

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use crate::cmd::{Cmd, Result, root};
+use crate::cmd::{Cmd, Result, root, stop_child};
 use crate::http;
 use crate::tools;
 
@@ -199,16 +199,12 @@ const trivialWorker :Workerd.Worker = (
     )
 }
 
-/// `workerd serve` in its own process group, stopped on drop.
+/// `workerd serve`, stopped on drop.
 struct Workerd(Child);
 
 impl Drop for Workerd {
     fn drop(&mut self) {
-        let pid = self.0.id().to_string();
-        let _ = Command::new("kill")
-            .args(["-s", "TERM", "--", &pid])
-            .status();
-        let _ = self.0.wait();
+        stop_child(&mut self.0, false, Duration::from_secs(10));
     }
 }
 

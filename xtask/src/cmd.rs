@@ -2,9 +2,43 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
 
 pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// Stops a child process: TERM to it (or to its whole process group), KILL
+/// when it has not gone within `grace` (and to a group in any case, for what
+/// it left behind: browsers, workerd), then reaps it.
+pub fn stop_child(child: &mut Child, group: bool, grace: Duration) {
+    let target = if group {
+        format!("-{}", child.id())
+    } else {
+        child.id().to_string()
+    };
+    let signal = |name: &str| {
+        let _ = Command::new("kill")
+            .args(["-s", name, "--", &target])
+            .stderr(Stdio::null())
+            .status();
+    };
+    let mut gone = matches!(child.try_wait(), Ok(Some(_)));
+    if !gone {
+        signal("TERM");
+    }
+    let deadline = Instant::now() + grace;
+    while !gone && Instant::now() < deadline {
+        gone = matches!(child.try_wait(), Ok(Some(_)));
+        if !gone {
+            sleep(Duration::from_millis(100));
+        }
+    }
+    if group || !gone {
+        signal("KILL");
+    }
+    let _ = child.wait();
+}
 
 /// The repository root (the parent of `xtask/`): found from the working
 /// directory, because one build of xtask may serve several clones that share

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use crate::cmd::{Result, root};
+use crate::cmd::{Result, root, stop_child};
 use crate::http;
 
 /// A running local worker; dropping it stops the runtime it started.
@@ -144,32 +144,8 @@ impl LocalWorker {
 
     /// Stops the runtime and everything it started.
     pub fn stop(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
-            return;
-        }
         // The whole group when it has one; else wrangler, which stops workerd.
-        let pid = self.child.id();
-        let target = if self.group {
-            format!("-{pid}")
-        } else {
-            pid.to_string()
-        };
-        let _ = Command::new("kill")
-            .args(["-s", "TERM", "--", &target])
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            sleep(Duration::from_millis(100));
-        }
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &target])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.wait();
+        stop_child(&mut self.child, self.group, Duration::from_secs(10));
     }
 }
 

@@ -117,6 +117,11 @@ pub fn up_to_date(output: &Path, inputs: &[PathBuf]) -> bool {
         .all(|input| newest(input).is_none_or(|t| t <= built))
 }
 
+/// Cargo's target folder: `CARGO_TARGET_DIR`, else the repository's.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
 /// Builds the worker (edge/build) with worker-build and the pinned tools.
 pub fn build_worker() -> Result {
     let root = root();
@@ -135,8 +140,7 @@ pub fn build_worker() -> Result {
     ensure_wasm_target()?;
     ensure_npm()?;
     ensure_rust_tools()?;
-    let target_dir =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target_dir = target_dir();
     Cmd::new(tools_bin().join("worker-build"))
         .args(["--profile", "wasm-release"])
         .dir(root.join("edge"))

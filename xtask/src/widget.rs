@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cmd::{Cmd, Result, root};
 use crate::tools::{
-    WASM_TARGET, ensure_npm, ensure_rust_tools, ensure_wasm_target, npm_bin, tools_bin, up_to_date,
+    WASM_TARGET, ensure_npm, ensure_rust_tools, ensure_wasm_target, npm_bin, target_dir, tools_bin,
+    up_to_date,
 };
 
 /// The loader is on every page of the shop, so it must stay tiny.
@@ -76,9 +77,7 @@ fn build_module(package: &str, dir: &str) -> Result {
         .args(["--package", package, "--target", WASM_TARGET])
         .args(["--profile", "wasm-release"])
         .run()?;
-    let target_dir =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let wasm = target_dir
+    let wasm = target_dir()
         .join(WASM_TARGET)
         .join(format!("wasm-release/{name}.wasm"));
     Cmd::new(tools_bin().join("wasm-bindgen"))

@@ -59,14 +59,22 @@ pub fn program_of(shop: &str, version: u64, doc: &str) -> AppResult<Rc<Program>>
     Ok(program)
 }
 
-/// The document of a program version this isolate has parsed.
-pub fn program_doc(shop: &str, version: u64) -> Option<Rc<str>> {
-    PROGRAMS.with(|cache| {
+/// A program version's document: this isolate's copy when it has parsed
+/// it, else the shop object's (`None`: no such version).
+pub async fn program_document(env: &Env, shop: &str, version: u64) -> AppResult<Option<Rc<str>>> {
+    let cached = PROGRAMS.with(|cache| {
         cache
             .borrow()
             .get(&(shop.to_owned(), version))
             .map(|(_, doc)| Rc::clone(doc))
-    })
+    });
+    if cached.is_some() {
+        return Ok(cached);
+    }
+    let stub = store::shop_stub(env, shop)?;
+    let doc: Option<String> =
+        store::call(&stub, "program", &serde_json::json!({"version": version})).await?;
+    Ok(doc.map(Rc::from))
 }
 
 /// The newest version of `shop`'s program this isolate has parsed.
@@ -114,14 +122,8 @@ impl ProgramRef {
         if !self.doc.is_empty() {
             return program_of(&self.shop, self.version, &self.doc);
         }
-        let stub = store::shop_stub(env, &self.shop)?;
-        let doc: Option<String> = store::call(
-            &stub,
-            "program",
-            &serde_json::json!({"version": self.version}),
-        )
-        .await?;
-        program_of(&self.shop, self.version, &doc.unwrap_or_default())
+        let doc = program_document(env, &self.shop, self.version).await?;
+        program_of(&self.shop, self.version, doc.as_deref().unwrap_or_default())
     }
 }
 
