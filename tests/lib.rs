@@ -3,15 +3,18 @@
 
 use std::process::ExitCode;
 
-/// The case filter: the first argument that is not a flag (a case runs when
-/// its name contains it).
-fn case_filter() -> Option<String> {
-    std::env::args().skip(1).find(|a| !a.starts_with('-'))
+/// The case filters: the arguments that are not flags (a case runs when its
+/// name contains any of them; every case runs when there are none).
+fn case_filters() -> Vec<String> {
+    std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect()
 }
 
-/// Whether a case of this name runs under `filter`.
-fn selected(name: &str, filter: Option<&String>) -> bool {
-    filter.is_none_or(|f| name.contains(f.as_str()))
+/// Whether a case of this name runs under `filters`.
+fn selected(name: &str, filters: &[String]) -> bool {
+    filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
 }
 
 /// Runs the cases the command line selects, in order, printing each
@@ -21,11 +24,11 @@ pub fn run_cases<C>(
     cases: &[(&'static str, C)],
     mut run: impl FnMut(&C) -> Result<(), String>,
 ) -> (usize, Vec<&'static str>) {
-    let filter = case_filter();
+    let filters = case_filters();
     let mut failed = Vec::new();
     let mut ran = 0;
     for (name, case) in cases {
-        if !selected(name, filter.as_ref()) {
+        if !selected(name, &filters) {
             continue;
         }
         ran += 1;

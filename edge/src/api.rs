@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use worker::{Env, Headers, Request, Response};
 
 use crate::auth;
+use crate::clock::{dev_mode, now};
 use crate::error::{AppError, AppResult};
 use crate::objects::member::{
     AdjustRequest, ApplyReply, ApplyRequest, CodeRequest, LedgerRequest, ProgramRef, RedeemRequest,
@@ -21,7 +22,7 @@ use crate::objects::shop::{
     ClaimRequest, ClaimStatus, Context, ContextRequest, Credential, Report,
 };
 use crate::routes::{Matched, Route, match_route};
-use crate::store::{self, kv, now};
+use crate::store::{self, kv};
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 256 * 1024;
@@ -183,12 +184,6 @@ fn admin_token(env: &Env) -> Option<String> {
         .or_else(|_| env.var("ADMIN_TOKEN").map(|v| v.to_string()))
         .ok()
         .filter(|t| !t.is_empty())
-}
-
-fn dev_mode(env: &Env) -> bool {
-    env.var("LOYALTY_DEV")
-        .map(|v| v.to_string() == "1")
-        .unwrap_or(false)
 }
 
 /// The credential a merchant or admin request carries.
@@ -518,9 +513,7 @@ async fn route(
             let locale = locale_of(req, &program);
             // The KV snapshot serves the read when it is at least as new as
             // what this shopper has already seen (`after`); else the object.
-            let after = query(req, "after")
-                .and_then(|a| a.parse::<u64>().ok())
-                .unwrap_or(0);
+            let after = crate::snapshot::after(query(req, "after").as_deref());
             if let Some(view) =
                 snapshot_view(req, env, &shop, &key, &member, &program, &locale, after).await
             {
@@ -671,7 +664,7 @@ async fn snapshot_view(
         .await
         .ok()??;
     let state: MemberState = serde_json::from_str(&text).ok()?;
-    if state.revision < after.max(1) {
+    if !crate::snapshot::serves(state.revision, after) {
         return None;
     }
     let member = Id::parse(member).ok()?;
@@ -706,7 +699,12 @@ async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<V
         }
         _ => (Value::Null, Value::Null),
     };
-    Ok(json!({"program": program, "member_id": member, "state": state}))
+    // The server's clock, so the preview computes at the edge's `now` even
+    // when the shopper's device clock is off.
+    Ok(
+        json!({"program": program, "member_id": member, "state": state,
+              "now_ms": now().timestamp_millis()}),
+    )
 }
 
 fn locale_of(req: &Request, program: &Program) -> String {

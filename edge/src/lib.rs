@@ -7,9 +7,12 @@
 //! Durable Object; KV holds lagging copies for fast reads.
 
 pub mod auth;
+pub mod clock;
 pub mod error;
+pub mod kv;
 pub mod openapi;
 pub mod routes;
+pub mod snapshot;
 
 #[cfg(target_arch = "wasm32")]
 mod api;
@@ -25,5 +28,6 @@ async fn fetch(
     env: worker::Env,
     _ctx: worker::Context,
 ) -> worker::Result<worker::Response> {
+    clock::honour(&env);
     api::handle(req, env).await
 }

@@ -1,24 +1,15 @@
 //! The one place that knows KV keys and Durable Object names, and how the
 //! worker talks to its objects (JSON over `fetch`).
 
-use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub, wasm_bindgen::JsValue};
 
 use crate::error::{AppError, AppResult};
 
-pub const KV_BINDING: &str = "LOYALTY";
+pub const KV_BINDING: &str = kv::BINDING;
 pub const SHOP_OBJECTS: &str = "SHOPS";
 pub const MEMBER_OBJECTS: &str = "MEMBERS";
-
-/// The server clock.
-pub fn now() -> DateTime<Utc> {
-    let millis = worker::Date::now().as_millis();
-    Utc.timestamp_millis_opt(i64::try_from(millis).unwrap_or(0))
-        .single()
-        .unwrap_or_default()
-}
 
 /// Random bytes from the runtime's CSPRNG.
 pub fn fill_random(bytes: &mut [u8]) {
@@ -113,22 +104,4 @@ pub fn reply<R: Serialize>(result: AppResult<R>) -> worker::Result<Response> {
     }
 }
 
-pub mod kv {
-    //! KV keys: caches and indexes that may lag. Nothing exact lives here.
-
-    pub fn program(shop: &str, version: u64) -> String {
-        format!("program:{shop}:{version}")
-    }
-
-    pub fn member_snapshot(shop: &str, key: &str) -> String {
-        format!("member:{shop}:{key}")
-    }
-
-    pub fn code(shop: &str, code: &str) -> String {
-        format!("code:{shop}:{code}")
-    }
-
-    pub fn referral(shop: &str, code: &str) -> String {
-        format!("ref:{shop}:{code}")
-    }
-}
+pub use crate::kv;

@@ -4,9 +4,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use loyalty_rules::book::Book;
+use loyalty_rules::program::MAX_AMOUNT;
 use loyalty_rules::{Event, Program};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn now() -> DateTime<Utc> {
     "2026-11-23T12:00:00Z".parse().unwrap()
@@ -63,6 +65,31 @@ fn simple_event(id: &str, kind: &str, at: DateTime<Utc>, order: Option<Value>) -
     }
     Event::from_value(&doc, now()).unwrap()
 }
+
+/// The available balance of `m-1` at `now` (0 before its first write).
+fn available_of(book: &Book, now: DateTime<Utc>) -> i64 {
+    book.states
+        .values()
+        .next()
+        .map_or(0, |state| state.balances(&book.program, now).available)
+}
+
+// How often the interesting paths ran across the generated cases: each
+// property that has one asserts below that it ran often enough, so a
+// generator that stops reaching it fails instead of passing vacuously.
+// Those properties draw from a fixed seed, so the counts are the same on
+// every run and a threshold can never flake.
+
+fn counted(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_123),
+        ..ProptestConfig::with_cases(cases)
+    }
+}
+static REDEEMED: AtomicUsize = AtomicUsize::new(0);
+static ADJUSTED: AtomicUsize = AtomicUsize::new(0);
+static COMPUTED: AtomicUsize = AtomicUsize::new(0);
+static PAST_JSON: AtomicUsize = AtomicUsize::new(0);
 
 fn ledger_sum(book: &Book) -> i64 {
     let member = loyalty_rules::Id::parse("m-1").unwrap();
@@ -132,65 +159,6 @@ proptest! {
         prop_assert_eq!(ledger_sum(&book), 0);
     }
 
-    /// Whatever happens, the ledger's sum is the balance plus pending points,
-    /// and a repeated event changes nothing.
-    #[test]
-    fn balance_equals_ledger_and_duplicates_change_nothing(
-        per in 1i64..500, tier_bp in 5_000i64..30_000, pending in 0i64..5,
-        steps in prop::collection::vec(step_strategy(), 1..30),
-    ) {
-        let mut book = Book::new(program(per, 1, tier_bp, 15_000, pending));
-        let member = loyalty_rules::Id::parse("m-1").unwrap();
-        let mut clock = now() - Duration::days(400);
-        let mut sent: Vec<Event> = Vec::new();
-        let mut orders = 0usize;
-        for (n, step) in steps.into_iter().enumerate() {
-            let id = format!("e-{n}");
-            let event = match step {
-                Step::Order(lines) => {
-                    orders += 1;
-                    Some(order_event(&id, &format!("o-{orders}"), clock, &lines))
-                }
-                Step::Refund(i, amount) if orders > 0 => Some(simple_event(&id, "order_refunded", clock,
-                    Some(json!({"order_id": format!("o-{}", i % orders + 1), "refund_minor": amount})))),
-                Step::Cancel(i) if orders > 0 => Some(simple_event(&id, "order_cancelled", clock,
-                    Some(json!({"order_id": format!("o-{}", i % orders + 1)})))),
-                Step::Review => Some(simple_event(&id, "review_posted", clock, None)),
-                Step::Redeem => {
-                    let _ = book.redeem(&member, "five", &id, clock);
-                    None
-                }
-                Step::Adjust(points) => {
-                    let _ = book.adjust(&member, &loyalty_rules::Id::parse(&id).unwrap(), points, "goodwill", clock);
-                    None
-                }
-                Step::Wait(days) => {
-                    clock += Duration::days(days);
-                    None
-                }
-                Step::Repeat(i) if !sent.is_empty() => {
-                    let again = sent[i % sent.len()].clone();
-                    let before = book.states.clone();
-                    let ledger_before = ledger_sum(&book);
-                    let answer = book.record(&again, clock).unwrap();
-                    prop_assert!(answer.duplicate);
-                    prop_assert_eq!(&before, &book.states);
-                    prop_assert_eq!(ledger_before, ledger_sum(&book));
-                    None
-                }
-                _ => None,
-            };
-            if let Some(event) = event
-                && book.record(&event, clock).is_ok()
-            {
-                sent.push(event);
-            }
-            if let Some(state) = book.states.values().next() {
-                prop_assert_eq!(state.total_points(), ledger_sum(&book));
-            }
-        }
-    }
-
     /// More of the metric never gives a lower tier.
     #[test]
     fn tier_is_monotone_in_its_metric(
@@ -223,37 +191,203 @@ proptest! {
         let _ = Event::from_value(&value, now());
         let _ = loyalty_rules::event::parse_batch(&value, now());
     }
+}
 
-    /// Arbitrary text never panics the parsers.
-    #[test]
-    fn arbitrary_text_never_panics(text in ".{0,200}") {
-        let _ = Program::parse(&text);
-        let _ = Event::parse(&text, now());
-    }
+/// Whatever happens, the ledger's sum is the balance plus pending points,
+/// and a repeated event changes nothing; a redemption spends exactly its
+/// cost or changes nothing, and so does an adjustment.
+#[test]
+fn balance_equals_ledger_and_duplicates_change_nothing() {
+    proptest!(counted(256), |(
+        per in 1i64..500, tier_bp in 5_000i64..30_000, pending in 0i64..5,
+        steps in prop::collection::vec(step_strategy(), 1..30),
+    )| {
+            let mut book = Book::new(program(per, 1, tier_bp, 15_000, pending));
+            let member = loyalty_rules::Id::parse("m-1").unwrap();
+            let mut clock = now() - Duration::days(400);
+            let mut sent: Vec<Event> = Vec::new();
+            let mut orders = 0usize;
+            for (n, step) in steps.into_iter().enumerate() {
+                let id = format!("e-{n}");
+                let event = match step {
+                    Step::Order(lines) => {
+                        orders += 1;
+                        Some(order_event(&id, &format!("o-{orders}"), clock, &lines))
+                    }
+                    Step::Refund(i, amount) if orders > 0 => Some(simple_event(&id, "order_refunded", clock,
+                        Some(json!({"order_id": format!("o-{}", i % orders + 1), "refund_minor": amount})))),
+                    Step::Cancel(i) if orders > 0 => Some(simple_event(&id, "order_cancelled", clock,
+                        Some(json!({"order_id": format!("o-{}", i % orders + 1)})))),
+                    Step::Review => Some(simple_event(&id, "review_posted", clock, None)),
+                    Step::Redeem => {
+                        let before = book.states.clone();
+                        let available = available_of(&book, clock);
+                        match book.redeem(&member, "five", &id, clock) {
+                            Ok(outcome) => {
+                                // "five" costs 100: a fresh key spends exactly that.
+                                prop_assert!(!outcome.replayed);
+                                prop_assert!(available >= 100, "redeemed with {} available", available);
+                                prop_assert_eq!(available_of(&book, clock), available - 100);
+                                REDEEMED.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Err(_) => {
+                                prop_assert!(available < 100, "refused with {} available", available);
+                                prop_assert_eq!(&before, &book.states);
+                            }
+                        }
+                        None
+                    }
+                    Step::Adjust(points) => {
+                        let before = book.states.clone();
+                        let available = available_of(&book, clock);
+                        let adjust_id = loyalty_rules::Id::parse(&id).unwrap();
+                        match book.adjust(&member, &adjust_id, points, "goodwill", clock) {
+                            Ok(adjusted) => {
+                                prop_assert!(!adjusted.duplicate);
+                                prop_assert_eq!(adjusted.balance, available + points);
+                                prop_assert_eq!(available_of(&book, clock), available + points);
+                                ADJUSTED.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Err(_) => {
+                                prop_assert_eq!(points, 0, "only a zero adjustment is refused here");
+                                prop_assert_eq!(&before, &book.states);
+                            }
+                        }
+                        None
+                    }
+                    Step::Wait(days) => {
+                        clock += Duration::days(days);
+                        None
+                    }
+                    Step::Repeat(i) if !sent.is_empty() => {
+                        let again = sent[i % sent.len()].clone();
+                        let before = book.states.clone();
+                        let ledger_before = ledger_sum(&book);
+                        let answer = book.record(&again, clock).unwrap();
+                        prop_assert!(answer.duplicate);
+                        prop_assert_eq!(&before, &book.states);
+                        prop_assert_eq!(ledger_before, ledger_sum(&book));
+                        None
+                    }
+                    _ => None,
+                };
+                if let Some(event) = event
+                    && book.record(&event, clock).is_ok()
+                {
+                    sent.push(event);
+                }
+                if let Some(state) = book.states.values().next() {
+                    prop_assert_eq!(state.total_points(), ledger_sum(&book));
+                }
+            }
+    });
+    // 256 cases of up to 30 steps, one in eight a redemption or adjustment:
+    // both paths must have run many times, not just been generated.
+    let redeemed = REDEEMED.load(Ordering::Relaxed);
+    let adjusted = ADJUSTED.load(Ordering::Relaxed);
+    assert!(redeemed >= 100, "only {redeemed} redemptions went through");
+    assert!(adjusted >= 100, "only {adjusted} adjustments went through");
+}
 
-    /// Extreme figures are refused or computed, never overflowed.
-    #[test]
-    fn extreme_integers_never_overflow(
+/// Extreme figures are refused (with problems, changing nothing) or
+/// computed exactly, never overflowed.
+#[test]
+fn extreme_integers_never_overflow() {
+    proptest!(counted(256), |(
         points in prop_oneof![Just(0i64), Just(1_000_000_000i64), 0i64..1_000_000_000],
         per in prop_oneof![Just(1i64), 1i64..1000],
         bp in prop_oneof![Just(1i64), Just(1_000_000i64), 1i64..1_000_000],
         qty in prop_oneof![Just(1_000_000i64), 1i64..1_000_000],
         price in prop_oneof![Just(1_000_000_000i64), 0i64..1_000_000_000],
         subtotal in prop_oneof![Just(1_000_000_000_000_000i64), Just(i64::MAX), Just(-1i64), 0i64..1_000_000_000_000_000],
-    ) {
+    )| {
         let program = program(per, points, bp, bp, 0);
         let mut book = Book::new(program);
-        let doc = json!({"id": "e", "kind": "order_paid", "member_id": "m-1", "occurred_at": "2026-11-01T00:00:00Z",
+        let doc = json!({"id": "e", "kind": "order_paid", "member_id": "m-1",
+            "occurred_at": (now() - Duration::days(22)).to_rfc3339(),
             "order": {"order_id": "o", "currency": "USD", "subtotal_minor": subtotal,
                 "lines": [{"category": "shoes", "qty": qty, "unit_price_minor": price}]}});
-        if let Ok(event) = Event::from_value(&doc, now())
-            && let Ok(answer) = book.record(&event, now())
-        {
-            let sum: i64 = answer.lines.iter().map(|l| l.points).sum();
-            prop_assert_eq!(sum, answer.points);
-            prop_assert!(answer.points >= 0);
+        let in_range = (0..=MAX_AMOUNT).contains(&subtotal);
+        match Event::from_value(&doc, now()) {
+            Ok(event) => match book.record(&event, now()) {
+                Ok(answer) => {
+                    prop_assert!(in_range, "accepted a subtotal of {}", subtotal);
+                    let sum: i64 = answer.lines.iter().map(|l| l.points).sum();
+                    prop_assert_eq!(sum, answer.points);
+                    prop_assert!(answer.points >= 0);
+                    prop_assert!(answer.points <= loyalty_rules::award::MAX_EVENT_POINTS);
+                    prop_assert_eq!(answer.balance, answer.points);
+                    prop_assert_eq!(ledger_sum(&book), answer.points);
+                    COMPUTED.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(_) => {
+                    prop_assert!(book.states.values().all(|s| s.is_empty()), "a refusal wrote");
+                    prop_assert_eq!(ledger_sum(&book), 0);
+                }
+            },
+            Err(problems) => {
+                prop_assert!(!problems.is_empty());
+                prop_assert!(!in_range, "refused {}: {:?}", subtotal, problems);
+                prop_assert!(problems.iter().all(|p| p.path.starts_with("$.order")), "{:?}", problems);
+            }
         }
-    }
+    });
+    // Half the generated subtotals are in range (two of the four choices),
+    // and of those the awards past MAX_EVENT_POINTS are refused whole; about
+    // one in six is computed (40 of 256 with this seed): the arithmetic must
+    // really have run for at least a tenth.
+    let computed = COMPUTED.load(Ordering::Relaxed);
+    assert!(
+        computed >= 25,
+        "only {computed} of 256 orders were computed"
+    );
+}
+
+/// Arbitrary text never panics the parsers.
+#[test]
+fn arbitrary_text_never_panics() {
+    proptest!(ProptestConfig::with_cases(256), |(text in ".{0,200}")| {
+        let _ = Program::parse(&text);
+        let _ = Event::parse(&text, now());
+    });
+}
+
+/// Valid documents with one character changed, inserted or removed never
+/// panic the parsers either; most of them are still JSON, so they reach the
+/// checks behind the JSON parser (which random text almost never does).
+#[test]
+fn damaged_documents_never_panic() {
+    let program_text = include_str!("contract-program.json");
+    let event_text = json!({"id": "e-1", "kind": "order_paid", "member_id": "m-1",
+        "occurred_at": "2026-11-20T10:00:00Z",
+        "order": {"order_id": "o-1", "currency": "USD", "subtotal_minor": 12999,
+            "lines": [{"sku": "b", "category": "shoes", "qty": 1, "unit_price_minor": 8999}]}})
+    .to_string();
+    proptest!(counted(512), |(
+        which in any::<bool>(), at in any::<prop::sample::Index>(),
+        edit in 0u8..3, with in prop::sample::select(vec!['"', '0', '9', '-', '{', '}', '[', ']', ',', ':', 'x', ' ', 'e', '.']),
+    )| {
+        let original = if which { program_text } else { event_text.as_str() };
+        let mut chars: Vec<char> = original.chars().collect();
+        let i = at.index(chars.len());
+        match edit {
+            0 => chars[i] = with,
+            1 => chars.insert(i, with),
+            _ => { chars.remove(i); }
+        }
+        let text: String = chars.into_iter().collect();
+        if serde_json::from_str::<Value>(&text).is_ok() {
+            PAST_JSON.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = Program::parse(&text);
+        let _ = Event::parse(&text, now());
+    });
+    // A change inside a string, a number or white space keeps it JSON.
+    let past = PAST_JSON.load(Ordering::Relaxed);
+    assert!(
+        past >= 128,
+        "only {past} of 512 damaged documents were still JSON"
+    );
 }
 
 fn json_strategy() -> impl Strategy<Value = Value> {

@@ -170,16 +170,6 @@ pub fn member_balance(world: Arc<World>) -> CaseFuture {
     })
 }
 
-/// The wall clock as the API writes times (the preview computes for now).
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// The cart preview: the demo's "Add to cart" passes a $189.00 pair of
 /// shoes; the widget (from the second origin, so the preview module loads
 /// cross-origin) shows what the rules crate computes in the browser, which
@@ -196,7 +186,7 @@ pub fn cart_preview(world: Arc<World>) -> CaseFuture {
         );
         let event = json!({"events": [{
             "id": "cart-check", "kind": "order_paid", "member_id": "layla",
-            "occurred_at": now_rfc3339(),
+            "occurred_at": xtask::clock::days_ago(0),
             "order": {"order_id": "cart-check", "currency": "USD", "subtotal_minor": 18900,
                 "lines": [{"sku": "boot-1", "category": "shoes", "qty": 1, "unit_price_minor": 18900}]}
         }]});
@@ -485,9 +475,9 @@ pub fn redeem(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {
         world.send_events(&json!({"events": [
             {"id": "browser-bob-signup", "kind": "signup", "member_id": SPENDER,
-             "occurred_at": "2026-11-20T09:00:00Z"},
+             "occurred_at": xtask::clock::days_ago(11)},
             {"id": "browser-bob-o1", "kind": "order_paid", "member_id": SPENDER,
-             "occurred_at": "2026-11-21T09:00:00Z",
+             "occurred_at": xtask::clock::days_ago(10),
              "order": {"order_id": "B-1", "currency": "USD", "subtotal_minor": 40000,
                        "lines": [{"sku": "sock-2", "category": "socks", "qty": 20, "unit_price_minor": 2000}]}}
         ]}));

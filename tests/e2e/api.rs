@@ -6,7 +6,7 @@ use std::thread;
 
 use serde_json::{Value, json};
 
-use crate::world::{Shop, World, contract_program, order};
+use crate::world::{Shop, World, contract_program, days_ago, days_ahead, order};
 
 fn simple_program() -> Value {
     json!({
@@ -39,7 +39,7 @@ pub fn health_and_openapi(world: &mut World) {
 pub fn contract_example(world: &mut World) {
     let shop = world.shop(&contract_program());
     let event = json!({"id": "evt-1001", "kind": "order_paid", "member_id": "c-42",
-        "occurred_at": "2026-11-23T10:00:00Z",
+        "occurred_at": days_ago(8),
         "order": {"order_id": "o-1", "currency": "USD", "subtotal_minor": 12999, "channel": "online",
                   "lines": [{"sku": "boot-1", "category": "shoes", "qty": 1, "unit_price_minor": 8999},
                             {"sku": "sock-2", "category": "socks", "qty": 2, "unit_price_minor": 2000}]}});
@@ -47,7 +47,8 @@ pub fn contract_example(world: &mut World) {
     assert_eq!(answer.status, 200, "{}", answer.body);
     let answer = answer.json();
     // base: floor(12999 / 100) * 1 = 129; shoes-bonus: floor(8999 / 100) * 1 = 89;
-    // bronze is 10000 bp (no change, no line); double-week is not active on Nov 23.
+    // bronze is 10000 bp (no change, no line); double-week runs 30 to 37 days
+    // after the run's start, and this order was paid 8 days before it.
     assert_eq!(
         answer["lines"],
         json!([{"rule": "base", "points": 129}, {"rule": "shoes-bonus", "points": 89}])
@@ -58,9 +59,10 @@ pub fn contract_example(world: &mut World) {
     assert_eq!(answer["tier"], "bronze");
     assert_eq!(answer["duplicate"], false);
     assert_eq!(answer["program_version"], 1);
-    // next-order: subtotal 12999 >= 10000 issues a five-off code valid 14 days.
+    // next-order: subtotal 12999 >= 10000 issues a five-off code valid 14
+    // days: paid 8 days ago, so it expires 14 - 8 = 6 days after the start.
     assert_eq!(answer["codes"][0]["reward"], "five-off");
-    assert_eq!(answer["codes"][0]["expires_at"], "2026-12-07T10:00:00Z");
+    assert_eq!(answer["codes"][0]["expires_at"], days_ahead(6));
 
     let view = shop.member("c-42");
     assert_eq!(view["balance"], 218);
@@ -198,7 +200,7 @@ pub fn bad_inputs(world: &mut World) {
     let before = shop.member("m-bad");
     let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(300 * 1024));
     let mut future = order("fut-1", "m-bad", "o-fut", 1000);
-    future["occurred_at"] = json!("2099-01-01T00:00:00Z");
+    future["occurred_at"] = json!(days_ahead(1));
     let mut currency = order("cur-1", "m-bad", "o-cur", 1000);
     currency["order"]["currency"] = json!("EUR");
     let negative = order("neg-1", "m-bad", "o-neg", -5);
@@ -232,7 +234,7 @@ pub fn bad_inputs(world: &mut World) {
         ),
         (
             "a refund of an unknown order",
-            shop.send(&json!({"id": "ref-x", "kind": "order_refunded", "member_id": "m-bad", "occurred_at": "2026-11-23T10:00:00Z",
+            shop.send(&json!({"id": "ref-x", "kind": "order_refunded", "member_id": "m-bad", "occurred_at": days_ago(8),
                                "order": {"order_id": "nope", "refund_minor": 10}})),
             422,
             "unknown_order",
@@ -272,10 +274,7 @@ pub fn bad_inputs(world: &mut World) {
     }
 
     // Webhook signatures: fresh ones pass, stale or wrong ones do not.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = xtask::clock::unix_now();
     let body = order("sig-1", "m-sig", "o-sig", 1000).to_string();
     let signed =
         |secret: &str, at: i64| loyalty_edge::auth::signature_header(body.as_bytes(), secret, at);
@@ -297,16 +296,16 @@ pub fn bad_inputs(world: &mut World) {
 
 pub fn refunds(world: &mut World) {
     let shop = world.shop(&contract_program());
-    let event = json!({"id": "r-o1", "kind": "order_paid", "member_id": "m-ref", "occurred_at": "2026-11-23T10:00:00Z",
+    let event = json!({"id": "r-o1", "kind": "order_paid", "member_id": "m-ref", "occurred_at": days_ago(8),
         "order": {"order_id": "o-r", "currency": "USD", "subtotal_minor": 12999,
                   "lines": [{"sku": "boot-1", "category": "shoes", "qty": 1, "unit_price_minor": 8999}]}});
     // 129 + 89 = 218 as in the contract example.
     assert_eq!(shop.send(&event).json()["points"], 218);
-    let refund = json!({"id": "r-r1", "kind": "order_refunded", "member_id": "m-ref", "occurred_at": "2026-11-24T10:00:00Z",
+    let refund = json!({"id": "r-r1", "kind": "order_refunded", "member_id": "m-ref", "occurred_at": days_ago(7),
         "order": {"order_id": "o-r", "refund_minor": 6500}});
     // floor(218 * 6500 / 12999) = floor(1417000 / 12999) = 109.
     assert_eq!(shop.send(&refund).json()["points"], -109);
-    let cancel = json!({"id": "r-c1", "kind": "order_cancelled", "member_id": "m-ref", "occurred_at": "2026-11-25T10:00:00Z",
+    let cancel = json!({"id": "r-c1", "kind": "order_cancelled", "member_id": "m-ref", "occurred_at": days_ago(6),
         "order": {"order_id": "o-r"}});
     // The rest: 218 - 109 = 109.
     assert_eq!(shop.send(&cancel).json()["points"], -109);
@@ -401,8 +400,10 @@ pub fn redemption(world: &mut World) {
 pub fn referrals(world: &mut World) {
     let shop = world.shop(&contract_program());
     let signup = |id: &str, member: &str, code: Option<&str>, hash: &str| {
-        shop.send(&json!({"id": id, "kind": "signup", "member_id": member, "occurred_at": "2026-11-20T10:00:00Z",
-            "referral_code": code, "member": {"email_hash": hash}}))
+        shop.send(
+            &json!({"id": id, "kind": "signup", "member_id": member, "occurred_at": days_ago(11),
+            "referral_code": code, "member": {"email_hash": hash}}),
+        )
     };
     assert_eq!(signup("s-r", "referrer", None, "hash-r").status, 200);
     let code = shop.member("referrer")["referral"]["code"]
@@ -481,6 +482,8 @@ pub fn widget(world: &mut World) {
         &[("origin", "https://evil.example")],
         b"",
     );
+    assert_eq!(evil.status, 200, "{}", evil.body);
+    assert_eq!(evil.json()["signed_in"], false);
     assert_eq!(evil.header("access-control-allow-origin"), None);
     let preflight = shop.widget(
         "OPTIONS",
@@ -551,18 +554,30 @@ pub fn widget(world: &mut World) {
     assert_eq!(wrong.status, 400, "{}", wrong.body);
     assert_eq!(wrong.json()["code"], "invalid_query");
 
-    let busy = shop.token("m-busy");
-    let mut limited = None;
-    for _ in 0..130 {
-        let answer = shop.widget("GET", "/v1/widget/{shop}/me", Some(&busy), &[], b"");
-        if answer.status == 429 {
-            limited = Some(answer);
-            break;
-        }
+    // 60 requests a minute per shopper, counted in the minutes of the
+    // clock: start early in a minute so that all 61 fall in the same one.
+    let second = xtask::clock::unix_now().rem_euclid(60);
+    if second > 40 {
+        std::thread::sleep(std::time::Duration::from_secs((61 - second) as u64));
     }
-    let limited = limited.expect("past 60 a minute answers 429");
-    assert!(limited.header("retry-after").is_some());
+    let busy = shop.token("m-busy");
+    for n in 1..=60 {
+        let answer = shop.widget("GET", "/v1/widget/{shop}/me", Some(&busy), &[], b"");
+        assert_eq!(answer.status, 200, "request {n} of 60: {}", answer.body);
+    }
+    let limited = shop.widget("GET", "/v1/widget/{shop}/me", Some(&busy), &[], b"");
+    assert_eq!(limited.status, 429, "the 61st: {}", limited.body);
+    let retry: u64 = limited
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!((1..=60).contains(&retry), "Retry-After {retry}");
     assert_eq!(limited.json()["code"], "rate_limited");
+    // Another shopper has a window of their own.
+    let other = shop.token("m-calm");
+    let calm = shop.widget("GET", "/v1/widget/{shop}/me", Some(&other), &[], b"");
+    assert_eq!(calm.status, 200, "{}", calm.body);
 }
 
 pub fn export_and_erase(world: &mut World) {
@@ -588,11 +603,11 @@ pub fn export_and_erase(world: &mut World) {
 
 pub fn analytics(world: &mut World) {
     let shop = world.shop(&simple_program());
-    let survey = |id: &str, member: &str, score: i64| json!({"id": id, "kind": "survey_completed", "member_id": member, "occurred_at": "2026-11-23T10:00:00Z", "nps_score": score});
+    let survey = |id: &str, member: &str, score: i64| json!({"id": id, "kind": "survey_completed", "member_id": member, "occurred_at": days_ago(8), "nps_score": score});
     for event in [
-        json!({"id": "a-s", "kind": "signup", "member_id": "a", "occurred_at": "2026-11-20T10:00:00Z"}),
-        json!({"id": "b-s", "kind": "signup", "member_id": "b", "occurred_at": "2026-11-20T10:00:00Z"}),
-        json!({"id": "c-s", "kind": "signup", "member_id": "c", "occurred_at": "2026-11-20T10:00:00Z"}),
+        json!({"id": "a-s", "kind": "signup", "member_id": "a", "occurred_at": days_ago(11)}),
+        json!({"id": "b-s", "kind": "signup", "member_id": "b", "occurred_at": days_ago(11)}),
+        json!({"id": "c-s", "kind": "signup", "member_id": "c", "occurred_at": days_ago(11)}),
         order("a-o1", "a", "ao1", 30000),
         order("a-o2", "a", "ao2", 10000),
         order("b-o1", "b", "bo1", 20000),
@@ -635,7 +650,7 @@ pub fn restart_keeps_everything(world: &mut World) {
     let event = order("keep-1", "m-keep", "o-keep", 12000);
     let first = shop.send(&event).json();
     let code = first["codes"][0]["code"].as_str().unwrap().to_owned();
-    let signup = json!({"id": "keep-s", "kind": "signup", "member_id": "m-keep", "occurred_at": "2026-11-20T10:00:00Z"});
+    let signup = json!({"id": "keep-s", "kind": "signup", "member_id": "m-keep", "occurred_at": days_ago(11)});
     assert_eq!(shop.send(&signup).status, 200);
     let referral_code = shop.member("m-keep")["referral"]["code"]
         .as_str()
@@ -672,15 +687,18 @@ pub fn restart_keeps_everything(world: &mut World) {
 /// them (the end-to-end worker sets it to 1.5 s).
 pub fn report_backstop(world: &mut World) {
     let shop: Shop = world.shop(&simple_program());
-    let signup = json!({"id": "bs-s", "kind": "signup", "member_id": "m-bs", "occurred_at": "2026-11-20T10:00:00Z"});
+    let signup =
+        json!({"id": "bs-s", "kind": "signup", "member_id": "m-bs", "occurred_at": days_ago(11)});
     assert_eq!(shop.send(&signup).status, 200);
     // The first order: its figures only (no new member, no code), so they
     // wait in this worker's memory and in the member's outbox.
     let answer = shop.send(&order("bs-o", "m-bs", "o-bs", 25000));
     assert_eq!(answer.status, 200, "{}", answer.body);
-    let earned = answer.json()["points"].as_i64().unwrap();
+    // floor(25000 / 100) = 250, plus the first-order 100 = 350.
+    assert_eq!(answer.json()["points"], 350);
     world.restart(true);
-    let expected = 100 + earned;
+    // Signup 100 + the order's 350 = 450.
+    let expected = 450;
     let mut seen = Value::Null;
     for _ in 0..60 {
         seen = shop
@@ -691,7 +709,6 @@ pub fn report_backstop(world: &mut World) {
         }
         std::thread::sleep(std::time::Duration::from_millis(250));
     }
-    // Signup 100, then the order's points.
     assert_eq!(seen["points_outstanding"], expected, "{seen}");
     assert_eq!(seen["members"], 1, "{seen}");
 }
@@ -722,5 +739,169 @@ pub fn dev_route_closed(world: &mut World) {
     );
     assert_eq!(closed.status, 404);
     let doc = world.call("GET", "/openapi.json", &[], b"");
-    assert!(!doc.body.contains("/v1/dev/"));
+    assert_eq!(doc.status, 200, "{}", doc.body);
+    let paths = doc.json()["paths"].as_object().cloned().unwrap_or_default();
+    assert!(paths.contains_key("/v1/widget/{shop}/me"), "{paths:?}");
+    assert!(
+        !paths.keys().any(|p| p.starts_with("/v1/dev/")),
+        "{paths:?}"
+    );
+}
+
+/// Rotating the keys: the old API key, customer tokens and webhook
+/// signatures stop working at once; the new ones work; nothing else changes.
+pub fn key_rotation(world: &mut World) {
+    let shop = world.shop(&simple_program());
+    assert_eq!(shop.send(&order("kr-1", "m-kr", "o-kr", 2500)).status, 200);
+    let old_token = shop.token("m-kr");
+    let now = xtask::clock::unix_now();
+    let body = order("kr-2", "m-kr", "o-kr2", 1000).to_string();
+    let old_signature =
+        loyalty_edge::auth::signature_header(body.as_bytes(), &shop.webhook_secret, now);
+    let path = format!("/v1/shops/{}/events", shop.name);
+
+    let rotated = shop.merchant("POST", "/v1/shops/{shop}/keys/rotate", b"");
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
+    let secrets = rotated.json();
+    let new = Shop {
+        api_key: secrets["api_key"].as_str().unwrap().to_owned(),
+        webhook_secret: secrets["webhook_secret"].as_str().unwrap().to_owned(),
+        widget_secret: secrets["widget_secret"].as_str().unwrap().to_owned(),
+        ..shop.clone()
+    };
+    assert_ne!(new.api_key, shop.api_key);
+    assert_ne!(new.webhook_secret, shop.webhook_secret);
+    assert_ne!(new.widget_secret, shop.widget_secret);
+
+    // The old API key: refused, for reads and writes alike.
+    let old_read = shop.merchant("GET", "/v1/shops/{shop}/members/m-kr", b"");
+    assert_eq!(old_read.status, 401, "{}", old_read.body);
+    assert_eq!(old_read.json()["code"], "unauthorized");
+    assert_eq!(shop.send(&order("kr-3", "m-kr", "o-kr3", 1000)).status, 401);
+    // The new one: the member is as before, floor(2500 / 100) + 100 first = 125.
+    assert_eq!(new.member("m-kr")["balance"], 125);
+
+    // Customer tokens made with the old widget secret: no member data.
+    let me = shop.widget("GET", "/v1/widget/{shop}/me", Some(&old_token), &[], b"");
+    assert_eq!(me.status, 401, "{}", me.body);
+    let program = shop.widget(
+        "GET",
+        "/v1/widget/{shop}/program",
+        Some(&old_token),
+        &[],
+        b"",
+    );
+    assert_eq!(program.status, 200, "{}", program.body);
+    assert_eq!(program.json()["signed_in"], false);
+    let me = new.widget(
+        "GET",
+        "/v1/widget/{shop}/me",
+        Some(&new.token("m-kr")),
+        &[],
+        b"",
+    );
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.json()["balance"], 125);
+
+    // Webhook signatures: the old secret's is refused, the new one's accepted.
+    let refused = world.call(
+        "POST",
+        &path,
+        &[("loyalty-signature", &old_signature)],
+        body.as_bytes(),
+    );
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    let signature = loyalty_edge::auth::signature_header(body.as_bytes(), &new.webhook_secret, now);
+    let accepted = world.call(
+        "POST",
+        &path,
+        &[("loyalty-signature", &signature)],
+        body.as_bytes(),
+    );
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    // floor(1000 / 100) = 10: 125 + 10 = 135.
+    assert_eq!(accepted.json()["balance"], 135);
+
+    // The platform admin may rotate too; the merchant's second key then stops.
+    let admin = world.call(
+        "POST",
+        &format!("/v1/shops/{}/keys/rotate", shop.name),
+        &[("authorization", &format!("Bearer {}", crate::world::ADMIN))],
+        b"",
+    );
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    let third = admin.json()["api_key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        new.merchant("GET", "/v1/shops/{shop}/program", b"").status,
+        401
+    );
+    let newest = Shop {
+        api_key: third,
+        ..new.clone()
+    };
+    assert_eq!(newest.member("m-kr")["balance"], 135);
+    // Without a credential, nothing rotates.
+    let anonymous = world.call(
+        "POST",
+        &format!("/v1/shops/{}/keys/rotate", shop.name),
+        &[],
+        b"",
+    );
+    assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+    assert_eq!(newest.member("m-kr")["balance"], 135);
+}
+
+/// The widget's `me` reads the member's KV snapshot, which lags in
+/// production; a copy older than what the shopper has seen (`after`) must
+/// not answer. Local KV never lags, so the case puts an old copy back
+/// itself, as another process, and reads both ways.
+pub fn stale_snapshot(world: &mut World) {
+    let shop = world.shop(&simple_program());
+    assert_eq!(shop.send(&order("ss-1", "m-ss", "o-ss1", 2500)).status, 200);
+    let token = shop.token("m-ss");
+    let me = |after: Option<u64>| {
+        let path = match after {
+            Some(after) => format!("/v1/widget/{{shop}}/me?after={after}"),
+            None => "/v1/widget/{shop}/me".to_owned(),
+        };
+        let answer = shop.widget("GET", &path, Some(&token), &[], b"");
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()
+    };
+    // The first read comes from the object and starts the snapshot.
+    let first = me(None);
+    // floor(2500 / 100) = 25, plus the first-order 100 = 125.
+    assert_eq!(first["balance"], 125);
+    let old_revision = first["revision"].as_u64().expect("a revision");
+    let export = shop.merchant("GET", "/v1/shops/{shop}/members/m-ss/export", b"");
+    assert_eq!(export.status, 200, "{}", export.body);
+    let old_state = export.json()["state"].clone();
+    assert_eq!(old_state["revision"], old_revision);
+
+    assert_eq!(shop.send(&order("ss-2", "m-ss", "o-ss2", 4000)).status, 200);
+    // floor(4000 / 100) = 40: 125 + 40 = 165, now in the snapshot too.
+    let fresh = me(None);
+    assert_eq!(fresh["balance"], 165, "{fresh}");
+    let new_revision = fresh["revision"].as_u64().unwrap();
+    assert!(new_revision > old_revision);
+
+    // A lagging copy, as production KV may serve it for a while.
+    let key = loyalty_edge::kv::member_snapshot(&shop.name, &loyalty_edge::kv::own_state("m-ss"));
+    world
+        .worker
+        .as_ref()
+        .expect("a worker")
+        .kv_put(loyalty_edge::kv::BINDING, &key, &old_state.to_string())
+        .expect("the old copy is written");
+    // A shopper who has seen nothing is answered from the copy: the lag.
+    let lagging = me(None);
+    assert_eq!(lagging["balance"], 125, "the copy is read: {lagging}");
+    assert_eq!(lagging["revision"], old_revision);
+    // One who has seen the newer revision is answered by the object.
+    let current = me(Some(new_revision));
+    assert_eq!(current["balance"], 165, "{current}");
+    assert_eq!(current["revision"], new_revision);
+    // A revision from nowhere (ahead of both) still gets the object's answer.
+    let ahead = me(Some(new_revision + 100));
+    assert_eq!(ahead["balance"], 165, "{ahead}");
 }

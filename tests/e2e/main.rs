@@ -57,6 +57,14 @@ const CASES: &[Case] = &[
         api::report_backstop,
     ),
     (
+        "key rotation: old key, tokens and signatures refused at once",
+        api::key_rotation,
+    ),
+    (
+        "me: a snapshot older than what the shopper saw is not served",
+        api::stale_snapshot,
+    ),
+    (
         "the development token route is closed without the variable",
         api::dev_route_closed,
     ),

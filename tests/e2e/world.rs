@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
+pub use xtask::clock::{days_ago, days_ahead};
 use xtask::http::{self, Answer};
 use xtask::local::{LocalWorker, Options, free_port, scratch_dir};
 
@@ -161,15 +162,22 @@ impl Shop {
     }
 }
 
-/// The program of the contract's section 2 (with `double-week` kept): the
-/// rules crate's tests read the same file.
+/// The program of the contract's section 2 (the rules crate's tests read
+/// the same file), with its one dated rule moved with the run: the
+/// `double-week` campaign runs from 30 to 37 days after the run's start, so
+/// no event of these cases (all in the past) falls in it, whatever the date.
 pub fn contract_program() -> Value {
-    serde_json::from_str(include_str!("../../shared/tests/contract-program.json"))
-        .expect("the contract's program is JSON")
+    let mut program: Value =
+        serde_json::from_str(include_str!("../../shared/tests/contract-program.json"))
+            .expect("the contract's program is JSON");
+    let campaign = &mut program["earn_rules"][3];
+    assert_eq!(campaign["id"], "double-week");
+    campaign["active"] = json!({"from": days_ahead(30), "until": days_ahead(37)});
+    program
 }
 
-/// An `order_paid` event.
+/// An `order_paid` event, paid 8 days before the run's start.
 pub fn order(id: &str, member: &str, order_id: &str, subtotal: i64) -> Value {
-    json!({"id": id, "kind": "order_paid", "member_id": member, "occurred_at": "2026-11-23T10:00:00Z",
+    json!({"id": id, "kind": "order_paid", "member_id": member, "occurred_at": days_ago(8),
            "order": {"order_id": order_id, "currency": "USD", "subtotal_minor": subtotal}})
 }

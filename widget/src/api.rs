@@ -40,9 +40,11 @@ extern "C" {
 // The cart preview's module is loaded only when a page passes a cart; it
 // sits beside the widget's, two folders up from this snippet. Its inputs
 // (the program and the shopper's state) are fetched once per page and
-// shopper, so a theme may call `setCart` on every change of quantity.
+// shopper, so a theme may call `setCart` on every change of quantity; the
+// edge's clock comes with them, so the figure is worked out at the edge's
+// `now` even on a device whose clock is off.
 #[wasm_bindgen(
-    inline_js = "var P={};export function cart_preview(u,t,c){var k=u+' '+t,h=t?{authorization:'Bearer '+t}:{},m=new URL('../../loyalty_preview.js',import.meta.url).href;P[k]=P[k]||Promise.all([fetch(u,{headers:h,credentials:'omit'}).then(function(r){if(!r.ok)throw r.status;return r.json()}),import(m).then(function(x){return x.default().then(function(){return x})})]).catch(function(e){delete P[k];throw e});return P[k].then(function(a){var p=a[0].preview;return JSON.parse(a[1].cart_points(JSON.stringify(p.program),JSON.stringify(p.state),c,p.member_id||'',Date.now())).points})}"
+    inline_js = "var P={};export function cart_preview(u,t,c){var k=u+' '+t,h=t?{authorization:'Bearer '+t}:{},m=new URL('../../loyalty_preview.js',import.meta.url).href;P[k]=P[k]||Promise.all([fetch(u,{headers:h,credentials:'omit'}).then(function(r){if(!r.ok)throw r.status;return r.json()}).then(function(j){j.skew=(j.preview.now_ms||Date.now())-Date.now();return j}),import(m).then(function(x){return x.default().then(function(){return x})})]).catch(function(e){delete P[k];throw e});return P[k].then(function(a){var p=a[0].preview;return JSON.parse(a[1].cart_points(JSON.stringify(p.program),JSON.stringify(p.state),c,p.member_id||'',Date.now()+a[0].skew)).points})}"
 )]
 extern "C" {
     #[wasm_bindgen(catch)]

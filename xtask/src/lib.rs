@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod browser;
+pub mod clock;
 pub mod cmd;
 pub mod demo;
 pub mod http;

@@ -84,7 +84,13 @@ impl LocalWorker {
                 if options.dev_routes { "1" } else { "0" }
             ))
             .stdin(Stdio::null());
-        for (name, value) in &options.vars {
+        // The clock offset of a run moved in time (none by default).
+        for (name, value) in options
+            .vars
+            .iter()
+            .cloned()
+            .chain(crate::clock::worker_vars())
+        {
             cmd.arg("--var").arg(format!("{name}:{value}"));
         }
         wrangler_env(&mut cmd);
@@ -140,6 +146,32 @@ impl LocalWorker {
     pub fn wait(mut self) -> Result {
         self.child.wait().map_err(|e| e.to_string())?;
         Ok(())
+    }
+
+    /// Writes `value` under `key` in the running worker's local KV, as
+    /// another process would (wrangler's own `kv key put --local`), so a test
+    /// can put a lagging copy where the worker will read it.
+    pub fn kv_put(&self, binding: &str, key: &str, value: &str) -> Result {
+        let wrangler = root().join("node_modules/.bin/wrangler");
+        let mut cmd = Command::new(&wrangler);
+        cmd.current_dir(root().join("edge"))
+            .args(["kv", "key", "put", key, value, "--binding", binding])
+            .args(["--local", "--persist-to"])
+            .arg(&self.state_dir)
+            .stdin(Stdio::null());
+        wrangler_env(&mut cmd);
+        let out = cmd
+            .output()
+            .map_err(|e| format!("could not start wrangler: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "wrangler kv key put failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
     }
 
     /// Stops the runtime and everything it started.

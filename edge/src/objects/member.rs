@@ -24,9 +24,10 @@ use worker::{
 };
 
 use super::{rows, sql_err};
+use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::objects::shop::{Report, from_value, json};
-use crate::store::{self, kv, now, reply};
+use crate::store::{self, kv, reply};
 
 /// A parsed program and the document it came from.
 type ParsedProgram = (Rc<Program>, Rc<str>);
@@ -969,6 +970,7 @@ fn code_json(
 
 impl DurableObject for MemberObject {
     fn new(state: State, env: Env) -> Self {
+        crate::clock::honour(&env);
         Self {
             state,
             env,

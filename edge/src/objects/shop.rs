@@ -14,8 +14,9 @@ use worker::{
 
 use super::{rows, sql_err};
 use crate::auth;
+use crate::clock::now;
 use crate::error::{AppError, AppResult};
-use crate::store::{self, kv, now, reply};
+use crate::store::{self, kv, reply};
 
 /// What the shop object keeps about the shop itself.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -359,7 +360,7 @@ impl ShopObject {
         let pooling = self.record.borrow().as_ref().is_some_and(|r| r.pooling);
         match account {
             Some(account) if pooling => {
-                let key = format!("account:{account}");
+                let key = kv::account_state(account);
                 self.sql()
                     .exec(
                         "INSERT OR IGNORE INTO accounts (member, key) VALUES (?, ?)",
@@ -369,7 +370,7 @@ impl ShopObject {
                 *self.has_accounts.borrow_mut() = Some(true);
                 Ok(key)
             }
-            _ => Ok(format!("member:{member}")),
+            _ => Ok(kv::own_state(member)),
         }
     }
 
@@ -651,6 +652,7 @@ pub(crate) fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Valu
 
 impl DurableObject for ShopObject {
     fn new(state: State, env: Env) -> Self {
+        crate::clock::honour(&env);
         Self {
             state,
             env,
