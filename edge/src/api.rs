@@ -764,7 +764,21 @@ async fn ledger(
         })?),
         _ => None,
     };
-    let limit = query(req, "limit").and_then(|l| l.parse::<u64>().ok());
+    let limit = match query(req, "limit") {
+        None => None,
+        Some(text) => Some(
+            text.parse::<u64>()
+                .ok()
+                .filter(|n| (1..=200).contains(n) && text.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| {
+                    AppError::new(
+                        400,
+                        "invalid_query",
+                        "the query parameter limit must be a whole number from 1 to 200",
+                    )
+                })?,
+        ),
+    };
     let key = context.key.clone().unwrap_or_default();
     let page: Value = member_call(
         env,
