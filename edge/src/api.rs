@@ -21,7 +21,7 @@ use crate::objects::member::{
 use crate::objects::shop::{
     ClaimRequest, ClaimStatus, Context, ContextRequest, Credential, Report,
 };
-use crate::routes::{Matched, Route, match_route};
+use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};
 use crate::store::{self, kv};
 
 /// The largest request body accepted.
@@ -61,22 +61,36 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
     // The raw method: the worker's `Method` enum folds unknown ones into GET.
     let method = req.inner().method().to_ascii_uppercase();
     let path = req.path();
-    let widget = path.starts_with("/v1/widget/");
+    let found = routes::find(&path, dev_mode(&env));
+    let cors = found.as_ref().is_some_and(Found::cors);
     let mut cors_origin = None;
     let result = async {
-        if widget {
-            cors_origin = allowed_origin(&env, &path, origin.as_deref()).await;
+        let Some(found) = found.as_ref() else {
+            return Err(AppError::not_found("the path"));
+        };
+        if cors {
+            cors_origin = allowed_origin(&env, &found.params.shop, origin.as_deref()).await;
+            if method == "OPTIONS" {
+                return Ok(Reply {
+                    status: 204,
+                    body: String::new(),
+                    content_type: "text/plain",
+                    headers: Vec::new(),
+                });
+            }
         }
-        if method == "OPTIONS" && widget {
-            return Ok(Reply {
-                status: 204,
-                body: String::new(),
-                content_type: "text/plain",
-                headers: Vec::new(),
-            });
-        }
+        let Some(def) = found.for_method(&method) else {
+            let allowed = found.allow().join(", ");
+            let mut error = AppError::new(
+                405,
+                "method_not_allowed",
+                format!("this path takes {allowed}"),
+            );
+            error.allow = Some(allowed);
+            return Err(error);
+        };
         let body = read_body(&mut req, &method).await?;
-        route(&req, &env, &method, &path, body).await
+        route(&req, &env, def, found.params.clone(), body).await
     }
     .await;
     let (status, body, content_type, headers) = match result {
@@ -103,11 +117,15 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
     for (name, value) in headers {
         out.set(name, &value)?;
     }
-    if widget {
+    if let Some(found) = found.as_ref().filter(|_| cors) {
         out.set("vary", "Origin")?;
         if let Some(origin) = cors_origin {
             out.set("access-control-allow-origin", &origin)?;
-            out.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
+            let methods = found.allow().join(", ");
+            out.set(
+                "access-control-allow-methods",
+                &format!("{methods}, OPTIONS"),
+            )?;
             out.set(
                 "access-control-allow-headers",
                 "authorization, content-type, idempotency-key",
@@ -186,25 +204,49 @@ fn admin_token(env: &Env) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// The credential a merchant or admin request carries.
-fn merchant_credential(req: &Request, env: &Env, body: &[u8]) -> AppResult<Credential> {
+/// The credential a merchant-side request carries, if it is of a kind its
+/// route takes (the route table says which): a signature is taken only by
+/// events, the platform token only by shop creation and key rotation.
+fn credential(access: Access, req: &Request, env: &Env, body: &[u8]) -> AppResult<Credential> {
+    let refused = || {
+        AppError::unauthorized(match access {
+            Access::Admin => "this route takes the platform admin token",
+            Access::MerchantOrAdmin => {
+                "send Authorization: Bearer <api_key> (or the platform admin token)"
+            }
+            Access::MerchantOrSigned => {
+                "send Authorization: Bearer <api_key> or a Loyalty-Signature"
+            }
+            _ => "send Authorization: Bearer <api_key>",
+        })
+    };
     if let Some(token) = auth::bearer(header(req, "authorization").as_deref()) {
-        if admin_token(env).is_some_and(|admin| auth::same_secret(&admin, token)) {
-            return Ok(Credential::Admin);
+        let admin = admin_token(env).is_some_and(|admin| auth::same_secret(&admin, token));
+        let kind = if admin {
+            CredentialKind::Admin
+        } else {
+            CredentialKind::ApiKey
+        };
+        if !access.takes(kind) {
+            return Err(refused());
         }
-        return Ok(Credential::ApiKey {
-            key: token.to_owned(),
+        return Ok(if admin {
+            Credential::Admin
+        } else {
+            Credential::ApiKey {
+                key: token.to_owned(),
+            }
         });
     }
-    if let Some(signature) = header(req, "loyalty-signature") {
+    if access.takes(CredentialKind::Signature)
+        && let Some(signature) = header(req, "loyalty-signature")
+    {
         return Ok(Credential::Signature {
             header: signature,
             body: String::from_utf8_lossy(body).into_owned(),
         });
     }
-    Err(AppError::unauthorized(
-        "send Authorization: Bearer <api_key> or a Loyalty-Signature",
-    ))
+    Err(refused())
 }
 
 thread_local! {
@@ -244,6 +286,7 @@ async fn shop_context(env: &Env, shop: &str, mut request: ContextRequest) -> App
 
 /// Authenticates a merchant (or admin) request on `shop`.
 async fn merchant(
+    access: Access,
     req: &Request,
     env: &Env,
     shop: &str,
@@ -251,7 +294,7 @@ async fn merchant(
     mut request: ContextRequest,
 ) -> AppResult<Context> {
     check_id(shop, "shop")?;
-    request.credential = Some(merchant_credential(req, env, body)?);
+    request.credential = Some(credential(access, req, env, body)?);
     let context = shop_context(env, shop, request).await.map_err(|e| {
         if e.status == 404 {
             AppError::unauthorized("no such shop, or the key is not valid for it")
@@ -270,6 +313,7 @@ async fn merchant(
 /// Authenticates a merchant request about `member`: its context (with the
 /// program) and the key of the state that holds the member.
 async fn merchant_for_member(
+    access: Access,
     req: &Request,
     env: &Env,
     shop: &str,
@@ -283,7 +327,7 @@ async fn merchant_for_member(
         member: Some(member.to_owned()),
         ..Default::default()
     };
-    let context = merchant(req, env, shop, body, request).await?;
+    let context = merchant(access, req, env, shop, body, request).await?;
     let key = context.key.clone().unwrap_or_default();
     Ok((context, key))
 }
@@ -329,9 +373,8 @@ async fn member_call<R: serde::de::DeserializeOwned>(
 }
 
 /// The origin of the request if the shop's program allows it.
-async fn allowed_origin(env: &Env, path: &str, origin: Option<&str>) -> Option<String> {
+async fn allowed_origin(env: &Env, shop: &str, origin: Option<&str>) -> Option<String> {
     let origin = origin?;
-    let shop = path.trim_start_matches("/v1/widget/").split('/').next()?;
     let context = shop_context(
         env,
         shop,
@@ -360,36 +403,25 @@ fn referral_base(req: &Request, shop: &str) -> String {
 async fn route(
     req: &Request,
     env: &Env,
-    method: &str,
-    path: &str,
+    def: &RouteDef,
+    params: Params,
     body: Vec<u8>,
 ) -> AppResult<Reply> {
-    let route = match match_route(method, path) {
-        Matched::Route(route) => route,
-        Matched::WrongMethod => {
-            let allowed = crate::routes::allowed_methods(path).join(", ");
-            let mut error = AppError::new(
-                405,
-                "method_not_allowed",
-                format!("this path takes {allowed}"),
-            );
-            error.allow = Some(allowed);
-            return Err(error);
-        }
-        Matched::NotFound => return Err(AppError::not_found("the path")),
-    };
-    match route {
-        Route::Healthz => Reply::json(200, &json!({"status": "ok"})),
-        Route::OpenApi => Ok(Reply {
+    let access = def.access;
+    let Params { shop, member, code } = params;
+    match def.op {
+        Op::Healthz => Reply::json(200, &json!({"status": "ok"})),
+        Op::OpenApi => Ok(Reply {
             status: 200,
             body: crate::openapi::DOCUMENT.to_owned(),
             content_type: "application/json",
             headers: Vec::new(),
         }),
-        Route::CreateShop => create_shop(req, env, &body).await,
-        Route::PutProgram { shop } => put_program(req, env, &shop, &body).await,
-        Route::GetProgram { shop } => {
+        Op::CreateShop => create_shop(access, req, env, &body).await,
+        Op::PutProgram => put_program(access, req, env, &shop, &body).await,
+        Op::GetProgram => {
             let context = merchant(
+                access,
                 req,
                 env,
                 &shop,
@@ -409,20 +441,22 @@ async fn route(
                 &json!({"version": context.program_version, "program": program}),
             )
         }
-        Route::Simulate { shop } => simulate(req, env, &shop, &body).await,
-        Route::Events { shop } => events(req, env, &shop, &body).await,
-        Route::Member { shop, member } => {
-            let (context, key) = merchant_for_member(req, env, &shop, &body, &member).await?;
+        Op::Simulate => simulate(access, req, env, &shop, &body).await,
+        Op::Events => events(access, req, env, &shop, &body).await,
+        Op::Member => {
+            let (context, key) =
+                merchant_for_member(access, req, env, &shop, &body, &member).await?;
             let locale = query(req, "locale").unwrap_or_else(|| "en".into());
             object_view(req, env, &shop, &key, &context, member, locale).await
         }
-        Route::Ledger { shop, member } => {
-            let (context, _) = merchant_for_member(req, env, &shop, &body, &member).await?;
+        Op::Ledger => {
+            let (context, _) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
             ledger(req, env, &shop, &context, member, false).await
         }
-        Route::Adjust { shop, member } => {
+        Op::Adjust => {
             let value = parse_json(&body)?;
-            let (context, key) = merchant_for_member(req, env, &shop, &body, &member).await?;
+            let (context, key) =
+                merchant_for_member(access, req, env, &shop, &body, &member).await?;
             let (id, points, reason) = read_adjustment(&value)?;
             let answer: Value = member_call(
                 env,
@@ -445,14 +479,14 @@ async fn route(
             };
             Reply::json(status, &answer)
         }
-        Route::Export { shop, member } => {
-            let (_, key) = merchant_for_member(req, env, &shop, &body, &member).await?;
+        Op::Export => {
+            let (_, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
             let export: Value =
                 member_call(env, &shop, &key, "export", json!({"member": member})).await?;
             Reply::json(200, &export)
         }
-        Route::EraseMember { shop, member } => {
-            let (_, key) = merchant_for_member(req, env, &shop, &body, &member).await?;
+        Op::EraseMember => {
+            let (_, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
             let erased: Value = member_call(
                 env,
                 &shop,
@@ -463,24 +497,22 @@ async fn route(
             .await?;
             Reply::json(200, &erased)
         }
-        Route::Code { shop, code } => code_action(req, env, &shop, &code, "get", &body).await,
-        Route::UseCode { shop, code } => code_action(req, env, &shop, &code, "use", &body).await,
-        Route::CancelCode { shop, code } => {
-            code_action(req, env, &shop, &code, "cancel", &body).await
-        }
-        Route::RotateKeys { shop } => {
-            merchant(req, env, &shop, &body, ContextRequest::default()).await?;
+        Op::Code => code_action(access, req, env, &shop, &code, "get", &body).await,
+        Op::UseCode => code_action(access, req, env, &shop, &code, "use", &body).await,
+        Op::CancelCode => code_action(access, req, env, &shop, &code, "cancel", &body).await,
+        Op::RotateKeys => {
+            merchant(access, req, env, &shop, &body, ContextRequest::default()).await?;
             let stub = store::shop_stub(env, &shop)?;
             let secrets: Value = store::call(&stub, "rotate", &json!({})).await?;
             Reply::json(200, &secrets)
         }
-        Route::Analytics { shop } => {
-            merchant(req, env, &shop, &body, ContextRequest::default()).await?;
+        Op::Analytics => {
+            merchant(access, req, env, &shop, &body, ContextRequest::default()).await?;
             let stub = store::shop_stub(env, &shop)?;
             let analytics: Value = store::call(&stub, "analytics", &json!({})).await?;
             Reply::json(200, &analytics)
         }
-        Route::WidgetProgram { shop } => {
+        Op::WidgetProgram => {
             let include = query(req, "include");
             if include.as_deref().is_some_and(|i| i != "preview") {
                 return Err(AppError::new(
@@ -489,7 +521,7 @@ async fn route(
                     "the query parameter include must be `preview` or left out",
                 ));
             }
-            let context = widget_context(req, env, &shop, false).await?;
+            let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
             let program = program_for(&shop, &context)?;
             let locale = locale_of(req, &program);
             let mut view = serde_json::to_value(program_view(&program, &locale))
@@ -505,8 +537,8 @@ async fn route(
             }
             Reply::json(200, &view)
         }
-        Route::WidgetMe { shop } => {
-            let context = widget_context(req, env, &shop, true).await?;
+        Op::WidgetMe => {
+            let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
             let member = context.customer.clone().unwrap_or_default();
             let program = program_for(&shop, &context)?;
             let key = context.key.clone().unwrap_or_default();
@@ -521,12 +553,12 @@ async fn route(
             }
             object_view(req, env, &shop, &key, &context, member, locale).await
         }
-        Route::WidgetLedger { shop } => {
-            let context = widget_context(req, env, &shop, true).await?;
+        Op::WidgetLedger => {
+            let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
             let member = context.customer.clone().unwrap_or_default();
             ledger(req, env, &shop, &context, member, true).await
         }
-        Route::WidgetRedeem { shop } => {
+        Op::WidgetRedeem => {
             let key = header(req, "idempotency-key")
                 .filter(|k| !k.is_empty() && k.len() <= 128)
                 .ok_or_else(|| {
@@ -563,7 +595,7 @@ async fn route(
                     return Err(AppError::invalid("invalid_redemption", unknown));
                 }
             }
-            let context = widget_context(req, env, &shop, true).await?;
+            let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
             let member = context.customer.clone().unwrap_or_default();
             let state_key = context.key.clone().unwrap_or_default();
             let answer: Value = member_call(
@@ -586,7 +618,7 @@ async fn route(
             };
             Reply::json(status, &answer)
         }
-        Route::Referral { shop, code } => {
+        Op::Referral => {
             let context = shop_context(
                 env,
                 &shop,
@@ -612,10 +644,8 @@ async fn route(
                 program.shop_url
             )))
         }
-        Route::DevToken { shop } => {
-            if !dev_mode(env) {
-                return Err(AppError::not_found("the path"));
-            }
+        Op::DevToken => {
+            // The table routes here only in development mode.
             let member = query(req, "member_id").unwrap_or_default();
             check_id(&member, "member_id")?;
             let stub = store::shop_stub(env, &shop)?;
@@ -849,11 +879,8 @@ fn read_adjustment(value: &Value) -> AppResult<(String, i64, String)> {
     Ok((id, points.unwrap_or(0), reason))
 }
 
-async fn create_shop(req: &Request, env: &Env, body: &[u8]) -> AppResult<Reply> {
-    let authorization = header(req, "authorization");
-    let token = auth::bearer(authorization.as_deref());
-    let admin = admin_token(env);
-    if !matches!((token, admin.as_deref()), (Some(t), Some(a)) if auth::same_secret(a, t)) {
+async fn create_shop(access: Access, req: &Request, env: &Env, body: &[u8]) -> AppResult<Reply> {
+    if !matches!(credential(access, req, env, body)?, Credential::Admin) {
         return Err(AppError::unauthorized(
             "creating a shop needs the platform admin token",
         ));
@@ -887,9 +914,15 @@ async fn create_shop(req: &Request, env: &Env, body: &[u8]) -> AppResult<Reply> 
     Reply::json(201, &secrets)
 }
 
-async fn put_program(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<Reply> {
+async fn put_program(
+    access: Access,
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    body: &[u8],
+) -> AppResult<Reply> {
     let value = parse_json(body)?;
-    merchant(req, env, shop, body, ContextRequest::default()).await?;
+    merchant(access, req, env, shop, body, ContextRequest::default()).await?;
     let program = Program::from_value(&value)
         .map_err(|problems| AppError::invalid("invalid_program", problems))?;
     let doc = value.to_string();
@@ -929,6 +962,7 @@ async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<Str
 }
 
 async fn code_action(
+    access: Access,
     req: &Request,
     env: &Env,
     shop: &str,
@@ -937,6 +971,7 @@ async fn code_action(
     body: &[u8],
 ) -> AppResult<Reply> {
     let context = merchant(
+        access,
         req,
         env,
         shop,
@@ -984,7 +1019,13 @@ async fn referrer_of(env: &Env, shop: &str, event: &Event) -> AppResult<Referrer
     })
 }
 
-async fn events(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<Reply> {
+async fn events(
+    access: Access,
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    body: &[u8],
+) -> AppResult<Reply> {
     let value = parse_json(body)?;
     let now = now();
     let batch = value.get("events").is_some();
@@ -1005,6 +1046,7 @@ async fn events(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<
         })
         .collect();
     let context = merchant(
+        access,
         req,
         env,
         shop,
@@ -1089,9 +1131,16 @@ async fn events(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<
 
 /// What a draft (or the current) program would answer, from the stored
 /// members, stored nowhere.
-async fn simulate(req: &Request, env: &Env, shop: &str, body: &[u8]) -> AppResult<Reply> {
+async fn simulate(
+    access: Access,
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    body: &[u8],
+) -> AppResult<Reply> {
     let value = parse_json(body)?;
     let context = merchant(
+        access,
         req,
         env,
         shop,

@@ -1,128 +1,325 @@
-//! The routing table: every public route, matched from method and path.
-//! Pure, so the OpenAPI test can check it natively.
+//! The route table: every route of the worker declared once, with its
+//! method, its path (as the API document writes it), who may call it and
+//! the operation that answers it. Routing, authorization, CORS, the 405
+//! `Allow` list, the API document's test and the end-to-end
+//! route-by-credential test all read this one table. Pure, so the tests
+//! run natively.
 
-/// One public route of the API.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Route {
+use std::sync::OnceLock;
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// No credential (health, the API document, referral redirects).
+    Anyone,
+    /// The platform's `ADMIN_TOKEN` only (creating a shop).
+    Admin,
+    /// The shop's API key only.
+    Merchant,
+    /// The shop's API key or the platform's token (key rotation).
+    MerchantOrAdmin,
+    /// The shop's API key or a `Loyalty-Signature` over the body (events).
+    MerchantOrSigned,
+    /// A shopper's customer token.
+    Shopper,
+    /// A shopper's customer token, or nobody (then answered as for a guest).
+    ShopperOrGuest,
+    /// Only with the development variable set; otherwise the route does not
+    /// exist (404 for every method).
+    Dev,
+}
+
+/// A kind of credential a request may carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialKind {
+    Admin,
+    ApiKey,
+    Signature,
+    CustomerToken,
+}
+
+impl Access {
+    /// Whether a route with this access takes `credential`.
+    pub fn takes(self, credential: CredentialKind) -> bool {
+        use CredentialKind as C;
+        match self {
+            Access::Anyone | Access::Dev => false,
+            Access::Admin => credential == C::Admin,
+            Access::Merchant => credential == C::ApiKey,
+            Access::MerchantOrAdmin => matches!(credential, C::ApiKey | C::Admin),
+            Access::MerchantOrSigned => matches!(credential, C::ApiKey | C::Signature),
+            Access::Shopper | Access::ShopperOrGuest => credential == C::CustomerToken,
+        }
+    }
+
+    /// Whether the route answers without any credential.
+    pub fn open(self) -> bool {
+        matches!(self, Access::Anyone | Access::ShopperOrGuest | Access::Dev)
+    }
+}
+
+/// The operation that answers a route (the worker dispatches on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
     Healthz,
     OpenApi,
     CreateShop,
-    PutProgram {
-        shop: String,
-    },
-    GetProgram {
-        shop: String,
-    },
-    Simulate {
-        shop: String,
-    },
-    Events {
-        shop: String,
-    },
-    Member {
-        shop: String,
-        member: String,
-    },
-    EraseMember {
-        shop: String,
-        member: String,
-    },
-    Ledger {
-        shop: String,
-        member: String,
-    },
-    Adjust {
-        shop: String,
-        member: String,
-    },
-    Export {
-        shop: String,
-        member: String,
-    },
-    Code {
-        shop: String,
-        code: String,
-    },
-    UseCode {
-        shop: String,
-        code: String,
-    },
-    CancelCode {
-        shop: String,
-        code: String,
-    },
-    RotateKeys {
-        shop: String,
-    },
-    Analytics {
-        shop: String,
-    },
-    WidgetProgram {
-        shop: String,
-    },
-    WidgetMe {
-        shop: String,
-    },
-    WidgetLedger {
-        shop: String,
-    },
-    WidgetRedeem {
-        shop: String,
-    },
-    Referral {
-        shop: String,
-        code: String,
-    },
-    /// Development only: answers 404 unless the development variable is set.
-    DevToken {
-        shop: String,
-    },
+    PutProgram,
+    GetProgram,
+    Simulate,
+    Events,
+    Member,
+    EraseMember,
+    Ledger,
+    Adjust,
+    Export,
+    Code,
+    UseCode,
+    CancelCode,
+    RotateKeys,
+    Analytics,
+    WidgetProgram,
+    WidgetMe,
+    WidgetLedger,
+    WidgetRedeem,
+    Referral,
+    DevToken,
 }
 
-/// `(method, OpenAPI path)` of every public route; the OpenAPI document must
-/// list exactly these (the development route is deliberately absent).
-pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
-    ("get", "/healthz"),
-    ("get", "/openapi.json"),
-    ("post", "/v1/shops"),
-    ("put", "/v1/shops/{shop}/program"),
-    ("get", "/v1/shops/{shop}/program"),
-    ("post", "/v1/shops/{shop}/simulate"),
-    ("post", "/v1/shops/{shop}/events"),
-    ("get", "/v1/shops/{shop}/members/{member_id}"),
-    ("delete", "/v1/shops/{shop}/members/{member_id}"),
-    ("get", "/v1/shops/{shop}/members/{member_id}/ledger"),
-    ("post", "/v1/shops/{shop}/members/{member_id}/adjustments"),
-    ("get", "/v1/shops/{shop}/members/{member_id}/export"),
-    ("get", "/v1/shops/{shop}/codes/{code}"),
-    ("post", "/v1/shops/{shop}/codes/{code}/use"),
-    ("post", "/v1/shops/{shop}/codes/{code}/cancel"),
-    ("post", "/v1/shops/{shop}/keys/rotate"),
-    ("get", "/v1/shops/{shop}/analytics"),
-    ("get", "/v1/widget/{shop}/program"),
-    ("get", "/v1/widget/{shop}/me"),
-    ("get", "/v1/widget/{shop}/me/ledger"),
-    ("post", "/v1/widget/{shop}/redeem"),
-    ("get", "/r/{shop}/{code}"),
-];
+/// One route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteDef {
+    pub method: &'static str,
+    /// The path as the API document writes it: `{shop}`, `{member_id}`, `{code}`.
+    pub path: &'static str,
+    pub access: Access,
+    pub op: Op,
+}
 
-/// What a path and method ask for: a route, a known path with another
-/// method (405), or nothing (404).
+impl RouteDef {
+    /// Whether the API document lists it (development routes and `HEAD`
+    /// stay out).
+    pub fn documented(&self) -> bool {
+        self.access != Access::Dev && self.method != "HEAD"
+    }
+
+    /// Whether browsers call it from the shop's pages (CORS for the shop's
+    /// allowed origins).
+    pub fn cors(&self) -> bool {
+        self.path.starts_with("/v1/widget/")
+    }
+}
+
+const fn route(method: &'static str, path: &'static str, access: Access, op: Op) -> RouteDef {
+    RouteDef {
+        method,
+        path,
+        access,
+        op,
+    }
+}
+
+/// Every route of the worker.
+pub const ROUTES: &[RouteDef] = {
+    use Access::*;
+    &[
+        route("GET", "/healthz", Anyone, Op::Healthz),
+        route("GET", "/openapi.json", Anyone, Op::OpenApi),
+        route("POST", "/v1/shops", Admin, Op::CreateShop),
+        route("PUT", "/v1/shops/{shop}/program", Merchant, Op::PutProgram),
+        route("GET", "/v1/shops/{shop}/program", Merchant, Op::GetProgram),
+        route("POST", "/v1/shops/{shop}/simulate", Merchant, Op::Simulate),
+        route(
+            "POST",
+            "/v1/shops/{shop}/events",
+            MerchantOrSigned,
+            Op::Events,
+        ),
+        route(
+            "GET",
+            "/v1/shops/{shop}/members/{member_id}",
+            Merchant,
+            Op::Member,
+        ),
+        route(
+            "DELETE",
+            "/v1/shops/{shop}/members/{member_id}",
+            Merchant,
+            Op::EraseMember,
+        ),
+        route(
+            "GET",
+            "/v1/shops/{shop}/members/{member_id}/ledger",
+            Merchant,
+            Op::Ledger,
+        ),
+        route(
+            "POST",
+            "/v1/shops/{shop}/members/{member_id}/adjustments",
+            Merchant,
+            Op::Adjust,
+        ),
+        route(
+            "GET",
+            "/v1/shops/{shop}/members/{member_id}/export",
+            Merchant,
+            Op::Export,
+        ),
+        route("GET", "/v1/shops/{shop}/codes/{code}", Merchant, Op::Code),
+        route(
+            "POST",
+            "/v1/shops/{shop}/codes/{code}/use",
+            Merchant,
+            Op::UseCode,
+        ),
+        route(
+            "POST",
+            "/v1/shops/{shop}/codes/{code}/cancel",
+            Merchant,
+            Op::CancelCode,
+        ),
+        route(
+            "POST",
+            "/v1/shops/{shop}/keys/rotate",
+            MerchantOrAdmin,
+            Op::RotateKeys,
+        ),
+        route("GET", "/v1/shops/{shop}/analytics", Merchant, Op::Analytics),
+        route(
+            "GET",
+            "/v1/widget/{shop}/program",
+            ShopperOrGuest,
+            Op::WidgetProgram,
+        ),
+        route("GET", "/v1/widget/{shop}/me", Shopper, Op::WidgetMe),
+        route(
+            "GET",
+            "/v1/widget/{shop}/me/ledger",
+            Shopper,
+            Op::WidgetLedger,
+        ),
+        route(
+            "POST",
+            "/v1/widget/{shop}/redeem",
+            Shopper,
+            Op::WidgetRedeem,
+        ),
+        route("GET", "/r/{shop}/{code}", Anyone, Op::Referral),
+        route("HEAD", "/r/{shop}/{code}", Anyone, Op::Referral),
+        route("GET", "/v1/dev/{shop}/token", Dev, Op::DevToken),
+        route("POST", "/v1/dev/{shop}/token", Dev, Op::DevToken),
+    ]
+};
+
+/// The ids a path carries (empty when it carries none), percent-decoded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Params {
+    pub shop: String,
+    pub member: String,
+    pub code: String,
+}
+
+/// Every route at one path, and the ids the path carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub routes: Vec<&'static RouteDef>,
+    pub params: Params,
+}
+
+impl Found {
+    /// The route for `method`, if the path takes it.
+    pub fn for_method(&self, method: &str) -> Option<&'static RouteDef> {
+        self.routes.iter().copied().find(|r| r.method == method)
+    }
+
+    /// The methods the path takes, for `Allow` and CORS preflights.
+    pub fn allow(&self) -> Vec<&'static str> {
+        self.routes.iter().map(|r| r.method).collect()
+    }
+
+    /// Whether the path answers browsers on the shop's pages.
+    pub fn cors(&self) -> bool {
+        self.routes.iter().any(|r| r.cors())
+    }
+}
+
+/// What a method and path ask for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Matched {
-    Route(Route),
-    WrongMethod,
+    Route(&'static RouteDef, Params),
+    /// A known path, another method: the methods it takes.
+    WrongMethod(Vec<&'static str>),
     NotFound,
 }
 
-/// Percent-decodes one path segment; `None` if it is not valid UTF-8.
+/// The matcher: one entry per distinct path, holding the table's indices.
+fn router() -> &'static matchit::Router<Vec<usize>> {
+    static ROUTER: OnceLock<matchit::Router<Vec<usize>>> = OnceLock::new();
+    ROUTER.get_or_init(|| {
+        let mut paths: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (i, def) in ROUTES.iter().enumerate() {
+            match paths.iter_mut().find(|(p, _)| *p == def.path) {
+                Some((_, indices)) => indices.push(i),
+                None => paths.push((def.path, vec![i])),
+            }
+        }
+        let mut router = matchit::Router::new();
+        for (path, indices) in paths {
+            // matchit 0.7 writes parameters as `:name`.
+            let pattern = path.replace('{', ":").replace('}', "");
+            if router.insert(pattern, indices).is_err() {
+                unreachable!("the route table has conflicting paths");
+            }
+        }
+        router
+    })
+}
+
+/// Every route at `path` (development routes only when `dev`).
+pub fn find(path: &str, dev: bool) -> Option<Found> {
+    let matched = router().at(path).ok()?;
+    let mut params = Params::default();
+    for (name, raw) in matched.params.iter() {
+        let value = decode(raw)?;
+        match name {
+            "shop" => params.shop = value,
+            "member_id" => params.member = value,
+            "code" => params.code = value,
+            _ => {}
+        }
+    }
+    let routes: Vec<&'static RouteDef> = matched
+        .value
+        .iter()
+        .map(|&i| &ROUTES[i])
+        .filter(|r| dev || r.access != Access::Dev)
+        .collect();
+    if routes.is_empty() {
+        return None;
+    }
+    Some(Found { routes, params })
+}
+
+/// The route for a method and path.
+pub fn match_route(method: &str, path: &str, dev: bool) -> Matched {
+    match find(path, dev) {
+        None => Matched::NotFound,
+        Some(found) => match found.for_method(method) {
+            Some(def) => Matched::Route(def, found.params),
+            None => Matched::WrongMethod(found.allow()),
+        },
+    }
+}
+
+/// Percent-decodes one path segment; `None` if it is not valid UTF-8 or a
+/// `%` is not followed by two hex digits.
 fn decode(segment: &str) -> Option<String> {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
         } else {
@@ -133,165 +330,118 @@ fn decode(segment: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-pub fn match_route(method: &str, path: &str) -> Matched {
-    let segments: Option<Vec<String>> = path
-        .trim_start_matches('/')
-        .split('/')
-        .map(decode)
-        .collect();
-    let Some(segments) = segments else {
-        return Matched::NotFound;
-    };
-    let s: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let owned = |x: &str| x.to_owned();
-    let (route, allowed): (Option<Route>, bool) = match (method, s.as_slice()) {
-        (m, ["healthz"]) => (Some(Route::Healthz), m == "GET"),
-        (m, ["openapi.json"]) => (Some(Route::OpenApi), m == "GET"),
-        (m, ["v1", "shops"]) => (Some(Route::CreateShop), m == "POST"),
-        ("PUT", ["v1", "shops", shop, "program"]) => {
-            (Some(Route::PutProgram { shop: owned(shop) }), true)
-        }
-        (m, ["v1", "shops", shop, "program"]) => {
-            (Some(Route::GetProgram { shop: owned(shop) }), m == "GET")
-        }
-        (m, ["v1", "shops", shop, "simulate"]) => {
-            (Some(Route::Simulate { shop: owned(shop) }), m == "POST")
-        }
-        (m, ["v1", "shops", shop, "events"]) => {
-            (Some(Route::Events { shop: owned(shop) }), m == "POST")
-        }
-        ("DELETE", ["v1", "shops", shop, "members", member]) => (
-            Some(Route::EraseMember {
-                shop: owned(shop),
-                member: owned(member),
-            }),
-            true,
-        ),
-        (m, ["v1", "shops", shop, "members", member]) => (
-            Some(Route::Member {
-                shop: owned(shop),
-                member: owned(member),
-            }),
-            m == "GET",
-        ),
-        (m, ["v1", "shops", shop, "members", member, "ledger"]) => (
-            Some(Route::Ledger {
-                shop: owned(shop),
-                member: owned(member),
-            }),
-            m == "GET",
-        ),
-        (m, ["v1", "shops", shop, "members", member, "adjustments"]) => (
-            Some(Route::Adjust {
-                shop: owned(shop),
-                member: owned(member),
-            }),
-            m == "POST",
-        ),
-        (m, ["v1", "shops", shop, "members", member, "export"]) => (
-            Some(Route::Export {
-                shop: owned(shop),
-                member: owned(member),
-            }),
-            m == "GET",
-        ),
-        (m, ["v1", "shops", shop, "codes", code]) => (
-            Some(Route::Code {
-                shop: owned(shop),
-                code: owned(code),
-            }),
-            m == "GET",
-        ),
-        (m, ["v1", "shops", shop, "codes", code, "use"]) => (
-            Some(Route::UseCode {
-                shop: owned(shop),
-                code: owned(code),
-            }),
-            m == "POST",
-        ),
-        (m, ["v1", "shops", shop, "codes", code, "cancel"]) => (
-            Some(Route::CancelCode {
-                shop: owned(shop),
-                code: owned(code),
-            }),
-            m == "POST",
-        ),
-        (m, ["v1", "shops", shop, "keys", "rotate"]) => {
-            (Some(Route::RotateKeys { shop: owned(shop) }), m == "POST")
-        }
-        (m, ["v1", "shops", shop, "analytics"]) => {
-            (Some(Route::Analytics { shop: owned(shop) }), m == "GET")
-        }
-        (m, ["v1", "widget", shop, "program"]) => {
-            (Some(Route::WidgetProgram { shop: owned(shop) }), m == "GET")
-        }
-        (m, ["v1", "widget", shop, "me"]) => {
-            (Some(Route::WidgetMe { shop: owned(shop) }), m == "GET")
-        }
-        (m, ["v1", "widget", shop, "me", "ledger"]) => {
-            (Some(Route::WidgetLedger { shop: owned(shop) }), m == "GET")
-        }
-        (m, ["v1", "widget", shop, "redeem"]) => {
-            (Some(Route::WidgetRedeem { shop: owned(shop) }), m == "POST")
-        }
-        (m, ["v1", "dev", shop, "token"]) => (
-            Some(Route::DevToken { shop: owned(shop) }),
-            m == "POST" || m == "GET",
-        ),
-        (m, ["r", shop, code]) => (
-            Some(Route::Referral {
-                shop: owned(shop),
-                code: owned(code),
-            }),
-            m == "GET" || m == "HEAD",
-        ),
-        _ => (None, false),
-    };
-    match route {
-        Some(route) if allowed => Matched::Route(route),
-        Some(_) => Matched::WrongMethod,
-        None => Matched::NotFound,
-    }
-}
-
-/// The methods a path takes, for the `Allow` header of a 405.
-pub fn allowed_methods(path: &str) -> Vec<&'static str> {
-    ["GET", "HEAD", "POST", "PUT", "DELETE"]
-        .into_iter()
-        .filter(|method| matches!(match_route(method, path), Matched::Route(_)))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn sample(path: &str) -> String {
+        path.replace("{shop}", "demo")
+            .replace("{member_id}", "c-1")
+            .replace("{code}", "ABCD")
+    }
+
     #[test]
-    fn every_public_route_matches_its_method() {
-        for (method, pattern) in PUBLIC_ROUTES {
-            let path = pattern
-                .replace("{shop}", "demo")
-                .replace("{member_id}", "c-1")
-                .replace("{code}", "ABCD");
-            let matched = match_route(&method.to_ascii_uppercase(), &path);
-            assert!(
-                matches!(matched, Matched::Route(_)),
-                "{method} {path}: {matched:?}"
-            );
+    fn every_route_matches_its_method_and_only_it() {
+        for def in ROUTES {
+            let path = sample(def.path);
+            match match_route(def.method, &path, true) {
+                Matched::Route(found, params) => {
+                    assert_eq!(found, def, "{} {path}", def.method);
+                    assert_eq!(
+                        params.shop,
+                        if def.path.contains("{shop}") {
+                            "demo"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                other => panic!("{} {path}: {other:?}", def.method),
+            }
+        }
+        for def in ROUTES {
+            let path = sample(def.path);
+            for method in ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"] {
+                let declared = ROUTES
+                    .iter()
+                    .any(|r| r.path == def.path && r.method == method);
+                let matched = matches!(match_route(method, &path, true), Matched::Route(..));
+                assert_eq!(matched, declared, "{method} {path}");
+            }
         }
     }
 
     #[test]
     fn other_methods_and_paths_are_refused() {
-        assert_eq!(match_route("DELETE", "/healthz"), Matched::WrongMethod);
-        assert_eq!(allowed_methods("/v1/shops/demo/program"), ["GET", "PUT"]);
-        assert_eq!(match_route("GET", "/v1/nothing"), Matched::NotFound);
         assert_eq!(
-            match_route("GET", "/v1/shops/demo/members/a%2Eb"),
-            Matched::Route(Route::Member {
-                shop: "demo".into(),
-                member: "a.b".into()
-            })
+            match_route("DELETE", "/healthz", false),
+            Matched::WrongMethod(vec!["GET"])
         );
+        assert_eq!(
+            match_route("POST", "/v1/shops/demo/program", false),
+            Matched::WrongMethod(vec!["PUT", "GET"])
+        );
+        assert_eq!(match_route("GET", "/v1/nothing", false), Matched::NotFound);
+        assert_eq!(
+            match_route("GET", "/v1/shops/demo/members/%zz", false),
+            Matched::NotFound
+        );
+        assert_eq!(
+            match_route("GET", "/v1/shops/demo/members/%4", false),
+            Matched::NotFound
+        );
+        match match_route("GET", "/v1/shops/demo/members/a%2Eb", false) {
+            Matched::Route(def, params) => {
+                assert_eq!(def.op, Op::Member);
+                assert_eq!(params.member, "a.b");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn development_routes_exist_only_in_development() {
+        for method in ["GET", "PUT", "POST", "DELETE"] {
+            assert_eq!(
+                match_route(method, "/v1/dev/demo/token", false),
+                Matched::NotFound,
+                "{method}"
+            );
+        }
+        assert!(matches!(
+            match_route("GET", "/v1/dev/demo/token", true),
+            Matched::Route(def, _) if def.op == Op::DevToken
+        ));
+        assert_eq!(
+            match_route("PUT", "/v1/dev/demo/token", true),
+            Matched::WrongMethod(vec!["GET", "POST"])
+        );
+    }
+
+    #[test]
+    fn signatures_only_on_events_and_the_admin_token_only_where_the_contract_says() {
+        for def in ROUTES {
+            assert_eq!(
+                def.access.takes(CredentialKind::Signature),
+                def.op == Op::Events,
+                "{} {}",
+                def.method,
+                def.path
+            );
+            assert_eq!(
+                def.access.takes(CredentialKind::Admin),
+                matches!(def.op, Op::CreateShop | Op::RotateKeys),
+                "{} {}",
+                def.method,
+                def.path
+            );
+            assert_eq!(
+                def.access.takes(CredentialKind::CustomerToken),
+                def.path.starts_with("/v1/widget/"),
+                "{} {}",
+                def.method,
+                def.path
+            );
+        }
     }
 }

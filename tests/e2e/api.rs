@@ -738,6 +738,17 @@ pub fn dev_route_closed(world: &mut World) {
         b"",
     );
     assert_eq!(closed.status, 404);
+    // No method finds it: 404, never a 405 that would tell the route exists.
+    for method in ["PUT", "POST", "DELETE", "PATCH"] {
+        let answer = world.call(
+            method,
+            &format!("/v1/dev/{}/token?member_id=alice", shop.name),
+            &[],
+            b"",
+        );
+        assert_eq!(answer.status, 404, "{method}: {}", answer.body);
+        assert_eq!(answer.header("allow"), None, "{method}");
+    }
     let doc = world.call("GET", "/openapi.json", &[], b"");
     assert_eq!(doc.status, 200, "{}", doc.body);
     let paths = doc.json()["paths"].as_object().cloned().unwrap_or_default();

@@ -10,6 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
 mod api;
+mod matrix;
 mod world;
 
 use world::World;
@@ -63,6 +64,10 @@ const CASES: &[Case] = &[
     (
         "me: a snapshot older than what the shopper saw is not served",
         api::stale_snapshot,
+    ),
+    (
+        "every route with every kind of credential, as the route table says",
+        matrix::routes_by_credentials,
     ),
     (
         "the development token route is closed without the variable",
