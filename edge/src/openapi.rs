@@ -25,6 +25,27 @@ mod tests {
             .map(|r| (r.method.to_ascii_lowercase(), r.path.to_owned()))
             .collect();
         assert_eq!(documented, routed);
+        // Each operation's security is what the table says its route takes.
+        for def in ROUTES.iter().filter(|r| r.documented()) {
+            let op = &doc["paths"][def.path][def.method.to_ascii_lowercase()];
+            let security: Vec<Vec<String>> = op["security"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|alt| {
+                    alt.as_object()
+                        .map(|m| m.keys().cloned().collect())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let wanted: Vec<Vec<String>> = def
+                .access
+                .security()
+                .iter()
+                .map(|alt| alt.iter().map(|s| (*s).to_owned()).collect())
+                .collect();
+            assert_eq!(security, wanted, "{} {}", def.method, def.path);
+        }
         assert!(
             !DOCUMENT.contains("/v1/dev/"),
             "the development route stays out"

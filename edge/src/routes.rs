@@ -52,6 +52,20 @@ impl Access {
         }
     }
 
+    /// The API document's `security` for this access: the alternatives,
+    /// each a list of scheme names (empty: no credential).
+    pub fn security(self) -> &'static [&'static [&'static str]] {
+        match self {
+            Access::Anyone | Access::Dev => &[],
+            Access::Admin => &[&["admin"]],
+            Access::Merchant => &[&["apiKey"]],
+            Access::MerchantOrAdmin => &[&["apiKey"], &["admin"]],
+            Access::MerchantOrSigned => &[&["apiKey"], &["webhookSignature"]],
+            Access::Shopper => &[&["customerToken"]],
+            Access::ShopperOrGuest => &[&[], &["customerToken"]],
+        }
+    }
+
     /// Whether the route answers without any credential.
     pub fn open(self) -> bool {
         matches!(self, Access::Anyone | Access::ShopperOrGuest | Access::Dev)
