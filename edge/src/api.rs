@@ -14,6 +14,7 @@ use worker::{Env, Headers, Request, Response};
 use crate::auth;
 use crate::clock::{dev_mode, now};
 use crate::error::{AppError, AppResult};
+use crate::keys;
 use crate::objects::member::{
     AdjustRequest, ApplyReply, ApplyRequest, CodeRequest, LedgerRequest, ProgramRef, RedeemRequest,
     ReferrerWire, ViewRequest, cached_version, program_document, program_of,
@@ -22,7 +23,7 @@ use crate::objects::shop::{
     ClaimRequest, ClaimStatus, Context, ContextRequest, Credential, Report,
 };
 use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};
-use crate::store::{self, kv};
+use crate::store;
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 256 * 1024;
@@ -89,6 +90,16 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
             error.allow = Some(allowed);
             return Err(error);
         };
+        // A route that needs a credential refuses a request without one
+        // before reading its body.
+        let presented = header(&req, "authorization").is_some()
+            || (def.access.takes(CredentialKind::Signature)
+                && header(&req, "loyalty-signature").is_some());
+        if !def.access.open() && !presented {
+            return Err(credential(def.access, &req, &env, &[])
+                .err()
+                .unwrap_or_else(|| AppError::unauthorized("this route needs a credential")));
+        }
         let body = read_body(&mut req, &method).await?;
         route(&req, &env, def, found.params.clone(), body).await
     }
@@ -142,7 +153,10 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
     Ok(response.with_status(status).with_headers(out))
 }
 
+/// The body, read chunk by chunk and refused as soon as it passes 256 KiB,
+/// whatever its framing (a declared length, or chunked with none).
 async fn read_body(req: &mut Request, method: &str) -> AppResult<Vec<u8>> {
+    use futures_util::StreamExt;
     if method == "GET" || method == "HEAD" || method == "DELETE" {
         return Ok(Vec::new());
     }
@@ -155,12 +169,20 @@ async fn read_body(req: &mut Request, method: &str) -> AppResult<Vec<u8>> {
     if declared.is_some_and(|n| n > MAX_BODY) {
         return Err(too_large());
     }
-    let bytes = req
-        .bytes()
-        .await
+    if req.inner().body().is_none() {
+        return Ok(Vec::new());
+    }
+    let mut stream = req
+        .stream()
         .map_err(|_| AppError::new(400, "unreadable_body", "the body could not be read"))?;
-    if bytes.len() > MAX_BODY {
-        return Err(too_large());
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|_| AppError::new(400, "unreadable_body", "the body could not be read"))?;
+        if bytes.len() + chunk.len() > MAX_BODY {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
 }
@@ -217,6 +239,7 @@ fn credential(access: Access, req: &Request, env: &Env, body: &[u8]) -> AppResul
             Access::MerchantOrSigned => {
                 "send Authorization: Bearer <api_key> or a Loyalty-Signature"
             }
+            Access::Shopper => "a valid customer token is required",
             _ => "send Authorization: Bearer <api_key>",
         })
     };
@@ -619,16 +642,23 @@ async fn route(
             Reply::json(status, &answer)
         }
         Op::Referral => {
+            // A link from anywhere: its ids are checked before any storage
+            // is asked, and each visitor gets the shopper's rate window.
+            let unknown = || AppError::not_found("the referral code");
+            check_id(&shop, "shop").map_err(|_| unknown())?;
+            check_id(&code, "code").map_err(|_| unknown())?;
             let context = shop_context(
                 env,
                 &shop,
                 ContextRequest {
                     want_program: true,
                     cached_version: cached_version(&shop),
+                    rate_key: Some(format!("r:ip:{}", client_ip(req))),
                     ..Default::default()
                 },
             )
-            .await?;
+            .await
+            .map_err(|e| if e.status == 404 { unknown() } else { e })?;
             let program = program_for(&shop, &context)?;
             if resolve_referral(env, &shop, &code).await?.is_none() {
                 return Err(AppError::not_found("the referral code"));
@@ -689,7 +719,7 @@ async fn snapshot_view(
 ) -> Option<Value> {
     let kv_store = env.kv(store::KV_BINDING).ok()?;
     let text = kv_store
-        .get(&kv::member_snapshot(shop, key))
+        .get(&keys::member_snapshot(shop, key))
         .text()
         .await
         .ok()??;
@@ -754,9 +784,7 @@ async fn widget_context(
 ) -> AppResult<Context> {
     check_id(shop, "shop").map_err(|_| AppError::not_found("the shop"))?;
     let token = auth::bearer(header(req, "authorization").as_deref()).map(str::to_owned);
-    let ip = header(req, "cf-connecting-ip")
-        .or_else(|| header(req, "x-real-ip"))
-        .unwrap_or_else(|| "local".into());
+    let ip = client_ip(req);
     let request = ContextRequest {
         credential: Some(match token {
             Some(token) => Credential::Customer { token },
@@ -772,6 +800,13 @@ async fn widget_context(
         return Err(AppError::unauthorized("a valid customer token is required"));
     }
     Ok(context)
+}
+
+/// The visitor's address, as the platform reports it.
+fn client_ip(req: &Request) -> String {
+    header(req, "cf-connecting-ip")
+        .or_else(|| header(req, "x-real-ip"))
+        .unwrap_or_else(|| "local".into())
 }
 
 async fn ledger(
@@ -934,7 +969,7 @@ async fn put_program(
     )
     .await?;
     if let Ok(kv_store) = env.kv(store::KV_BINDING)
-        && let Ok(put) = kv_store.put(&kv::program(shop, version), doc.as_str())
+        && let Ok(put) = kv_store.put(&keys::program(shop, version), doc.as_str())
     {
         let _ = put.execute().await;
     }
@@ -943,7 +978,7 @@ async fn put_program(
 
 async fn resolve_referral(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
     if let Ok(kv_store) = env.kv(store::KV_BINDING)
-        && let Ok(Some(member)) = kv_store.get(&kv::referral(shop, code)).text().await
+        && let Ok(Some(member)) = kv_store.get(&keys::referral(shop, code)).text().await
     {
         return Ok(Some(member));
     }
@@ -953,7 +988,7 @@ async fn resolve_referral(env: &Env, shop: &str, code: &str) -> AppResult<Option
 
 async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
     if let Ok(kv_store) = env.kv(store::KV_BINDING)
-        && let Ok(Some(key)) = kv_store.get(&kv::code(shop, code)).text().await
+        && let Ok(Some(key)) = kv_store.get(&keys::code(shop, code)).text().await
     {
         return Ok(Some(key));
     }

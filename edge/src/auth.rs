@@ -53,9 +53,18 @@ pub fn parse_customer_token(token: &str) -> Option<CustomerToken<'_>> {
     }
     Some(CustomerToken {
         member_id,
-        expires: expires.parse().ok()?,
+        expires: unix_seconds(expires)?,
         mac,
     })
+}
+
+/// A Unix time as the merchant writes it: digits only, no sign, no leading
+/// zero (so one time has one spelling, and the signed text is the one sent).
+pub fn unix_seconds(text: &str) -> Option<i64> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
 }
 
 /// The member a valid, unexpired customer token names.
@@ -86,7 +95,7 @@ pub fn verify_signature(header: &str, body: &[u8], webhook_secret: &str, now_uni
     let mut candidates = Vec::new();
     for part in header.split(',') {
         match part.trim().split_once('=') {
-            Some(("t", value)) => t = value.parse::<i64>().ok(),
+            Some(("t", value)) => t = unix_seconds(value),
             Some(("v1", value)) => candidates.push(value.to_ascii_lowercase()),
             _ => {}
         }
@@ -94,7 +103,7 @@ pub fn verify_signature(header: &str, body: &[u8], webhook_secret: &str, now_uni
     let Some(t) = t else {
         return false;
     };
-    if (now_unix - t).abs() > SIGNATURE_TOLERANCE_SECONDS {
+    if now_unix.abs_diff(t) > SIGNATURE_TOLERANCE_SECONDS.unsigned_abs() {
         return false;
     }
     let mut signed = format!("{t}.").into_bytes();
@@ -181,6 +190,47 @@ mod tests {
             "other body"
         );
         assert!(!verify_signature("v1=00", body, "whsec", 10_000), "no t");
+    }
+
+    #[test]
+    fn times_have_one_spelling() {
+        let mac = "0".repeat(64);
+        for odd in [
+            "+123",
+            "0123",
+            "-5",
+            "12a",
+            "",
+            " 12",
+            "99999999999999999999",
+        ] {
+            let token = format!("c-1.{odd}.{mac}");
+            assert_eq!(parse_customer_token(&token), None, "{odd:?}");
+        }
+        assert_eq!(unix_seconds("0"), Some(0));
+        assert_eq!(unix_seconds("4000000000"), Some(4_000_000_000));
+        // A token whose expiry is respelled is refused, though its digits
+        // mean the same time: the signed text is the one the merchant sent.
+        let token = customer_token("c-1", 2_000, "s3cret");
+        let respelled = token.replacen(".2000.", ".+2000.", 1);
+        assert_eq!(verify_customer_token(&respelled, "s3cret", 1_000), None);
+        let padded = token.replacen(".2000.", ".02000.", 1);
+        assert_eq!(verify_customer_token(&padded, "s3cret", 1_000), None);
+    }
+
+    #[test]
+    fn extreme_signature_times_are_refused_without_overflow() {
+        let body = b"{}";
+        for t in [i64::MIN, i64::MAX, -1] {
+            let header = format!("t={t},v1={}", "0".repeat(64));
+            assert!(!verify_signature(&header, body, "whsec", 10_000), "{t}");
+            assert!(!verify_signature(&header, body, "whsec", i64::MIN), "{t}");
+        }
+        let header = signature_header(body, "whsec", i64::MAX);
+        assert!(verify_signature(&header, body, "whsec", i64::MAX));
+        assert!(!verify_signature(&header, body, "whsec", i64::MIN));
+        let padded = signature_header(body, "whsec", 10_000).replacen("t=", "t=0", 1);
+        assert!(!verify_signature(&padded, body, "whsec", 10_000));
     }
 
     #[test]

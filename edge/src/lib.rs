@@ -9,7 +9,7 @@
 pub mod auth;
 pub mod clock;
 pub mod error;
-pub mod kv;
+pub mod keys;
 pub mod openapi;
 pub mod routes;
 pub mod snapshot;

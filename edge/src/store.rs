@@ -7,7 +7,7 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub, wasm_bi
 
 use crate::error::{AppError, AppResult};
 
-pub const KV_BINDING: &str = kv::BINDING;
+pub const KV_BINDING: &str = crate::keys::BINDING;
 pub const SHOP_OBJECTS: &str = "SHOPS";
 pub const MEMBER_OBJECTS: &str = "MEMBERS";
 
@@ -39,13 +39,13 @@ fn internal(context: &str) -> impl Fn(worker::Error) -> AppError + '_ {
 
 pub fn shop_stub(env: &Env, shop: &str) -> AppResult<Stub> {
     env.durable_object(SHOP_OBJECTS)
-        .and_then(|ns| ns.get_by_name(&format!("shop:{shop}")))
+        .and_then(|ns| ns.get_by_name(&crate::keys::shop_object(shop)))
         .map_err(internal("shop object"))
 }
 
 pub fn member_stub(env: &Env, shop: &str, key: &str) -> AppResult<Stub> {
     env.durable_object(MEMBER_OBJECTS)
-        .and_then(|ns| ns.get_by_name(&format!("member:{shop}:{key}")))
+        .and_then(|ns| ns.get_by_name(&crate::keys::member_object(shop, key)))
         .map_err(internal("member object"))
 }
 
@@ -103,5 +103,3 @@ pub fn reply<R: Serialize>(result: AppResult<R>) -> worker::Result<Response> {
         Err(error) => Ok(Response::ok(error.body())?.with_status(error.status)),
     }
 }
-
-pub use crate::kv;

@@ -897,12 +897,13 @@ pub fn stale_snapshot(world: &mut World) {
     assert!(new_revision > old_revision);
 
     // A lagging copy, as production KV may serve it for a while.
-    let key = loyalty_edge::kv::member_snapshot(&shop.name, &loyalty_edge::kv::own_state("m-ss"));
+    let key =
+        loyalty_edge::keys::member_snapshot(&shop.name, &loyalty_edge::keys::own_state("m-ss"));
     world
         .worker
         .as_ref()
         .expect("a worker")
-        .kv_put(loyalty_edge::kv::BINDING, &key, &old_state.to_string())
+        .kv_put(loyalty_edge::keys::BINDING, &key, &old_state.to_string())
         .expect("the old copy is written");
     // A shopper who has seen nothing is answered from the copy: the lag.
     let lagging = me(None);

@@ -10,6 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
 mod api;
+mod door;
 mod matrix;
 mod world;
 
@@ -64,6 +65,26 @@ const CASES: &[Case] = &[
     (
         "me: a snapshot older than what the shopper saw is not served",
         api::stale_snapshot,
+    ),
+    (
+        "a chunked body is refused at 256 KiB like any other",
+        door::chunked_bodies,
+    ),
+    (
+        "unknown shops are answered without creating storage",
+        door::unknown_shops,
+    ),
+    (
+        "referral links: ids checked, 60 a minute per visitor",
+        door::referral_links,
+    ),
+    (
+        "an event refused for want of a program keeps no claim",
+        door::refused_events_keep_no_claim,
+    ),
+    (
+        "ids holding the name separator never share a member",
+        door::separator_in_ids,
     ),
     (
         "every route with every kind of credential, as the route table says",

@@ -47,12 +47,50 @@ pub fn request(
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
     stream.write_all(body)?;
-    // Servers may keep the connection open despite `connection: close`, so
-    // read until the body is complete rather than until the end of stream.
+    read_answer(&mut stream, method == "HEAD")
+}
+
+/// Sends one request whose body goes in chunks (`transfer-encoding:
+/// chunked`, no length declared), as a client streaming an upload does. A
+/// server may answer before the last chunk: writing stops there and the
+/// answer is read.
+pub fn request_chunked(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    chunks: &[&[u8]],
+) -> std::io::Result<Answer> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: close\r\ntransfer-encoding: chunked\r\n"
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    let mut write = || -> std::io::Result<()> {
+        for chunk in chunks {
+            stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+            stream.write_all(chunk)?;
+            stream.write_all(b"\r\n")?;
+        }
+        stream.write_all(b"0\r\n\r\n")
+    };
+    let _ = write();
+    read_answer(&mut stream, false)
+}
+
+/// Reads one answer. Servers may keep the connection open despite
+/// `connection: close`, so it reads until the body is complete rather than
+/// until the end of stream.
+fn read_answer(stream: &mut TcpStream, head_only: bool) -> std::io::Result<Answer> {
     let mut raw = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     loop {
-        if let Some(answer) = complete(&raw, method == "HEAD") {
+        if let Some(answer) = complete(&raw, head_only) {
             return Ok(answer);
         }
         let n = stream.read(&mut buf)?;

@@ -26,8 +26,9 @@ use worker::{
 use super::{rows, sql_err};
 use crate::clock::now;
 use crate::error::{AppError, AppResult};
+use crate::keys;
 use crate::objects::shop::{Report, from_value, json};
-use crate::store::{self, kv, reply};
+use crate::store::{self, reply};
 
 /// A parsed program and the document it came from.
 type ParsedProgram = (Rc<Program>, Rc<str>);
@@ -540,7 +541,7 @@ impl MemberObject {
         let Ok(kv_store) = self.env.kv(store::KV_BINDING) else {
             return Ok(());
         };
-        let name = kv::member_snapshot(shop, key);
+        let name = keys::member_snapshot(shop, key);
         if now().timestamp() < until {
             if let Ok(text) = serde_json::to_string(&*self.load()?)
                 && let Ok(put) = kv_store.put(&name, text)
@@ -902,7 +903,7 @@ impl MemberObject {
         self.flush().await?;
         if let Ok(kv_store) = self.env.kv(store::KV_BINDING)
             && kv_store
-                .delete(&kv::member_snapshot(shop, key))
+                .delete(&keys::member_snapshot(shop, key))
                 .await
                 .is_ok()
         {

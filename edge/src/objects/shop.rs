@@ -16,7 +16,8 @@ use super::{rows, sql_err};
 use crate::auth;
 use crate::clock::now;
 use crate::error::{AppError, AppResult};
-use crate::store::{self, kv, reply};
+use crate::keys;
+use crate::store::{self, reply};
 
 /// What the shop object keeps about the shop itself.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -190,6 +191,28 @@ impl ShopObject {
         Ok(())
     }
 
+    /// Whether this shop was created, read without creating anything.
+    fn created(&self) -> AppResult<bool> {
+        if *self.loaded.borrow() {
+            return Ok(self.record.borrow().is_some());
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            #[allow(dead_code)]
+            name: String,
+        }
+        let tables: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kv'",
+            vec![],
+        )?;
+        if tables.is_empty() {
+            return Ok(false);
+        }
+        self.migrate()?;
+        Ok(self.record.borrow().is_some())
+    }
+
     fn get_text(&self, key: &str) -> AppResult<Option<String>> {
         super::get_text(&self.sql(), key)
     }
@@ -309,8 +332,12 @@ impl ShopObject {
         if let Some(member) = request.member.as_ref().or(context.customer.as_ref()) {
             context.key = Some(self.key_of(member, None)?);
         }
-        for claim in request.claims {
-            context.claims.push(self.claim(&claim)?);
+        // Without a program every event is refused (`no_program`), so none
+        // is claimed: a refused event never keeps its id.
+        if record.program_version > 0 {
+            for claim in request.claims {
+                context.claims.push(self.claim(&claim)?);
+            }
         }
         Ok(context)
     }
@@ -360,7 +387,7 @@ impl ShopObject {
         let pooling = self.record.borrow().as_ref().is_some_and(|r| r.pooling);
         match account {
             Some(account) if pooling => {
-                let key = kv::account_state(account);
+                let key = keys::account_state(account);
                 self.sql()
                     .exec(
                         "INSERT OR IGNORE INTO accounts (member, key) VALUES (?, ?)",
@@ -370,7 +397,7 @@ impl ShopObject {
                 *self.has_accounts.borrow_mut() = Some(true);
                 Ok(key)
             }
-            _ => Ok(kv::own_state(member)),
+            _ => Ok(keys::own_state(member)),
         }
     }
 
@@ -480,12 +507,12 @@ impl ShopObject {
         if let Ok(kv_store) = self.env.kv(store::KV_BINDING) {
             let shop = self.record()?.shop;
             for code in &report.codes {
-                if let Ok(put) = kv_store.put(&kv::code(&shop, code), report.key.as_str()) {
+                if let Ok(put) = kv_store.put(&keys::code(&shop, code), report.key.as_str()) {
                     let _ = put.execute().await;
                 }
             }
             for (code, member) in &report.referrals {
-                if let Ok(put) = kv_store.put(&kv::referral(&shop, code), member.as_str()) {
+                if let Ok(put) = kv_store.put(&keys::referral(&shop, code), member.as_str()) {
                     let _ = put.execute().await;
                 }
             }
@@ -583,8 +610,13 @@ impl ShopObject {
     }
 
     async fn handle(&self, mut req: Request) -> AppResult<serde_json::Value> {
-        self.migrate()?;
         let op = req.path().trim_start_matches('/').to_owned();
+        // A shop nobody created is answered without writing anything: a
+        // request naming an unknown shop leaves no tables behind.
+        if op != "create" && !self.created()? {
+            return Err(AppError::not_found("the shop"));
+        }
+        self.migrate()?;
         let raw = req.text().await.map_err(|_| AppError::internal())?;
         let body: serde_json::Value =
             serde_json::from_str(&raw).map_err(|_| AppError::internal())?;

@@ -1,0 +1,110 @@
+//! The names of stored things: KV keys (caches and indexes that may lag;
+//! nothing exact lives in KV), the state key of a member or pooled account,
+//! and the Durable Object names. Pure, so the end-to-end tests name the same
+//! keys. `:` separates the parts of a name, and ids may hold `:`: every part
+//! is escaped (`%` as `%25`, `:` as `%3A`), so two different tuples of parts
+//! never give one name. Ids without `:` or `%` keep their plain names.
+
+use std::borrow::Cow;
+
+/// One part of a name, with the separator (and the escape) escaped.
+pub fn part(text: &str) -> Cow<'_, str> {
+    if text.contains([':', '%']) {
+        Cow::Owned(text.replace('%', "%25").replace(':', "%3A"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The shop's Durable Object.
+pub fn shop_object(shop: &str) -> String {
+    format!("shop:{}", part(shop))
+}
+
+/// The Durable Object of a member's (or pooled account's) state; `key` is a
+/// state key (below), whose own parts are escaped already.
+pub fn member_object(shop: &str, key: &str) -> String {
+    format!("member:{}:{key}", part(shop))
+}
+
+/// The KV namespace's binding name (`wrangler.toml`).
+pub const BINDING: &str = "LOYALTY";
+
+pub fn program(shop: &str, version: u64) -> String {
+    format!("program:{}:{version}", part(shop))
+}
+
+/// The state key of a member on its own (not in a pooled account).
+pub fn own_state(member: &str) -> String {
+    format!("member:{}", part(member))
+}
+
+/// The state key of a pooled account.
+pub fn account_state(account: &str) -> String {
+    format!("account:{}", part(account))
+}
+
+/// The KV copy of the state under `key` (one of the two above).
+pub fn member_snapshot(shop: &str, key: &str) -> String {
+    format!("member:{}:{key}", part(shop))
+}
+
+pub fn code(shop: &str, code: &str) -> String {
+    format!("code:{}:{}", part(shop), part(code))
+}
+
+pub fn referral(shop: &str, code: &str) -> String {
+    format!("ref:{}:{}", part(shop), part(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_with_the_separator_never_share_a_name() {
+        // Unescaped, both were `member:a:member:b:member:c`.
+        let one = member_object("a:member:b", &own_state("c"));
+        let two = member_object("a", &own_state("b:member:c"));
+        assert_ne!(one, two);
+        assert_eq!(one, "member:a%3Amember%3Ab:member:c");
+        assert_eq!(two, "member:a:member:b%3Amember%3Ac");
+        let pairs = [
+            ("s", "m"),
+            ("s:m", "x"),
+            ("s", "m:x"),
+            ("s%3Am", "x"),
+            ("s:", "m"),
+            ("s", ":m"),
+        ];
+        // Within each family of names (object names, KV keys of each kind).
+        let families: [fn(&str, &str) -> String; 4] = [
+            |shop, member| member_object(shop, &own_state(member)),
+            |shop, member| member_snapshot(shop, &account_state(member)),
+            |shop, code_| code(shop, code_),
+            |shop, code| referral(shop, code),
+        ];
+        for name in families {
+            let mut names: Vec<String> = pairs.iter().map(|(a, b)| name(a, b)).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), pairs.len(), "{names:?}");
+        }
+    }
+
+    #[test]
+    fn plain_ids_keep_their_plain_names() {
+        assert_eq!(shop_object("demo"), "shop:demo");
+        assert_eq!(
+            member_object("demo", &own_state("c-42")),
+            "member:demo:member:c-42"
+        );
+        assert_eq!(
+            member_snapshot("demo", &own_state("c-42")),
+            "member:demo:member:c-42"
+        );
+        assert_eq!(account_state("acme"), "account:acme");
+        assert_eq!(program("demo", 3), "program:demo:3");
+        assert_eq!(code("demo", "ABCD"), "code:demo:ABCD");
+    }
+}
