@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::objects::member::{
     AdjustRequest, ApplyReply, ApplyRequest, CodeRequest, LedgerRequest, ProgramRef, RedeemRequest,
-    ReferrerWire, ViewRequest, cached_version, program_document, program_of,
+    ReferrerWire, ViewRequest, cached_version, program_document,
 };
 use crate::objects::shop::{
     ClaimRequest, ClaimStatus, Context, ContextRequest, Credential, Report,
@@ -355,17 +355,14 @@ async fn merchant_for_member(
     Ok((context, key))
 }
 
-/// The current program: parsed from the document the shop object sent, or
-/// from this isolate's cache when it sent none (versions never change).
-fn program_for(shop: &str, context: &Context) -> AppResult<std::rc::Rc<Program>> {
+/// The current program: this isolate's parsed copy, else parsed from the
+/// document the shop object sent, else (when the worker told the object it
+/// had the version cached and the cache lost it since) fetched again.
+async fn program_for(env: &Env, shop: &str, context: &Context) -> AppResult<std::rc::Rc<Program>> {
     if context.program_version == 0 {
         return Err(AppError::not_found("the program"));
     }
-    program_of(
-        shop,
-        context.program_version,
-        context.program.as_deref().unwrap_or_default(),
-    )
+    program_ref(shop, context).load(env).await
 }
 
 fn program_ref(shop: &str, context: &Context) -> ProgramRef {
@@ -409,7 +406,7 @@ async fn allowed_origin(env: &Env, shop: &str, origin: Option<&str>) -> Option<S
     )
     .await
     .ok()?;
-    let program = program_for(shop, &context).ok()?;
+    let program = program_for(env, shop, &context).await.ok()?;
     let origin = origin.to_ascii_lowercase();
     program.allowed_origins.contains(&origin).then_some(origin)
 }
@@ -545,7 +542,7 @@ async fn route(
                 ));
             }
             let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
-            let program = program_for(&shop, &context)?;
+            let program = program_for(env, &shop, &context).await?;
             let locale = locale_of(req, &program);
             let mut view = serde_json::to_value(program_view(&program, &locale))
                 .map_err(|_| AppError::internal())?;
@@ -563,7 +560,7 @@ async fn route(
         Op::WidgetMe => {
             let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
             let member = context.customer.clone().unwrap_or_default();
-            let program = program_for(&shop, &context)?;
+            let program = program_for(env, &shop, &context).await?;
             let key = context.key.clone().unwrap_or_default();
             let locale = locale_of(req, &program);
             // The KV snapshot serves the read when it is at least as new as
@@ -659,7 +656,7 @@ async fn route(
             )
             .await
             .map_err(|e| if e.status == 404 { unknown() } else { e })?;
-            let program = program_for(&shop, &context)?;
+            let program = program_for(env, &shop, &context).await?;
             if resolve_referral(env, &shop, &code).await?.is_none() {
                 return Err(AppError::not_found("the referral code"));
             }
@@ -1210,7 +1207,7 @@ async fn simulate(
                 .collect();
             AppError::invalid("invalid_program", problems)
         })?,
-        _ => (*program_for(shop, &context)?).clone(),
+        _ => (*program_for(env, shop, &context).await?).clone(),
     };
     let events = value
         .get("events")

@@ -234,3 +234,26 @@ pub fn separator_in_ids(world: &mut World) {
     assert_eq!(one.member("r")["balance"], 10);
     assert_eq!(two.member("q:member:r")["balance"], 30);
 }
+
+/// More shops than an isolate keeps parsed programs for, read all at once
+/// and again: a request whose cached program is evicted while it waits
+/// fetches the document again instead of failing.
+pub fn many_programs_at_once(world: &mut World) {
+    let shops: Vec<Shop> = (0..80).map(|_| world.shop(&contract_program())).collect();
+    let port = world.port;
+    for round in 0..3 {
+        let handles: Vec<_> = shops
+            .iter()
+            .map(|shop| {
+                let path = format!("/v1/widget/{}/program", shop.name);
+                std::thread::spawn(move || {
+                    http::request(port, "GET", &path, &[], b"").expect("the worker answers")
+                })
+            })
+            .collect();
+        for handle in handles {
+            let answer = handle.join().expect("a thread");
+            assert_eq!(answer.status, 200, "round {round}: {}", answer.body);
+        }
+    }
+}

@@ -87,6 +87,10 @@ const CASES: &[Case] = &[
         door::separator_in_ids,
     ),
     (
+        "80 shops' programs read at once: an evicted program is fetched again",
+        door::many_programs_at_once,
+    ),
+    (
         "every route with every kind of credential, as the route table says",
         matrix::routes_by_credentials,
     ),

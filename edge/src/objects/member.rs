@@ -39,6 +39,9 @@ thread_local! {
     static PROGRAMS: RefCell<HashMap<(String, u64), ParsedProgram>> = RefCell::new(HashMap::new());
 }
 
+/// How many parsed programs an isolate keeps.
+const PROGRAMS_CACHED: usize = 64;
+
 /// The program a request names, parsed once per isolate.
 pub fn program_of(shop: &str, version: u64, doc: &str) -> AppResult<Rc<Program>> {
     let key = (shop.to_owned(), version);
@@ -53,8 +56,12 @@ pub fn program_of(shop: &str, version: u64, doc: &str) -> AppResult<Rc<Program>>
     let program = Rc::new(program);
     PROGRAMS.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if cache.len() > 64 {
-            cache.clear();
+        if cache.len() >= PROGRAMS_CACHED {
+            // Drop one entry, the oldest version of any shop: a request that
+            // counted on an evicted entry fetches the document again.
+            if let Some(oldest) = cache.keys().min_by_key(|(_, v)| *v).cloned() {
+                cache.remove(&oldest);
+            }
         }
         cache.insert(key, (Rc::clone(&program), Rc::from(doc)));
     });
@@ -110,7 +117,9 @@ pub struct ProgramRef {
 }
 
 impl ProgramRef {
-    async fn load(&self, env: &Env) -> AppResult<Rc<Program>> {
+    /// The program: this isolate's parsed copy, the document carried, or the
+    /// shop object's.
+    pub async fn load(&self, env: &Env) -> AppResult<Rc<Program>> {
         if self.version == 0 {
             return Err(AppError::new(
                 409,
