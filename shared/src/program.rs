@@ -326,7 +326,7 @@ fn read_program(check: &mut Check, value: &Value) -> Option<Program> {
         .and_then(|v| read_currency(check, v, root.key("currency")));
     let shop_url = check
         .required(map, root, "shop_url")
-        .and_then(|v| read_url(check, v, root.key("shop_url")));
+        .and_then(|v| read_shop_url(check, v, root.key("shop_url")));
     let allowed_origins = match optional(map, "allowed_origins") {
         Some(_) => check.list(map, root, "allowed_origins", 50, read_origin),
         None => shop_url
@@ -409,13 +409,57 @@ fn read_currency(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Str
 }
 
 fn read_url(check: &mut Check, value: &Value, path: Path<'_>) -> Option<String> {
+    read_url_with(check, value, path, true)
+}
+
+/// `shop_url`: the referral redirect appends `?ref=` (or `&ref=`) to it, so
+/// it may not end in a fragment.
+fn read_shop_url(check: &mut Check, value: &Value, path: Path<'_>) -> Option<String> {
+    read_url_with(check, value, path, false)
+}
+
+fn read_url_with(
+    check: &mut Check,
+    value: &Value,
+    path: Path<'_>,
+    fragment: bool,
+) -> Option<String> {
     let text = check.string(value, path, 2000)?;
-    if origin_of(text).is_some() {
-        Some(text.to_owned())
-    } else {
-        check.report(path, "must be an http(s) URL");
-        None
+    match url_problem(text, fragment) {
+        None => Some(text.to_owned()),
+        Some(problem) => {
+            check.report(path, problem);
+            None
+        }
     }
+}
+
+/// Why `url` cannot be sent as a link or a redirect's `Location`, if it
+/// cannot: it must be an absolute http(s) URL of printable ASCII without
+/// spaces or the characters URLs never hold raw, with a port (if any) of
+/// digits up to 65535, and without a fragment unless `fragment`.
+pub fn url_problem(url: &str, fragment: bool) -> Option<&'static str> {
+    if origin_of(url).is_none() {
+        return Some("must be an http(s) URL");
+    }
+    let raw = |c: char| !c.is_ascii_graphic() || "\"<>\\^`{|}".contains(c);
+    if url.contains(raw) {
+        return Some(
+            "must be written with printable ASCII only (percent-encode spaces and other characters)",
+        );
+    }
+    if !fragment && url.contains('#') {
+        return Some("must not hold a fragment (#...): the referral redirect adds ?ref= to it");
+    }
+    let rest = url.split_once("://").map_or("", |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if let Some((_, port)) = host.rsplit_once(':').filter(|_| !host.ends_with(']'))
+        && !(port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65_535).contains(&p)))
+    {
+        return Some("must have a port from 1 to 65535, if any");
+    }
+    None
 }
 
 /// `https://shop.example/a/b` -> `https://shop.example`.

@@ -1067,3 +1067,72 @@ fn a_batch_holds_up_to_100_events_each_parsed_on_its_own() {
     let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
     assert_eq!(ok, [true, false, true]);
 }
+
+#[test]
+fn urls_are_ones_a_link_and_a_redirect_can_carry() {
+    table(
+        program_paths,
+        &[
+            (
+                "a plain shop URL",
+                program(json!({"shop_url": "https://shop.example/path?x=1"})),
+                &[],
+            ),
+            (
+                "a port",
+                program(json!({"shop_url": "http://127.0.0.1:8787/demo/"})),
+                &[],
+            ),
+            (
+                "a space",
+                program(json!({"shop_url": "https://shop.example/my shop"})),
+                &["$.shop_url"],
+            ),
+            (
+                "a line break",
+                program(json!({"shop_url": "https://shop.example/\r\nx: y"})),
+                &["$.shop_url"],
+            ),
+            (
+                "non-ASCII",
+                program(json!({"shop_url": "https://shop.example/магазин"})),
+                &["$.shop_url"],
+            ),
+            (
+                "a fragment",
+                program(json!({"shop_url": "https://shop.example/#top"})),
+                &["$.shop_url"],
+            ),
+            (
+                "a quote",
+                program(json!({"shop_url": "https://shop.example/\"x"})),
+                &["$.shop_url"],
+            ),
+            (
+                "port 0",
+                program(json!({"shop_url": "https://shop.example:0/"})),
+                &["$.shop_url"],
+            ),
+            (
+                "port 65536",
+                program(json!({"shop_url": "https://shop.example:65536/"})),
+                &["$.shop_url"],
+            ),
+            (
+                "a port of letters",
+                program(json!({"shop_url": "https://shop.example:80a/"})),
+                &["$.shop_url"],
+            ),
+            (
+                "a link with a fragment",
+                program(json!({"links": {"join": "https://shop.example/#join"}})),
+                &[],
+            ),
+            (
+                "a link with a space",
+                program(json!({"links": {"terms": "https://shop.example/t c"}})),
+                &["$.links.terms"],
+            ),
+        ],
+    );
+}
