@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use loyalty_rules::book::Book;
 use loyalty_rules::event::parse_batch;
 use loyalty_rules::member::MemberState;
+use loyalty_rules::request::{Adjustment, NewShop, Redemption};
 use loyalty_rules::view::program_view;
 use loyalty_rules::{Event, Id, Problem, Program};
 use serde::Serialize;
@@ -477,7 +478,8 @@ async fn route(
             let value = parse_json(&body)?;
             let (context, key) =
                 merchant_for_member(access, req, env, &shop, &body, &member).await?;
-            let (id, points, reason) = read_adjustment(&value)?;
+            let adjustment = Adjustment::from_value(&value)
+                .map_err(|problems| AppError::invalid("invalid_adjustment", problems))?;
             let answer: Value = member_call(
                 env,
                 &shop,
@@ -486,9 +488,9 @@ async fn route(
                 AdjustRequest {
                     program: program_ref(&shop, &context),
                     member,
-                    id,
-                    points,
-                    reason,
+                    id: adjustment.id.to_string(),
+                    points: adjustment.points,
+                    reason: adjustment.reason,
                 },
             )
             .await?;
@@ -588,33 +590,10 @@ async fn route(
                         "send an Idempotency-Key header (1 to 128 characters)",
                     )
                 })?;
-            let value = parse_json(&body)?;
-            let reward = value
-                .get("reward")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "invalid_redemption",
-                        vec![Problem {
-                            path: "$.reward".into(),
-                            message: "is required".into(),
-                        }],
-                    )
-                })?
-                .to_owned();
-            if let Some(map) = value.as_object() {
-                let unknown: Vec<Problem> = map
-                    .keys()
-                    .filter(|k| *k != "reward")
-                    .map(|k| Problem {
-                        path: format!("$.{k}"),
-                        message: "is not a known field".into(),
-                    })
-                    .collect();
-                if !unknown.is_empty() {
-                    return Err(AppError::invalid("invalid_redemption", unknown));
-                }
-            }
+            let reward = Redemption::from_value(&parse_json(&body)?)
+                .map_err(|problems| AppError::invalid("invalid_redemption", problems))?
+                .reward
+                .to_string();
             let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
             let member = context.customer.clone().unwrap_or_default();
             let state_key = context.key.clone().unwrap_or_default();
@@ -858,89 +837,16 @@ async fn ledger(
     Reply::json(200, &page)
 }
 
-fn read_adjustment(value: &Value) -> AppResult<(String, i64, String)> {
-    let mut problems = Vec::new();
-    if let Some(map) = value.as_object() {
-        for key in map
-            .keys()
-            .filter(|k| !["id", "points", "reason"].contains(&k.as_str()))
-        {
-            problems.push(Problem {
-                path: format!("$.{key}"),
-                message: "is not a known field".into(),
-            });
-        }
-    } else {
-        problems.push(Problem {
-            path: "$".into(),
-            message: "must be an object".into(),
-        });
-    }
-    let id = value
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    if Id::parse(&id).is_err() {
-        problems.push(Problem {
-            path: "$.id".into(),
-            message: "must be an identifier".into(),
-        });
-    }
-    let points = value.get("points").and_then(Value::as_i64);
-    if points.is_none_or(|p| p == 0 || p.unsigned_abs() > 1_000_000_000) {
-        problems.push(Problem {
-            path: "$.points".into(),
-            message: "must be a non-zero integer from -1000000000 to 1000000000".into(),
-        });
-    }
-    let reason = value
-        .get("reason")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        problems.push(Problem {
-            path: "$.reason".into(),
-            message: "must be 1 to 500 characters".into(),
-        });
-    }
-    if !problems.is_empty() {
-        return Err(AppError::invalid("invalid_adjustment", problems));
-    }
-    Ok((id, points.unwrap_or(0), reason))
-}
-
 async fn create_shop(access: Access, req: &Request, env: &Env, body: &[u8]) -> AppResult<Reply> {
     if !matches!(credential(access, req, env, body)?, Credential::Admin) {
         return Err(AppError::unauthorized(
             "creating a shop needs the platform admin token",
         ));
     }
-    let value = parse_json(body)?;
-    let mut problems = Vec::new();
-    if let Some(map) = value.as_object() {
-        for key in map.keys().filter(|k| *k != "shop") {
-            problems.push(Problem {
-                path: format!("$.{key}"),
-                message: "is not a known field".into(),
-            });
-        }
-    }
-    let shop = value
-        .get("shop")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    if let Err(e) = Id::parse(&shop) {
-        problems.push(Problem {
-            path: "$.shop".into(),
-            message: format!("is not a valid identifier: {e}"),
-        });
-    }
-    if !problems.is_empty() {
-        return Err(AppError::invalid("invalid_shop", problems));
-    }
+    let shop = NewShop::from_value(&parse_json(body)?)
+        .map_err(|problems| AppError::invalid("invalid_shop", problems))?
+        .shop
+        .to_string();
     let stub = store::shop_stub(env, &shop)?;
     let secrets: Value = store::call(&stub, "create", &json!({"shop": shop})).await?;
     Reply::json(201, &secrets)

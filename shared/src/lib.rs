@@ -23,6 +23,7 @@ pub mod member;
 pub mod program;
 pub mod redemption;
 pub mod referral;
+pub mod request;
 pub mod view;
 
 pub use award::{Answer, AwardLine, EventContext, EventError, Outcome, Referrer, apply_event};

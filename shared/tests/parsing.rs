@@ -1136,3 +1136,68 @@ fn urls_are_ones_a_link_and_a_redirect_can_carry() {
         ],
     );
 }
+
+// ---------------------------------------------------------------- small bodies
+
+fn body_paths<T>(
+    read: fn(&Value) -> Result<T, Vec<loyalty_rules::Problem>>,
+    doc: &Value,
+) -> BTreeSet<String> {
+    read(doc)
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| p.path)
+        .collect()
+}
+
+#[test]
+fn adjustments_shops_and_redemptions_report_every_problem_with_its_path() {
+    use loyalty_rules::request::{Adjustment, NewShop, Redemption};
+    let adjust = |doc: Value| body_paths(Adjustment::from_value, &doc);
+    assert_eq!(
+        adjust(json!({"id": "a-1", "points": 250, "reason": "late parcel"})),
+        set(&[])
+    );
+    assert_eq!(
+        Adjustment::from_value(&json!({"id": "a-1", "points": -5, "reason": "x"}))
+            .unwrap()
+            .points,
+        -5
+    );
+    assert_eq!(
+        adjust(json!({"id": "bad id", "points": 0, "reason": "", "extra": 1})),
+        set(&["$.id", "$.points", "$.reason", "$.extra"])
+    );
+    assert_eq!(adjust(json!({})), set(&["$.id", "$.points", "$.reason"]));
+    // 1_000_000_001 is past MAX_POINTS; 2.5 is not whole.
+    assert_eq!(
+        adjust(json!({"id": "a", "points": 1_000_000_001_i64, "reason": "r"})),
+        set(&["$.points"])
+    );
+    assert_eq!(
+        adjust(json!({"id": "a", "points": 2.5, "reason": "r"})),
+        set(&["$.points"])
+    );
+    assert_eq!(
+        adjust(json!({"id": "a", "points": 1, "reason": "r".repeat(501)})),
+        set(&["$.reason"])
+    );
+    assert_eq!(adjust(json!([1])), set(&["$"]));
+
+    let shop = |doc: Value| body_paths(NewShop::from_value, &doc);
+    assert_eq!(shop(json!({"shop": "demo"})), set(&[]));
+    assert_eq!(
+        shop(json!({"shop": "no spaces", "x": 1})),
+        set(&["$.shop", "$.x"])
+    );
+    assert_eq!(shop(json!({})), set(&["$.shop"]));
+
+    let redeem = |doc: Value| body_paths(Redemption::from_value, &doc);
+    assert_eq!(redeem(json!({"reward": "ship"})), set(&[]));
+    assert_eq!(
+        redeem(json!({"reward": 5, "key": "k"})),
+        set(&["$.reward", "$.key"])
+    );
+    assert_eq!(redeem(json!("ship")), set(&["$"]));
+}

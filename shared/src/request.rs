@@ -1,0 +1,88 @@
+//! The small request bodies of the API (shop creation, adjustments,
+//! redemptions), read with the same checker as programs and events: every
+//! problem at once, each with its JSON path.
+
+use serde_json::Value;
+
+use crate::id::Id;
+use crate::json::{Check, Path, Problem};
+use crate::program::MAX_POINTS;
+
+/// The longest reason an adjustment may give.
+pub const MAX_REASON: usize = 500;
+
+/// `POST /v1/shops`: `{"shop"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewShop {
+    pub shop: Id,
+}
+
+/// `POST …/members/{member_id}/adjustments`: `{"id", "points", "reason"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Adjustment {
+    pub id: Id,
+    /// Not 0, at most [`MAX_POINTS`] either way.
+    pub points: i64,
+    pub reason: String,
+}
+
+/// `POST /v1/widget/{shop}/redeem`: `{"reward"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redemption {
+    pub reward: Id,
+}
+
+impl NewShop {
+    pub fn from_value(value: &Value) -> Result<Self, Vec<Problem>> {
+        let mut check = Check::default();
+        let root = Path::Root;
+        let shop = check
+            .object(value, root, &["shop"])
+            .and_then(|map| check.required(map, root, "shop"))
+            .and_then(|v| check.id(v, root.key("shop")));
+        check.finish(shop.map(|shop| Self { shop }))
+    }
+}
+
+impl Adjustment {
+    pub fn from_value(value: &Value) -> Result<Self, Vec<Problem>> {
+        let mut check = Check::default();
+        let root = Path::Root;
+        let Some(map) = check.object(value, root, &["id", "points", "reason"]) else {
+            return check.finish(None);
+        };
+        let id = check
+            .required(map, root, "id")
+            .and_then(|v| check.id(v, root.key("id")));
+        let points = check
+            .required(map, root, "points")
+            .and_then(|v| check.int(v, root.key("points"), -MAX_POINTS, MAX_POINTS));
+        if points == Some(0) {
+            check.report(root.key("points"), "must not be 0");
+        }
+        let reason = check
+            .required(map, root, "reason")
+            .and_then(|v| check.string(v, root.key("reason"), MAX_REASON));
+        let adjustment = match (id, points, reason) {
+            (Some(id), Some(points), Some(reason)) => Some(Self {
+                id,
+                points,
+                reason: reason.to_owned(),
+            }),
+            _ => None,
+        };
+        check.finish(adjustment)
+    }
+}
+
+impl Redemption {
+    pub fn from_value(value: &Value) -> Result<Self, Vec<Problem>> {
+        let mut check = Check::default();
+        let root = Path::Root;
+        let reward = check
+            .object(value, root, &["reward"])
+            .and_then(|map| check.required(map, root, "reward"))
+            .and_then(|v| check.id(v, root.key("reward")));
+        check.finish(reward.map(|reward| Self { reward }))
+    }
+}
