@@ -16,13 +16,13 @@ use crate::auth;
 use crate::clock::{dev_mode, now};
 use crate::error::{AppError, AppResult};
 use crate::keys;
-use crate::objects::member::{
-    AdjustRequest, ApplyReply, ApplyRequest, CodeRequest, LedgerRequest, ProgramRef, RedeemRequest,
-    ReferrerWire, ViewRequest, cached_version, program_document,
+use crate::model::{
+    AdjustRequest, AnalyticsRequest, ApplyRequest, ClaimRequest, ClaimStatus, CodeRequest, Context,
+    ContextRequest, CreateShop, Credential, DevToken, EraseRequest, ExportRequest, KeyOf,
+    LedgerRequest, LookupCode, LookupReferral, ProfileRequest, ProgramRef, PutProgram,
+    RedeemRequest, ReferrerWire, Report, RotateKeys, StateRequest, ViewRequest,
 };
-use crate::objects::shop::{
-    ClaimRequest, ClaimStatus, Context, ContextRequest, Credential, Report,
-};
+use crate::objects::member::{cached_version, program_document};
 use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};
 use crate::store;
 
@@ -296,7 +296,6 @@ fn carry(shop: &str, report: Report) {
 }
 
 async fn shop_context(env: &Env, shop: &str, mut request: ContextRequest) -> AppResult<Context> {
-    let stub = store::shop_stub(env, shop)?;
     request.reports = CARRIED.with(|carried| {
         let mut carried = carried.borrow_mut();
         let (mine, others) = std::mem::take(&mut *carried)
@@ -305,7 +304,7 @@ async fn shop_context(env: &Env, shop: &str, mut request: ContextRequest) -> App
         *carried = others;
         mine.into_iter().map(|(_, report)| report).collect()
     });
-    store::call(&stub, "context", &request).await
+    store::shop(env, shop, request).await
 }
 
 /// Authenticates a merchant (or admin) request on `shop`.
@@ -372,25 +371,6 @@ fn program_ref(shop: &str, context: &Context) -> ProgramRef {
         version: context.program_version,
         doc: context.program.clone().unwrap_or_default(),
     }
-}
-
-fn with_key(value: impl Serialize, key: &str) -> AppResult<Value> {
-    let mut value = serde_json::to_value(value).map_err(|_| AppError::internal())?;
-    if let Some(map) = value.as_object_mut() {
-        map.insert("key_name".into(), Value::String(key.to_owned()));
-    }
-    Ok(value)
-}
-
-async fn member_call<R: serde::de::DeserializeOwned>(
-    env: &Env,
-    shop: &str,
-    key: &str,
-    op: &str,
-    body: impl Serialize,
-) -> AppResult<R> {
-    let stub = store::member_stub(env, shop, key)?;
-    store::call(&stub, op, &with_key(body, key)?).await
 }
 
 /// The origin of the request if the shop's program allows it.
@@ -480,11 +460,10 @@ async fn route(
                 merchant_for_member(access, req, env, &shop, &body, &member).await?;
             let adjustment = Adjustment::from_value(&value)
                 .map_err(|problems| AppError::invalid("invalid_adjustment", problems))?;
-            let answer: Value = member_call(
+            let answer = store::member(
                 env,
                 &shop,
                 &key,
-                "adjust",
                 AdjustRequest {
                     program: program_ref(&shop, &context),
                     member,
@@ -494,29 +473,21 @@ async fn route(
                 },
             )
             .await?;
-            let status = if answer.get("duplicate").and_then(Value::as_bool) == Some(true) {
-                200
-            } else {
-                201
-            };
+            let status = if answer.duplicate { 200 } else { 201 };
             Reply::json(status, &answer)
         }
         Op::Export => {
             let (_, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
-            let export: Value =
-                member_call(env, &shop, &key, "export", json!({"member": member})).await?;
+            let export = store::member(env, &shop, &key, ExportRequest { member }).await?;
             Reply::json(200, &export)
         }
         Op::EraseMember => {
             let (_, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
-            let erased: Value = member_call(
-                env,
-                &shop,
-                &key,
-                "erase",
-                json!({"member": member, "shop": shop}),
-            )
-            .await?;
+            let request = EraseRequest {
+                shop: shop.clone(),
+                member,
+            };
+            let erased = store::member(env, &shop, &key, request).await?;
             Reply::json(200, &erased)
         }
         Op::Code => code_action(access, req, env, &shop, &code, "get", &body).await,
@@ -524,14 +495,12 @@ async fn route(
         Op::CancelCode => code_action(access, req, env, &shop, &code, "cancel", &body).await,
         Op::RotateKeys => {
             merchant(access, req, env, &shop, &body, ContextRequest::default()).await?;
-            let stub = store::shop_stub(env, &shop)?;
-            let secrets: Value = store::call(&stub, "rotate", &json!({})).await?;
+            let secrets = store::shop(env, &shop, RotateKeys::default()).await?;
             Reply::json(200, &secrets)
         }
         Op::Analytics => {
             merchant(access, req, env, &shop, &body, ContextRequest::default()).await?;
-            let stub = store::shop_stub(env, &shop)?;
-            let analytics: Value = store::call(&stub, "analytics", &json!({})).await?;
+            let analytics = store::shop(env, &shop, AnalyticsRequest::default()).await?;
             Reply::json(200, &analytics)
         }
         Op::WidgetProgram => {
@@ -597,11 +566,10 @@ async fn route(
             let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
             let member = context.customer.clone().unwrap_or_default();
             let state_key = context.key.clone().unwrap_or_default();
-            let answer: Value = member_call(
+            let answer = store::member(
                 env,
                 &shop,
                 &state_key,
-                "redeem",
                 RedeemRequest {
                     program: program_ref(&shop, &context),
                     member,
@@ -610,11 +578,7 @@ async fn route(
                 },
             )
             .await?;
-            let status = if answer.get("replayed").and_then(Value::as_bool) == Some(true) {
-                200
-            } else {
-                201
-            };
+            let status = if answer.replayed { 200 } else { 201 };
             Reply::json(status, &answer)
         }
         Op::Referral => {
@@ -654,8 +618,14 @@ async fn route(
             // The table routes here only in development mode.
             let member = query(req, "member_id").unwrap_or_default();
             check_id(&member, "member_id")?;
-            let stub = store::shop_stub(env, &shop)?;
-            let token: String = store::call(&stub, "dev_token", &json!({"member": member})).await?;
+            let token = store::shop(
+                env,
+                &shop,
+                DevToken {
+                    member: member.clone(),
+                },
+            )
+            .await?;
             Reply::json(200, &json!({"token": token, "member_id": member}))
         }
     }
@@ -677,7 +647,7 @@ async fn object_view(
         locale,
         referral_base: referral_base(req, shop),
     };
-    let view: Value = member_call(env, shop, key, "view", request).await?;
+    let view = store::member(env, shop, key, request).await?;
     Reply::json(200, &view)
 }
 
@@ -728,7 +698,7 @@ async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<V
     let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
     let (member, state) = match (&context.customer, &context.key) {
         (Some(member), Some(key)) => {
-            let mut state: MemberState = member_call(env, shop, key, "state", json!({})).await?;
+            let mut state = store::member(env, shop, key, StateRequest::default()).await?;
             state.profiles.retain(|id, _| id.as_str() == member);
             let state = serde_json::to_value(state).map_err(|_| AppError::internal())?;
             (Value::String(member.clone()), state)
@@ -821,11 +791,10 @@ async fn ledger(
         ),
     };
     let key = context.key.clone().unwrap_or_default();
-    let page: Value = member_call(
+    let page = store::member(
         env,
         shop,
         &key,
-        "ledger",
         LedgerRequest {
             member,
             cursor,
@@ -847,8 +816,7 @@ async fn create_shop(access: Access, req: &Request, env: &Env, body: &[u8]) -> A
         .map_err(|problems| AppError::invalid("invalid_shop", problems))?
         .shop
         .to_string();
-    let stub = store::shop_stub(env, &shop)?;
-    let secrets: Value = store::call(&stub, "create", &json!({"shop": shop})).await?;
+    let secrets = store::shop(env, &shop, CreateShop { shop: shop.clone() }).await?;
     Reply::json(201, &secrets)
 }
 
@@ -864,11 +832,13 @@ async fn put_program(
     let program = Program::from_value(&value)
         .map_err(|problems| AppError::invalid("invalid_program", problems))?;
     let doc = value.to_string();
-    let stub = store::shop_stub(env, shop)?;
-    let version: u64 = store::call(
-        &stub,
-        "put_program",
-        &json!({"doc": doc, "pooling": program.pooling}),
+    let version = store::shop(
+        env,
+        shop,
+        PutProgram {
+            doc: doc.clone(),
+            pooling: program.pooling,
+        },
     )
     .await?;
     if let Ok(kv_store) = env.kv(store::KV_BINDING)
@@ -885,8 +855,8 @@ async fn resolve_referral(env: &Env, shop: &str, code: &str) -> AppResult<Option
     {
         return Ok(Some(member));
     }
-    let stub = store::shop_stub(env, shop)?;
-    store::call(&stub, "lookup_referral", &json!({"code": code})).await
+    let code = code.to_owned();
+    store::shop(env, shop, LookupReferral { code }).await
 }
 
 async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
@@ -895,8 +865,8 @@ async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<Str
     {
         return Ok(Some(key));
     }
-    let stub = store::shop_stub(env, shop)?;
-    store::call(&stub, "lookup_code", &json!({"code": code})).await
+    let code = code.to_owned();
+    store::shop(env, shop, LookupCode { code }).await
 }
 
 async fn code_action(
@@ -923,11 +893,10 @@ async fn code_action(
     let key = resolve_code(env, shop, code)
         .await?
         .ok_or_else(|| AppError::new(404, "unknown_code", "no such code"))?;
-    let answer: Value = member_call(
+    let answer = store::member(
         env,
         shop,
         &key,
-        "code",
         CodeRequest {
             program: program_ref(shop, &context),
             code: code.to_owned(),
@@ -945,15 +914,21 @@ async fn referrer_of(env: &Env, shop: &str, event: &Event) -> AppResult<Referrer
     let Some(member) = resolve_referral(env, shop, code).await? else {
         return Ok(ReferrerWire::Unknown);
     };
-    let stub = store::shop_stub(env, shop)?;
-    let key: String = store::call(&stub, "key_of", &json!({"member": member})).await?;
-    let profile: Value = member_call(env, shop, &key, "profile", json!({"member": member})).await?;
+    let key = store::shop(
+        env,
+        shop,
+        KeyOf {
+            member: member.clone(),
+        },
+    )
+    .await?;
+    let request = ProfileRequest {
+        member: member.clone(),
+    };
+    let profile = store::member(env, shop, &key, request).await?;
     Ok(ReferrerWire::Member {
         member_id: member,
-        email_hash: profile
-            .get("email_hash")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        email_hash: profile.email_hash,
     })
 }
 
@@ -1021,11 +996,10 @@ async fn events(
                 Some((claim, request)) => {
                     let applied = async {
                         let referrer = referrer_of(env, shop, &event).await?;
-                        let reply: ApplyReply = member_call(
+                        let reply = store::member(
                             env,
                             shop,
                             &claim.key,
-                            "apply",
                             ApplyRequest {
                                 program: program_ref(shop, &context),
                                 event: event.clone(),
@@ -1040,8 +1014,7 @@ async fn events(
                     }
                     .await;
                     if applied.is_err() && claim.status == ClaimStatus::New {
-                        let stub = store::shop_stub(env, shop)?;
-                        let _: AppResult<Value> = store::call(&stub, "release", request).await;
+                        let _ = store::shop(env, shop, request.clone()).await;
                     }
                     applied
                 }
@@ -1133,11 +1106,8 @@ async fn simulate(
             Ok(event) => {
                 let member = event.member_id.to_string();
                 if loaded.insert(member.clone(), ()).is_none() {
-                    let stub = store::shop_stub(env, shop)?;
-                    let key: String =
-                        store::call(&stub, "key_of", &json!({"member": member})).await?;
-                    let state: MemberState =
-                        member_call(env, shop, &key, "state", json!({})).await?;
+                    let key = store::shop(env, shop, KeyOf { member }).await?;
+                    let state = store::member(env, shop, &key, StateRequest::default()).await?;
                     if !state.is_empty() {
                         book.states.insert(event.member_id.clone(), state);
                     }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod keys;
+pub mod model;
 pub mod openapi;
 pub mod routes;
 pub mod snapshot;

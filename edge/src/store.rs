@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub, wasm_bindgen::JsValue};
 
 use crate::error::{AppError, AppResult};
+use crate::model::{MemberEnvelope, MemberOp, ShopCall, ShopOp};
 
 pub const KV_BINDING: &str = crate::keys::BINDING;
 pub const SHOP_OBJECTS: &str = "SHOPS";
@@ -37,22 +38,39 @@ fn internal(context: &str) -> impl Fn(worker::Error) -> AppError + '_ {
     }
 }
 
-pub fn shop_stub(env: &Env, shop: &str) -> AppResult<Stub> {
+fn shop_stub(env: &Env, shop: &str) -> AppResult<Stub> {
     env.durable_object(SHOP_OBJECTS)
         .and_then(|ns| ns.get_by_name(&crate::keys::shop_object(shop)))
         .map_err(internal("shop object"))
 }
 
-pub fn member_stub(env: &Env, shop: &str, key: &str) -> AppResult<Stub> {
+fn member_stub(env: &Env, shop: &str, key: &str) -> AppResult<Stub> {
     env.durable_object(MEMBER_OBJECTS)
         .and_then(|ns| ns.get_by_name(&crate::keys::member_object(shop, key)))
         .map_err(internal("member object"))
 }
 
-/// Calls an object's operation with a JSON body; a problem answer becomes an `AppError`.
-pub async fn call<B: Serialize, R: DeserializeOwned>(
+/// Asks the shop's object; its typed reply, or its problem as an `AppError`.
+pub async fn shop<C: ShopOp>(env: &Env, shop: &str, call: C) -> AppResult<C::Reply> {
+    let stub = shop_stub(env, shop)?;
+    let call: ShopCall = call.into();
+    send(&stub, "shop", &call).await
+}
+
+/// Asks the object holding the state under `key`; its typed reply, or its
+/// problem as an `AppError`.
+pub async fn member<C: MemberOp>(env: &Env, shop: &str, key: &str, call: C) -> AppResult<C::Reply> {
+    let stub = member_stub(env, shop, key)?;
+    let envelope = MemberEnvelope {
+        key: key.to_owned(),
+        call: call.into(),
+    };
+    send(&stub, "member", &envelope).await
+}
+
+async fn send<B: Serialize, R: DeserializeOwned>(
     stub: &Stub,
-    op: &str,
+    object: &'static str,
     body: &B,
 ) -> AppResult<R> {
     let text = serde_json::to_string(body).map_err(|e| {
@@ -67,25 +85,33 @@ pub async fn call<B: Serialize, R: DeserializeOwned>(
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(JsValue::from_str(&text)));
-    let request = Request::new_with_init(&format!("https://object/{op}"), &init)
-        .map_err(internal("request"))?;
+    let request = Request::new_with_init("https://object/", &init).map_err(internal("request"))?;
     let response = stub
         .fetch_with_request(request)
         .await
-        .map_err(internal(op))?;
+        .map_err(internal(object))?;
     let status = response.status_code();
-    let body = body_text(response).await.map_err(internal(op))?;
+    let body = body_text(response).await.map_err(internal(object))?;
     if status == 200 {
         serde_json::from_str(&body).map_err(|e| {
-            log_internal(op, e);
+            log_internal(object, e);
             AppError::internal()
         })
     } else {
         Err(serde_json::from_str::<AppError>(&body).unwrap_or_else(|e| {
-            log_internal(op, e);
+            log_internal(object, e);
             AppError::internal()
         }))
     }
+}
+
+/// Reads a call out of an object's request.
+pub async fn received<T: DeserializeOwned>(mut req: Request) -> AppResult<T> {
+    let text = req.text().await.map_err(|_| AppError::internal())?;
+    serde_json::from_str(&text).map_err(|e| {
+        log_internal("object request", e);
+        AppError::internal()
+    })
 }
 
 /// The body as text, read by the runtime in one piece (`Response::text` of
@@ -96,7 +122,7 @@ async fn body_text(response: Response) -> worker::Result<String> {
     Ok(text.as_string().unwrap_or_default())
 }
 
-/// An object's answer to `call`.
+/// An object's answer to a call.
 pub fn reply<R: Serialize>(result: AppResult<R>) -> worker::Result<Response> {
     match result {
         Ok(value) => Response::from_json(&value),

@@ -12,11 +12,11 @@ use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use loyalty_rules::analytics::MemberFigures;
-use loyalty_rules::award::{Answer, EventContext, ReferralCredit, Referrer, apply_event};
+use loyalty_rules::award::{Answer, EventContext, Referrer, apply_event};
 use loyalty_rules::member::{LedgerEntry, MemberState};
-use loyalty_rules::redemption::{Redemption, cancel_code, redeem, use_code};
+use loyalty_rules::redemption::{cancel_code, redeem, use_code};
 use loyalty_rules::referral::apply_referral_credit;
-use loyalty_rules::view::{MemberView, ViewContext, member_view};
+use loyalty_rules::view::{ViewContext, member_view};
 use loyalty_rules::{Event, Id, Program};
 use serde::{Deserialize, Serialize};
 use worker::{
@@ -27,7 +27,13 @@ use super::{rows, sql_err};
 use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::keys;
-use crate::objects::shop::{Report, from_value, json};
+use crate::model::{
+    AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, CodeRequest, CreditRequest, Erased,
+    KeyOf, LedgerPage, LedgerRequest, MemberCall, MemberEnvelope, MemberOp, Profile,
+    ProgramDocument, ProgramRef, RedeemAnswer, RedeemRequest, ReferrerWire, Report, ViewAnswer,
+    ViewRequest,
+};
+use crate::objects::shop::json;
 use crate::store::{self, reply};
 
 /// A parsed program and the document it came from.
@@ -80,9 +86,7 @@ pub async fn program_document(env: &Env, shop: &str, version: u64) -> AppResult<
     if cached.is_some() {
         return Ok(cached);
     }
-    let stub = store::shop_stub(env, shop)?;
-    let doc: Option<String> =
-        store::call(&stub, "program", &serde_json::json!({"version": version})).await?;
+    let doc = store::shop(env, shop, ProgramDocument { version }).await?;
     Ok(doc.map(Rc::from))
 }
 
@@ -107,15 +111,6 @@ fn cached(shop: &str, version: u64) -> Option<Rc<Program>> {
     })
 }
 
-/// The program as the worker passes it to the object (the document is left
-/// out when the worker had it cached).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ProgramRef {
-    pub shop: String,
-    pub version: u64,
-    pub doc: String,
-}
-
 impl ProgramRef {
     /// The program: this isolate's parsed copy, the document carried, or the
     /// shop object's.
@@ -136,105 +131,6 @@ impl ProgramRef {
         let doc = program_document(env, &self.shop, self.version).await?;
         program_of(&self.shop, self.version, doc.as_deref().unwrap_or_default())
     }
-}
-
-/// A signup's referral code, as the worker resolved it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ReferrerWire {
-    None,
-    Unknown,
-    Member {
-        member_id: String,
-        email_hash: Option<String>,
-    },
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ApplyRequest {
-    pub program: ProgramRef,
-    pub event: Event,
-    pub referrer: ReferrerWire,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ViewRequest {
-    pub program: ProgramRef,
-    pub member: String,
-    pub locale: String,
-    pub referral_base: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ViewAnswer {
-    #[serde(flatten)]
-    pub view: MemberView,
-    pub revision: u64,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct LedgerRequest {
-    pub member: String,
-    #[serde(default)]
-    pub cursor: Option<u64>,
-    #[serde(default)]
-    pub limit: Option<u64>,
-    /// Only this member's entries (a pooled account holds several members').
-    #[serde(default)]
-    pub own_only: bool,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct LedgerPage {
-    pub entries: Vec<LedgerEntry>,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RedeemRequest {
-    pub program: ProgramRef,
-    pub member: String,
-    pub reward: String,
-    pub key: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RedeemAnswer {
-    #[serde(flatten)]
-    pub redemption: Redemption,
-    pub replayed: bool,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AdjustRequest {
-    pub program: ProgramRef,
-    pub member: String,
-    pub id: String,
-    pub points: i64,
-    pub reason: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AdjustAnswer {
-    pub id: String,
-    pub member_id: String,
-    pub points: i64,
-    pub balance: i64,
-    pub duplicate: bool,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct CodeRequest {
-    pub program: ProgramRef,
-    pub code: String,
-    /// `get`, `use` or `cancel`.
-    pub action: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct CreditRequest {
-    pub program: ProgramRef,
-    pub credit: ReferralCredit,
 }
 
 /// One message for another object, kept until it is delivered.
@@ -280,15 +176,6 @@ struct Change<'a> {
     entries: &'a [LedgerEntry],
     codes: Vec<String>,
     outgoing: Vec<Outgoing>,
-}
-
-/// The answer to `apply`, with the figures-only report for the worker to
-/// carry to the shop object on its next call.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ApplyReply {
-    pub answer: Answer,
-    #[serde(default)]
-    pub report: Option<Report>,
 }
 
 fn int(n: u64) -> SqlStorageValue {
@@ -469,8 +356,7 @@ impl MemberObject {
         }
         let mut failed = false;
         if let Some((report, ids)) = merged {
-            let stub = store::shop_stub(&self.env, &shop)?;
-            if store::call::<_, ()>(&stub, "report", &report).await.is_ok() {
+            if store::shop(&self.env, &shop, report).await.is_ok() {
                 self.delete_outbox(&ids)?;
             } else {
                 failed = true;
@@ -503,15 +389,9 @@ impl MemberObject {
     }
 
     async fn deliver_credit(&self, shop: &str, request: &CreditRequest) -> AppResult<()> {
-        let shop_stub = store::shop_stub(&self.env, shop)?;
-        let key: String = store::call(
-            &shop_stub,
-            "key_of",
-            &serde_json::json!({"member": request.credit.referrer}),
-        )
-        .await?;
-        let stub = store::member_stub(&self.env, shop, &key)?;
-        store::call::<_, serde_json::Value>(&stub, "credit", request)
+        let member = request.credit.referrer.to_string();
+        let key = store::shop(&self.env, shop, KeyOf { member }).await?;
+        store::member(&self.env, shop, &key, request.clone())
             .await
             .map(|_| ())
     }
@@ -871,7 +751,7 @@ impl MemberObject {
         }))
     }
 
-    async fn erase(&self, key: &str, shop: &str, member: &str) -> AppResult<serde_json::Value> {
+    async fn erase(&self, key: &str, shop: &str, member: &str) -> AppResult<Erased> {
         let state = self.load()?;
         let Ok(member_id) = Id::parse(member) else {
             return Err(AppError::not_found("the member"));
@@ -918,48 +798,37 @@ impl MemberObject {
         {
             self.set_watch(0)?;
         }
-        json(serde_json::json!({"member_id": member, "erased": true}))
+        Ok(Erased {
+            member_id: member.to_owned(),
+            erased: true,
+        })
     }
 
-    async fn handle(&self, mut req: Request) -> AppResult<serde_json::Value> {
+    async fn handle(&self, req: Request) -> AppResult<serde_json::Value> {
         self.migrate()?;
-        let op = req.path().trim_start_matches('/').to_owned();
-        let raw = req.text().await.map_err(|_| AppError::internal())?;
-        let body: serde_json::Value =
-            serde_json::from_str(&raw).map_err(|_| AppError::internal())?;
-        let key = body
-            .get("key_name")
-            .and_then(|v| v.as_str())
-            .map(str::to_owned);
-        let key = match key {
-            Some(key) => key,
-            None => self.get_text("key")?.unwrap_or_default(),
-        };
-        let text = |k: &str| {
-            body.get(k)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        match op.as_str() {
-            "apply" => json(self.apply(&key, from_value(body)?).await?),
-            "view" => json(self.view(&key, &from_value(body)?).await?),
-            "ledger" => json(self.ledger(&from_value(body)?)?),
-            "redeem" => json(self.redeem(&key, from_value(body)?).await?),
-            "adjust" => json(self.adjust(&key, from_value(body)?).await?),
-            "code" => self.code(&key, from_value(body)?).await,
-            "credit" => self.credit(&key, from_value(body)?).await,
-            "profile" => {
+        let MemberEnvelope { key, call } = store::received(req).await?;
+        match call {
+            MemberCall::Apply(c) => answer::<ApplyRequest>(self.apply(&key, c).await),
+            MemberCall::View(c) => answer::<ViewRequest>(self.view(&key, &c).await),
+            MemberCall::Ledger(c) => answer::<LedgerRequest>(self.ledger(&c)),
+            MemberCall::Redeem(c) => answer::<RedeemRequest>(self.redeem(&key, c).await),
+            MemberCall::Adjust(c) => answer::<AdjustRequest>(self.adjust(&key, c).await),
+            MemberCall::Code(c) => answer::<CodeRequest>(self.code(&key, c).await),
+            MemberCall::Credit(c) => answer::<CreditRequest>(self.credit(&key, c).await),
+            MemberCall::Profile(c) => {
                 let state = self.load()?;
-                let member = Id::parse(&text("member")).ok();
-                let hash =
+                let member = Id::parse(&c.member).ok();
+                let email_hash =
                     member.and_then(|m| state.profile(&m).and_then(|p| p.email_hash.clone()));
-                json(serde_json::json!({"email_hash": hash}))
+                answer::<crate::model::ProfileRequest>(Ok(Profile { email_hash }))
             }
-            "state" => json(&*self.load()?),
-            "export" => self.export(&text("member")),
-            "erase" => self.erase(&key, &text("shop"), &text("member")).await,
-            _ => Err(AppError::not_found("the operation")),
+            MemberCall::State(_) => {
+                answer::<crate::model::StateRequest>(Ok((*self.load()?).clone()))
+            }
+            MemberCall::Export(c) => answer::<crate::model::ExportRequest>(self.export(&c.member)),
+            MemberCall::Erase(c) => {
+                answer::<crate::model::EraseRequest>(self.erase(&key, &c.shop, &c.member).await)
+            }
         }
     }
 }
@@ -976,6 +845,11 @@ fn code_json(
         );
     }
     Ok(value)
+}
+
+/// The object's answer to a call of type `C`: its declared reply, as JSON.
+fn answer<C: MemberOp>(reply: AppResult<C::Reply>) -> AppResult<serde_json::Value> {
+    json(reply?)
 }
 
 impl DurableObject for MemberObject {

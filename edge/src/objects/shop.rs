@@ -17,6 +17,11 @@ use crate::auth;
 use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::keys;
+use crate::model::{
+    AnalyticsRequest, Claim, ClaimRequest, ClaimStatus, Context, ContextRequest, CreateShop,
+    Credential, DevToken, KeyOf, LookupCode, LookupReferral, ProgramDocument, PutProgram, Report,
+    RotateKeys, Secrets, ShopCall, ShopOp,
+};
 use crate::store::{self, reply};
 
 /// What the shop object keeps about the shop itself.
@@ -32,109 +37,6 @@ pub struct ShopRecord {
     /// Whether the current program pools B2B accounts.
     #[serde(default)]
     pub pooling: bool,
-}
-
-/// The secrets as shown once, at creation and rotation.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Secrets {
-    pub shop: String,
-    pub api_key: String,
-    pub webhook_secret: String,
-    pub widget_secret: String,
-}
-
-/// Who is calling, as the worker saw it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Credential {
-    /// The worker checked the deployment's admin token itself.
-    Admin,
-    ApiKey {
-        key: String,
-    },
-    Signature {
-        header: String,
-        body: String,
-    },
-    Customer {
-        token: String,
-    },
-    Guest,
-}
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct ClaimRequest {
-    pub event_id: String,
-    pub fingerprint: String,
-    pub member: String,
-    #[serde(default)]
-    pub account: Option<String>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimStatus {
-    New,
-    Same,
-    Conflict,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Claim {
-    pub status: ClaimStatus,
-    pub key: String,
-}
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct ContextRequest {
-    pub credential: Option<Credential>,
-    /// Resolve this member's state key.
-    #[serde(default)]
-    pub member: Option<String>,
-    /// Count this request against a rate window.
-    #[serde(default)]
-    pub rate_key: Option<String>,
-    #[serde(default)]
-    pub claims: Vec<ClaimRequest>,
-    /// Whether the program document is wanted.
-    #[serde(default)]
-    pub want_program: bool,
-    /// The newest version the caller has parsed already: the document is
-    /// sent only when the current version is another one.
-    #[serde(default)]
-    pub cached_version: Option<u64>,
-    /// Figures-only reports of member objects that the worker carries along
-    /// (each is in its member's outbox too, so losing one only delays it).
-    #[serde(default)]
-    pub reports: Vec<Report>,
-}
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Context {
-    pub admin: bool,
-    pub merchant: bool,
-    /// The member a valid customer token names.
-    pub customer: Option<String>,
-    pub program_version: u64,
-    pub program: Option<String>,
-    pub key: Option<String>,
-    pub claims: Vec<Claim>,
-}
-
-/// What member objects report after each write: index entries and figures.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Report {
-    pub key: String,
-    pub revision: u64,
-    #[serde(default)]
-    pub codes: Vec<String>,
-    #[serde(default)]
-    pub referrals: Vec<(String, String)>,
-    #[serde(default)]
-    pub figures: Option<MemberFigures>,
-    /// Set when the member state was erased.
-    #[serde(default)]
-    pub erased: bool,
 }
 
 /// How many widget requests a shopper may make in a minute (the deployment
@@ -609,77 +511,67 @@ impl ShopObject {
         Ok(self.counters()?.report())
     }
 
-    async fn handle(&self, mut req: Request) -> AppResult<serde_json::Value> {
-        let op = req.path().trim_start_matches('/').to_owned();
+    async fn handle(&self, req: Request) -> AppResult<serde_json::Value> {
+        let call: ShopCall = store::received(req).await?;
         // A shop nobody created is answered without writing anything: a
         // request naming an unknown shop leaves no tables behind.
-        if op != "create" && !self.created()? {
+        if !matches!(call, ShopCall::Create(_)) && !self.created()? {
             return Err(AppError::not_found("the shop"));
         }
         self.migrate()?;
-        let raw = req.text().await.map_err(|_| AppError::internal())?;
-        let body: serde_json::Value =
-            serde_json::from_str(&raw).map_err(|_| AppError::internal())?;
-        let text = |key: &str| {
-            body.get(key)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        match op.as_str() {
-            "create" => json(self.create(&text("shop"))?),
-            "rotate" => json(self.rotate()?),
-            "context" => json(self.context(from_value(body)?)?),
-            "release" => json(self.release(&from_value(body)?)?),
-            "put_program" => {
-                let pooling = body
-                    .get("pooling")
-                    .and_then(|v| v.as_bool())
-                    .unwrap_or(false);
-                json(self.put_program(text("doc"), pooling)?)
+        match call {
+            ShopCall::Create(c) => answer::<CreateShop>(self.create(&c.shop)),
+            ShopCall::Rotate(_) => answer::<RotateKeys>(self.rotate()),
+            ShopCall::Context(c) => answer::<ContextRequest>(self.context(c)),
+            ShopCall::Release(c) => answer::<ClaimRequest>(self.release(&c)),
+            ShopCall::PutProgram(c) => answer::<PutProgram>(self.put_program(c.doc, c.pooling)),
+            ShopCall::LookupCode(c) => answer::<LookupCode>(self.lookup("codes", "key", &c.code)),
+            ShopCall::LookupReferral(c) => {
+                answer::<LookupReferral>(self.lookup("referrals", "member", &c.code))
             }
-            "lookup_code" => json(self.lookup("codes", "key", &text("code"))?),
-            "lookup_referral" => json(self.lookup("referrals", "member", &text("code"))?),
-            "key_of" => json(self.key_of(&text("member"), None)?),
-            "report" => json(self.report(from_value(body)?).await?),
-            "analytics" => json(self.analytics()?),
-            "program" => {
-                let version = body.get("version").and_then(|v| v.as_i64()).unwrap_or(0);
-                #[derive(Deserialize)]
-                struct Row {
-                    doc: String,
-                }
-                let rows: Vec<Row> = rows(
-                    &self.sql(),
-                    "SELECT doc FROM programs WHERE version = ?",
-                    vec![SqlStorageValue::Integer(version)],
-                )?;
-                json(rows.into_iter().next().map(|r| r.doc))
+            ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c.member, None)),
+            ShopCall::Report(c) => answer::<Report>(self.report(c).await),
+            ShopCall::Analytics(_) => answer::<AnalyticsRequest>(self.analytics()),
+            ShopCall::ProgramDocument(c) => {
+                answer::<ProgramDocument>(self.program_document(c.version))
             }
-            "dev_token" => {
-                // The worker only routes here when its development variable is set.
+            ShopCall::DevToken(c) => {
+                // The worker routes here only in development mode.
                 let record = self.record()?;
                 let expires = now().timestamp().saturating_add(86_400);
-                json(auth::customer_token(
-                    &text("member"),
+                answer::<DevToken>(Ok(auth::customer_token(
+                    &c.member,
                     expires,
                     &record.widget_secret,
-                ))
+                )))
             }
-            _ => Err(AppError::not_found("the operation")),
         }
     }
+
+    /// A program version's document.
+    fn program_document(&self, version: u64) -> AppResult<Option<String>> {
+        #[derive(Deserialize)]
+        struct Row {
+            doc: String,
+        }
+        let rows: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT doc FROM programs WHERE version = ?",
+            vec![SqlStorageValue::Integer(
+                i64::try_from(version).unwrap_or(i64::MAX),
+            )],
+        )?;
+        Ok(rows.into_iter().next().map(|r| r.doc))
+    }
+}
+
+/// The object's answer to a call of type `C`: its declared reply, as JSON.
+fn answer<C: ShopOp>(reply: AppResult<C::Reply>) -> AppResult<serde_json::Value> {
+    json(reply?)
 }
 
 pub(crate) fn json<T: Serialize>(value: T) -> AppResult<serde_json::Value> {
     serde_json::to_value(value).map_err(|_| AppError::internal())
-}
-
-pub(crate) fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> AppResult<T> {
-    serde_json::from_value(value).map_err(|e| {
-        store::log_internal("object request", e);
-        AppError::internal()
-    })
 }
 
 impl DurableObject for ShopObject {

@@ -1,0 +1,424 @@
+//! What the worker and its objects say to each other: one enum of calls per
+//! object, each call a request type whose reply type is declared beside it
+//! (`ShopOp::Reply`, `MemberOp::Reply`), so both sides compile against the
+//! same shapes and no answer is read by field name. The state key of a
+//! member call travels in its envelope. Pure, so it builds natively too.
+
+use loyalty_rules::Event;
+use loyalty_rules::analytics::MemberFigures;
+use loyalty_rules::award::{Answer, ReferralCredit};
+use loyalty_rules::member::LedgerEntry;
+use loyalty_rules::redemption::Redemption;
+use loyalty_rules::view::MemberView;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Declares an object's calls: the enum the object dispatches on, a trait
+/// that gives each request its reply type, and the conversions.
+macro_rules! calls {
+    ($(#[$meta:meta])* $enum:ident, $trait:ident { $($variant:ident($request:ty) -> $reply:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Serialize, Deserialize)]
+        #[serde(tag = "call", content = "with", rename_all = "snake_case")]
+        pub enum $enum {
+            $($variant($request),)*
+        }
+
+        /// A request to the object, and the type of its reply.
+        pub trait $trait: Into<$enum> {
+            type Reply: Serialize + DeserializeOwned;
+        }
+
+        $(
+            impl From<$request> for $enum {
+                fn from(request: $request) -> Self {
+                    Self::$variant(request)
+                }
+            }
+
+            impl $trait for $request {
+                type Reply = $reply;
+            }
+        )*
+    };
+}
+
+calls! {
+    /// The calls the shop's object answers.
+    ShopCall, ShopOp {
+        Create(CreateShop) -> Secrets,
+        Rotate(RotateKeys) -> Secrets,
+        Context(ContextRequest) -> Context,
+        Release(ClaimRequest) -> (),
+        PutProgram(PutProgram) -> u64,
+        LookupCode(LookupCode) -> Option<String>,
+        LookupReferral(LookupReferral) -> Option<String>,
+        KeyOf(KeyOf) -> String,
+        Report(Report) -> (),
+        Analytics(AnalyticsRequest) -> loyalty_rules::analytics::Analytics,
+        ProgramDocument(ProgramDocument) -> Option<String>,
+        DevToken(DevToken) -> String,
+    }
+}
+
+calls! {
+    /// The calls a member's (or pooled account's) object answers.
+    MemberCall, MemberOp {
+        Apply(ApplyRequest) -> ApplyReply,
+        View(ViewRequest) -> ViewAnswer,
+        Ledger(LedgerRequest) -> LedgerPage,
+        Redeem(RedeemRequest) -> RedeemAnswer,
+        Adjust(AdjustRequest) -> AdjustAnswer,
+        Code(CodeRequest) -> Value,
+        Credit(CreditRequest) -> Value,
+        Profile(ProfileRequest) -> Profile,
+        State(StateRequest) -> loyalty_rules::member::MemberState,
+        Export(ExportRequest) -> Value,
+        Erase(EraseRequest) -> Erased,
+    }
+}
+
+/// A member call with the state key it is for.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MemberEnvelope {
+    pub key: String,
+    pub call: MemberCall,
+}
+
+/// Creates the shop.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CreateShop {
+    pub shop: String,
+}
+
+/// Issues new secrets; the old ones stop working at once.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct RotateKeys {}
+
+/// Stores a new program version (answers its number).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PutProgram {
+    pub doc: String,
+    pub pooling: bool,
+}
+
+/// The state key a reward code belongs to.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LookupCode {
+    pub code: String,
+}
+
+/// The member a referral code belongs to.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LookupReferral {
+    pub code: String,
+}
+
+/// A member's state key (its pooled account's, once bound).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KeyOf {
+    pub member: String,
+}
+
+/// The shop's analytics.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AnalyticsRequest {}
+
+/// A program version's document (`None`: no such version).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProgramDocument {
+    pub version: u64,
+}
+
+/// A customer token for the development pages.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DevToken {
+    pub member: String,
+}
+
+/// A member's profile as a referral check needs it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProfileRequest {
+    pub member: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Profile {
+    pub email_hash: Option<String>,
+}
+
+/// The whole state (the cart preview's input).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct StateRequest {}
+
+/// Everything held on a member.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExportRequest {
+    pub member: String,
+}
+
+/// Erases a member.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EraseRequest {
+    pub shop: String,
+    pub member: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Erased {
+    pub member_id: String,
+    pub erased: bool,
+}
+
+// ---------------------------------------------------------------- the shop's shapes
+
+/// The secrets as shown once, at creation and rotation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Secrets {
+    pub shop: String,
+    pub api_key: String,
+    pub webhook_secret: String,
+    pub widget_secret: String,
+}
+
+/// Who is calling, as the worker saw it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Credential {
+    /// The worker checked the deployment's admin token itself.
+    Admin,
+    ApiKey {
+        key: String,
+    },
+    Signature {
+        header: String,
+        body: String,
+    },
+    Customer {
+        token: String,
+    },
+    Guest,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ClaimRequest {
+    pub event_id: String,
+    pub fingerprint: String,
+    pub member: String,
+    #[serde(default)]
+    pub account: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    New,
+    Same,
+    Conflict,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claim {
+    pub status: ClaimStatus,
+    pub key: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ContextRequest {
+    pub credential: Option<Credential>,
+    /// Resolve this member's state key.
+    #[serde(default)]
+    pub member: Option<String>,
+    /// Count this request against a rate window.
+    #[serde(default)]
+    pub rate_key: Option<String>,
+    #[serde(default)]
+    pub claims: Vec<ClaimRequest>,
+    /// Whether the program document is wanted.
+    #[serde(default)]
+    pub want_program: bool,
+    /// The newest version the caller has parsed already: the document is
+    /// sent only when the current version is another one.
+    #[serde(default)]
+    pub cached_version: Option<u64>,
+    /// Figures-only reports of member objects that the worker carries along
+    /// (each is in its member's outbox too, so losing one only delays it).
+    #[serde(default)]
+    pub reports: Vec<Report>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Context {
+    pub admin: bool,
+    pub merchant: bool,
+    /// The member a valid customer token names.
+    pub customer: Option<String>,
+    pub program_version: u64,
+    pub program: Option<String>,
+    pub key: Option<String>,
+    pub claims: Vec<Claim>,
+}
+
+/// What member objects report after each write: index entries and figures.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Report {
+    pub key: String,
+    pub revision: u64,
+    #[serde(default)]
+    pub codes: Vec<String>,
+    #[serde(default)]
+    pub referrals: Vec<(String, String)>,
+    #[serde(default)]
+    pub figures: Option<MemberFigures>,
+    /// Set when the member state was erased.
+    #[serde(default)]
+    pub erased: bool,
+}
+
+// ---------------------------------------------------------------- the member's shapes
+
+/// The program as the worker passes it to the object (the document is left
+/// out when the worker had it cached).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProgramRef {
+    pub shop: String,
+    pub version: u64,
+    pub doc: String,
+}
+
+/// A signup's referral code, as the worker resolved it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReferrerWire {
+    None,
+    Unknown,
+    Member {
+        member_id: String,
+        email_hash: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ApplyRequest {
+    pub program: ProgramRef,
+    pub event: Event,
+    pub referrer: ReferrerWire,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ViewRequest {
+    pub program: ProgramRef,
+    pub member: String,
+    pub locale: String,
+    pub referral_base: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ViewAnswer {
+    #[serde(flatten)]
+    pub view: MemberView,
+    pub revision: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LedgerRequest {
+    pub member: String,
+    #[serde(default)]
+    pub cursor: Option<u64>,
+    #[serde(default)]
+    pub limit: Option<u64>,
+    /// Only this member's entries (a pooled account holds several members').
+    #[serde(default)]
+    pub own_only: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LedgerPage {
+    pub entries: Vec<LedgerEntry>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RedeemRequest {
+    pub program: ProgramRef,
+    pub member: String,
+    pub reward: String,
+    pub key: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RedeemAnswer {
+    #[serde(flatten)]
+    pub redemption: Redemption,
+    pub replayed: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AdjustRequest {
+    pub program: ProgramRef,
+    pub member: String,
+    pub id: String,
+    pub points: i64,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AdjustAnswer {
+    pub id: String,
+    pub member_id: String,
+    pub points: i64,
+    pub balance: i64,
+    pub duplicate: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CodeRequest {
+    pub program: ProgramRef,
+    pub code: String,
+    /// `get`, `use` or `cancel`.
+    pub action: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CreditRequest {
+    pub program: ProgramRef,
+    pub credit: ReferralCredit,
+}
+
+/// The answer to `apply`, with the figures-only report for the worker to
+/// carry to the shop object on its next call.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ApplyReply {
+    pub answer: Answer,
+    #[serde(default)]
+    pub report: Option<Report>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_carry_their_name_and_arguments() {
+        let call: ShopCall = KeyOf {
+            member: "c-1".into(),
+        }
+        .into();
+        let text = serde_json::to_string(&call).unwrap();
+        assert_eq!(text, r#"{"call":"key_of","with":{"member":"c-1"}}"#);
+        let envelope = MemberEnvelope {
+            key: "member:c-1".into(),
+            call: ExportRequest {
+                member: "c-1".into(),
+            }
+            .into(),
+        };
+        let back: MemberEnvelope =
+            serde_json::from_str(&serde_json::to_string(&envelope).unwrap()).unwrap();
+        assert!(
+            matches!(back.call, MemberCall::Export(ExportRequest { ref member }) if member == "c-1")
+        );
+        assert_eq!(back.key, "member:c-1");
+    }
+}
