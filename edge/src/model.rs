@@ -19,6 +19,9 @@ use serde_json::Value;
 macro_rules! calls {
     ($(#[$meta:meta])* $enum:ident, $trait:ident { $($variant:ident($request:ty) -> $reply:ty,)* }) => {
         $(#[$meta])*
+        // A call is built once and serialized at once: the size of its
+        // largest variant costs nothing worth a box.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Clone, Debug, Serialize, Deserialize)]
         #[serde(tag = "call", content = "with", rename_all = "snake_case")]
         pub enum $enum {
