@@ -1,0 +1,532 @@
+//! The merchant's routes: the program, events, simulation, members,
+//! codes, analytics.
+
+use super::*;
+
+pub(super) async fn get_program(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        body,
+        ..
+    } = ask;
+    let context = authenticate(
+        access,
+        req,
+        env,
+        &shop,
+        &body,
+        ContextRequest {
+            want_program: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let doc = context
+        .program
+        .ok_or_else(|| AppError::not_found("the program"))?;
+    let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
+    Reply::json(
+        200,
+        &json!({"version": context.program_version, "program": program}),
+    )
+}
+
+pub(super) async fn member(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        member,
+        body,
+        ..
+    } = ask;
+    let (context, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
+    let locale = query(req, "locale").unwrap_or_else(|| "en".into());
+    object_view(req, env, &shop, &key, &context, member, locale).await
+}
+
+pub(super) async fn member_ledger(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        member,
+        body,
+        ..
+    } = ask;
+    let (context, _) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
+    ledger(req, env, &shop, &context, member, false).await
+}
+
+pub(super) async fn adjust(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        member,
+        body,
+        ..
+    } = ask;
+    let value = parse_json(&body)?;
+    let (context, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
+    let adjustment = Adjustment::from_value(&value)
+        .map_err(|problems| AppError::invalid("invalid_adjustment", problems))?;
+    let answer = store::member(
+        env,
+        &shop,
+        &key,
+        AdjustRequest {
+            program: program_ref(&shop, &context),
+            member,
+            id: adjustment.id.to_string(),
+            points: adjustment.points,
+            reason: adjustment.reason,
+        },
+    )
+    .await?;
+    let status = if answer.duplicate { 200 } else { 201 };
+    Reply::json(status, &answer)
+}
+
+pub(super) async fn export(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        member,
+        body,
+        ..
+    } = ask;
+    let (_, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
+    let export = store::member(env, &shop, &key, ExportRequest { member }).await?;
+    Reply::json(200, &export)
+}
+
+pub(super) async fn erase_member(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        member,
+        body,
+        ..
+    } = ask;
+    let (_, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
+    let request = EraseRequest {
+        shop: shop.clone(),
+        member,
+    };
+    let erased = store::member(env, &shop, &key, request).await?;
+    Reply::json(200, &erased)
+}
+
+pub(super) async fn code(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        code,
+        body,
+        ..
+    } = ask;
+    code_action(access, req, env, &shop, &code, "get", &body).await
+}
+
+pub(super) async fn use_code(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        code,
+        body,
+        ..
+    } = ask;
+    code_action(access, req, env, &shop, &code, "use", &body).await
+}
+
+pub(super) async fn cancel_code(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        code,
+        body,
+        ..
+    } = ask;
+    code_action(access, req, env, &shop, &code, "cancel", &body).await
+}
+
+pub(super) async fn analytics(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        body,
+        ..
+    } = ask;
+    authenticate(access, req, env, &shop, &body, ContextRequest::default()).await?;
+    let analytics = store::shop(env, &shop, AnalyticsRequest::default()).await?;
+    Reply::json(200, &analytics)
+}
+
+/// Authenticates a merchant (or admin) request on `shop`.
+pub(super) async fn authenticate(
+    access: Access,
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    body: &[u8],
+    mut request: ContextRequest,
+) -> AppResult<Context> {
+    check_id(shop, "shop")?;
+    request.credential = Some(credential(access, req, env, body)?);
+    let context = shop_context(env, shop, request).await.map_err(|e| {
+        if e.status == 404 {
+            AppError::unauthorized("no such shop, or the key is not valid for it")
+        } else {
+            e
+        }
+    })?;
+    if !context.merchant {
+        return Err(AppError::unauthorized(
+            "the credential is not valid for this shop",
+        ));
+    }
+    Ok(context)
+}
+
+/// Authenticates a merchant request about `member`: its context (with the
+/// program) and the key of the state that holds the member.
+pub(super) async fn merchant_for_member(
+    access: Access,
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    body: &[u8],
+    member: &str,
+) -> AppResult<(Context, String)> {
+    check_id(member, "member_id")?;
+    let request = ContextRequest {
+        want_program: true,
+        cached_version: cached_version(shop),
+        member: Some(member.to_owned()),
+        ..Default::default()
+    };
+    let context = authenticate(access, req, env, shop, body, request).await?;
+    let key = context.key.clone().unwrap_or_default();
+    Ok((context, key))
+}
+
+pub(super) async fn put_program(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        body,
+        ..
+    } = ask;
+    let (shop, body) = (shop.as_str(), body.as_slice());
+    let value = parse_json(body)?;
+    authenticate(access, req, env, shop, body, ContextRequest::default()).await?;
+    let program = Program::from_value(&value)
+        .map_err(|problems| AppError::invalid("invalid_program", problems))?;
+    let doc = value.to_string();
+    let version = store::shop(
+        env,
+        shop,
+        PutProgram {
+            doc: doc.clone(),
+            pooling: program.pooling,
+        },
+    )
+    .await?;
+    if let Ok(kv_store) = env.kv(store::KV_BINDING)
+        && let Ok(put) = kv_store.put(&keys::program(shop, version), doc.as_str())
+    {
+        let _ = put.execute().await;
+    }
+    Reply::json(200, &json!({"version": version}))
+}
+
+async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
+    if let Ok(kv_store) = env.kv(store::KV_BINDING)
+        && let Ok(Some(key)) = kv_store.get(&keys::code(shop, code)).text().await
+    {
+        return Ok(Some(key));
+    }
+    let code = code.to_owned();
+    store::shop(env, shop, LookupCode { code }).await
+}
+
+async fn code_action(
+    access: Access,
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    code: &str,
+    action: &str,
+    body: &[u8],
+) -> AppResult<Reply> {
+    let context = authenticate(
+        access,
+        req,
+        env,
+        shop,
+        body,
+        ContextRequest {
+            want_program: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let key = resolve_code(env, shop, code)
+        .await?
+        .ok_or_else(|| AppError::new(404, "unknown_code", "no such code"))?;
+    let answer = store::member(
+        env,
+        shop,
+        &key,
+        CodeRequest {
+            program: program_ref(shop, &context),
+            code: code.to_owned(),
+            action: action.to_owned(),
+        },
+    )
+    .await?;
+    Reply::json(200, &answer)
+}
+
+async fn referrer_of(env: &Env, shop: &str, event: &Event) -> AppResult<ReferrerWire> {
+    let Some(code) = &event.referral_code else {
+        return Ok(ReferrerWire::None);
+    };
+    let Some(member) = resolve_referral(env, shop, code).await? else {
+        return Ok(ReferrerWire::Unknown);
+    };
+    let key = store::shop(
+        env,
+        shop,
+        KeyOf {
+            member: member.clone(),
+        },
+    )
+    .await?;
+    let request = ProfileRequest {
+        member: member.clone(),
+    };
+    let profile = store::member(env, shop, &key, request).await?;
+    Ok(ReferrerWire::Member {
+        member_id: member,
+        email_hash: profile.email_hash,
+    })
+}
+
+pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        body,
+        ..
+    } = ask;
+    let (shop, body) = (shop.as_str(), body.as_slice());
+    let value = parse_json(body)?;
+    let now = now();
+    let batch = value.get("events").is_some();
+    let parsed = parse_batch(&value, now)
+        .map_err(|problems| AppError::invalid("invalid_event", problems))?;
+    let claims: Vec<ClaimRequest> = parsed
+        .iter()
+        .flatten()
+        .map(|event| ClaimRequest {
+            event_id: event.id.to_string(),
+            fingerprint: event.fingerprint(),
+            member: event.member_id.to_string(),
+            account: event
+                .member
+                .as_ref()
+                .and_then(|m| m.account_id.as_ref())
+                .map(Id::to_string),
+        })
+        .collect();
+    let context = authenticate(
+        access,
+        req,
+        env,
+        shop,
+        body,
+        ContextRequest {
+            want_program: true,
+            cached_version: cached_version(shop),
+            claims: claims.clone(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    if context.program_version == 0 {
+        return Err(AppError::new(
+            409,
+            "no_program",
+            "the shop has no program yet: PUT /v1/shops/{shop}/program first",
+        ));
+    }
+    let mut claims = context.claims.iter().zip(claims.iter());
+    let mut results = Vec::with_capacity(parsed.len());
+    for item in parsed {
+        let outcome: AppResult<Value> = match item {
+            Err(problems) => Err(AppError::invalid("invalid_event", problems)),
+            Ok(event) => match claims.next() {
+                None => Err(AppError::internal()),
+                Some((claim, request)) if claim.status == ClaimStatus::Conflict => {
+                    let _ = request;
+                    Err(loyalty_rules::EventError::IdConflict {
+                        event_id: event.id.clone(),
+                    }
+                    .into())
+                }
+                Some((claim, request)) => {
+                    let applied = async {
+                        let referrer = referrer_of(env, shop, &event).await?;
+                        let reply = store::member(
+                            env,
+                            shop,
+                            &claim.key,
+                            ApplyRequest {
+                                program: program_ref(shop, &context),
+                                event: event.clone(),
+                                referrer,
+                            },
+                        )
+                        .await?;
+                        if let Some(report) = reply.report {
+                            carry(shop, report);
+                        }
+                        serde_json::to_value(reply.answer).map_err(|_| AppError::internal())
+                    }
+                    .await;
+                    if applied.is_err() && claim.status == ClaimStatus::New {
+                        let _ = store::shop(env, shop, request.clone()).await;
+                    }
+                    applied
+                }
+            },
+        };
+        results.push(outcome);
+    }
+    if batch {
+        let items: Vec<Value> = results
+            .into_iter()
+            .map(|r| match r {
+                Ok(answer) => answer,
+                Err(error) => serde_json::to_value(&error).unwrap_or_default(),
+            })
+            .collect();
+        Reply::json(200, &json!({"results": items}))
+    } else {
+        let answer = results
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(AppError::internal()))?;
+        Reply::json(200, &answer)
+    }
+}
+
+/// What a draft (or the current) program would answer, from the stored
+/// members, stored nowhere.
+pub(super) async fn simulate(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        body,
+        ..
+    } = ask;
+    let (shop, body) = (shop.as_str(), body.as_slice());
+    let value = parse_json(body)?;
+    let context = authenticate(
+        access,
+        req,
+        env,
+        shop,
+        body,
+        ContextRequest {
+            want_program: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    if let Some(map) = value.as_object() {
+        let unknown: Vec<Problem> = map
+            .keys()
+            .filter(|k| *k != "program" && *k != "events")
+            .map(|k| Problem {
+                path: format!("$.{k}"),
+                message: "is not a known field".into(),
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(AppError::invalid("invalid_simulation", unknown));
+        }
+    }
+    let program = match value.get("program") {
+        Some(doc) if !doc.is_null() => Program::from_value(doc).map_err(|problems| {
+            let problems = problems
+                .into_iter()
+                .map(|p| Problem {
+                    path: p.path.replacen('$', "$.program", 1),
+                    message: p.message,
+                })
+                .collect();
+            AppError::invalid("invalid_program", problems)
+        })?,
+        _ => (*program_for(env, shop, &context).await?).clone(),
+    };
+    let events = value
+        .get("events")
+        .cloned()
+        .unwrap_or(Value::Array(Vec::new()));
+    let parsed = parse_batch(&json!({"events": events}), now())
+        .map_err(|problems| AppError::invalid("invalid_event", problems))?;
+    let mut book = Book::new(program);
+    let mut loaded: BTreeMap<String, ()> = BTreeMap::new();
+    let mut results = Vec::new();
+    for item in parsed {
+        match item {
+            Err(problems) => results.push(
+                serde_json::to_value(AppError::invalid("invalid_event", problems))
+                    .unwrap_or_default(),
+            ),
+            Ok(event) => {
+                let member = event.member_id.to_string();
+                if loaded.insert(member.clone(), ()).is_none() {
+                    let key = store::shop(env, shop, KeyOf { member }).await?;
+                    let state = store::member(env, shop, &key, StateRequest::default()).await?;
+                    if !state.is_empty() {
+                        book.states.insert(event.member_id.clone(), state);
+                    }
+                }
+                match book.record(&event, now()) {
+                    Ok(answer) => results.push(serde_json::to_value(answer).unwrap_or_default()),
+                    Err(error) => results
+                        .push(serde_json::to_value(AppError::from(error)).unwrap_or_default()),
+                }
+            }
+        }
+    }
+    Reply::json(200, &json!({"results": results}))
+}

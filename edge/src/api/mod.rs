@@ -1,0 +1,507 @@
+//! The HTTP side of the worker: read the request, find its route in the
+//! table, authorize it by the route's row, and dispatch to the handler of
+//! its operation, one small function per route in the module of its
+//! audience; then render the answer (problems as RFC 9457).
+
+mod admin;
+mod merchant;
+mod public;
+mod widget;
+
+use std::collections::BTreeMap;
+
+use loyalty_rules::book::Book;
+use loyalty_rules::event::parse_batch;
+use loyalty_rules::member::MemberState;
+use loyalty_rules::request::{Adjustment, NewShop, Redemption};
+use loyalty_rules::view::program_view;
+use loyalty_rules::{Event, Id, Problem, Program};
+use serde::Serialize;
+use serde_json::{Value, json};
+use worker::{Env, Headers, Request, Response};
+
+use crate::auth;
+use crate::clock::{dev_mode, now};
+use crate::error::{AppError, AppResult};
+use crate::keys;
+use crate::model::{
+    AdjustRequest, AnalyticsRequest, ApplyRequest, ClaimRequest, ClaimStatus, CodeRequest, Context,
+    ContextRequest, CreateShop, Credential, DevToken, EraseRequest, ExportRequest, KeyOf,
+    LedgerRequest, LookupCode, LookupReferral, ProfileRequest, ProgramRef, PutProgram,
+    RedeemRequest, ReferrerWire, Report, RotateKeys, StateRequest, ViewRequest,
+};
+use crate::objects::member::{cached_version, program_document};
+use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};
+use crate::store;
+
+/// The largest request body accepted.
+pub const MAX_BODY: usize = 256 * 1024;
+
+/// A successful answer: status, JSON body, extra headers.
+pub struct Reply {
+    status: u16,
+    body: String,
+    content_type: &'static str,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    fn json<T: Serialize>(status: u16, value: &T) -> AppResult<Self> {
+        Ok(Self {
+            status,
+            body: serde_json::to_string(value).map_err(|_| AppError::internal())?,
+            content_type: "application/json",
+            headers: Vec::new(),
+        })
+    }
+
+    fn redirect(location: String) -> Self {
+        Self {
+            status: 302,
+            body: String::new(),
+            content_type: "text/plain",
+            headers: vec![("location", location)],
+        }
+    }
+}
+
+/// One request as a handler sees it: authorized by its route's row.
+struct Ask<'a> {
+    req: &'a Request,
+    env: &'a Env,
+    access: Access,
+    shop: String,
+    member: String,
+    code: String,
+    body: Vec<u8>,
+}
+
+/// The worker's entry: every request, every answer, errors included.
+pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
+    let origin = req.headers().get("origin").ok().flatten();
+    // The raw method: the worker's `Method` enum folds unknown ones into GET.
+    let method = req.inner().method().to_ascii_uppercase();
+    let path = req.path();
+    let found = routes::find(&path, dev_mode(&env));
+    let cors = found.as_ref().is_some_and(Found::cors);
+    let mut cors_origin = None;
+    let result = async {
+        let Some(found) = found.as_ref() else {
+            return Err(AppError::not_found("the path"));
+        };
+        if cors {
+            cors_origin = allowed_origin(&env, &found.params.shop, origin.as_deref()).await;
+            if method == "OPTIONS" {
+                return Ok(Reply {
+                    status: 204,
+                    body: String::new(),
+                    content_type: "text/plain",
+                    headers: Vec::new(),
+                });
+            }
+        }
+        let Some(def) = found.for_method(&method) else {
+            let allowed = found.allow().join(", ");
+            let mut error = AppError::new(
+                405,
+                "method_not_allowed",
+                format!("this path takes {allowed}"),
+            );
+            error.allow = Some(allowed);
+            return Err(error);
+        };
+        // A route that needs a credential refuses a request without one
+        // before reading its body.
+        let presented = header(&req, "authorization").is_some()
+            || (def.access.takes(CredentialKind::Signature)
+                && header(&req, "loyalty-signature").is_some());
+        if !def.access.open() && !presented {
+            return Err(credential(def.access, &req, &env, &[])
+                .err()
+                .unwrap_or_else(|| AppError::unauthorized("this route needs a credential")));
+        }
+        let body = read_body(&mut req, &method).await?;
+        route(&req, &env, def, found.params.clone(), body).await
+    }
+    .await;
+    let (status, body, content_type, headers) = match result {
+        Ok(reply) => (reply.status, reply.body, reply.content_type, reply.headers),
+        Err(error) => {
+            let mut headers = Vec::new();
+            if let Some(seconds) = error.retry_after {
+                headers.push(("retry-after", seconds.to_string()));
+            }
+            if let Some(allow) = &error.allow {
+                headers.push(("allow", allow.clone()));
+            }
+            (
+                error.status,
+                error.body(),
+                "application/problem+json",
+                headers,
+            )
+        }
+    };
+    let out = Headers::new();
+    out.set("content-type", content_type)?;
+    out.set("cache-control", "no-store")?;
+    for (name, value) in headers {
+        out.set(name, &value)?;
+    }
+    if let Some(found) = found.as_ref().filter(|_| cors) {
+        out.set("vary", "Origin")?;
+        if let Some(origin) = cors_origin {
+            out.set("access-control-allow-origin", &origin)?;
+            let methods = found.allow().join(", ");
+            out.set(
+                "access-control-allow-methods",
+                &format!("{methods}, OPTIONS"),
+            )?;
+            out.set(
+                "access-control-allow-headers",
+                "authorization, content-type, idempotency-key",
+            )?;
+            out.set("access-control-expose-headers", "retry-after")?;
+            out.set("access-control-max-age", "600")?;
+        }
+    }
+    let response = if status == 204 || status == 302 {
+        Response::empty()?
+    } else {
+        Response::ok(body)?
+    };
+    Ok(response.with_status(status).with_headers(out))
+}
+
+/// The body, read chunk by chunk and refused as soon as it passes 256 KiB,
+/// whatever its framing (a declared length, or chunked with none).
+async fn read_body(req: &mut Request, method: &str) -> AppResult<Vec<u8>> {
+    use futures_util::StreamExt;
+    if method == "GET" || method == "HEAD" || method == "DELETE" {
+        return Ok(Vec::new());
+    }
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return Err(too_large());
+    }
+    if req.inner().body().is_none() {
+        return Ok(Vec::new());
+    }
+    let mut stream = req
+        .stream()
+        .map_err(|_| AppError::new(400, "unreadable_body", "the body could not be read"))?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|_| AppError::new(400, "unreadable_body", "the body could not be read"))?;
+        if bytes.len() + chunk.len() > MAX_BODY {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+fn too_large() -> AppError {
+    AppError::new(413, "body_too_large", "the body is larger than 256 KiB")
+}
+
+fn parse_json(body: &[u8]) -> AppResult<Value> {
+    serde_json::from_slice(body).map_err(AppError::bad_json)
+}
+
+fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+fn query(req: &Request, name: &str) -> Option<String> {
+    let url = req.url().ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn check_id(value: &str, what: &str) -> AppResult<Id> {
+    Id::parse(value).map_err(|e| {
+        AppError::invalid(
+            "invalid_id",
+            vec![Problem {
+                path: format!("$.{what}"),
+                message: format!("is not a valid identifier: {e}"),
+            }],
+        )
+    })
+}
+
+fn admin_token(env: &Env) -> Option<String> {
+    env.secret("ADMIN_TOKEN")
+        .map(|s| s.to_string())
+        .or_else(|_| env.var("ADMIN_TOKEN").map(|v| v.to_string()))
+        .ok()
+        .filter(|t| !t.is_empty())
+}
+
+/// The credential a merchant-side request carries, if it is of a kind its
+/// route takes (the route table says which): a signature is taken only by
+/// events, the platform token only by shop creation and key rotation.
+fn credential(access: Access, req: &Request, env: &Env, body: &[u8]) -> AppResult<Credential> {
+    let refused = || {
+        AppError::unauthorized(match access {
+            Access::Admin => "this route takes the platform admin token",
+            Access::MerchantOrAdmin => {
+                "send Authorization: Bearer <api_key> (or the platform admin token)"
+            }
+            Access::MerchantOrSigned => {
+                "send Authorization: Bearer <api_key> or a Loyalty-Signature"
+            }
+            Access::Shopper => "a valid customer token is required",
+            _ => "send Authorization: Bearer <api_key>",
+        })
+    };
+    if let Some(token) = auth::bearer(header(req, "authorization").as_deref()) {
+        let admin = admin_token(env).is_some_and(|admin| auth::same_secret(&admin, token));
+        let kind = if admin {
+            CredentialKind::Admin
+        } else {
+            CredentialKind::ApiKey
+        };
+        if !access.takes(kind) {
+            return Err(refused());
+        }
+        return Ok(if admin {
+            Credential::Admin
+        } else {
+            Credential::ApiKey {
+                key: token.to_owned(),
+            }
+        });
+    }
+    if access.takes(CredentialKind::Signature)
+        && let Some(signature) = header(req, "loyalty-signature")
+    {
+        return Ok(Credential::Signature {
+            header: signature,
+            body: String::from_utf8_lossy(body).into_owned(),
+        });
+    }
+    Err(refused())
+}
+
+thread_local! {
+    /// Figures-only reports from member objects, carried to their shop
+    /// object with this isolate's next call to it (each also waits in its
+    /// member's outbox, so one lost here is delivered by the alarm).
+    static CARRIED: std::cell::RefCell<Vec<(String, Report)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// At most this many reports wait in an isolate; older ones are left to the
+/// member objects' alarms.
+const CARRIED_MAX: usize = 512;
+
+fn carry(shop: &str, report: Report) {
+    CARRIED.with(|carried| {
+        let mut carried = carried.borrow_mut();
+        if carried.len() >= CARRIED_MAX {
+            carried.remove(0);
+        }
+        carried.push((shop.to_owned(), report));
+    });
+}
+
+async fn shop_context(env: &Env, shop: &str, mut request: ContextRequest) -> AppResult<Context> {
+    request.reports = CARRIED.with(|carried| {
+        let mut carried = carried.borrow_mut();
+        let (mine, others) = std::mem::take(&mut *carried)
+            .into_iter()
+            .partition(|(s, _)| s == shop);
+        *carried = others;
+        mine.into_iter().map(|(_, report)| report).collect()
+    });
+    store::shop(env, shop, request).await
+}
+
+/// The current program: this isolate's parsed copy, else parsed from the
+/// document the shop object sent, else (when the worker told the object it
+/// had the version cached and the cache lost it since) fetched again.
+async fn program_for(env: &Env, shop: &str, context: &Context) -> AppResult<std::rc::Rc<Program>> {
+    if context.program_version == 0 {
+        return Err(AppError::not_found("the program"));
+    }
+    program_ref(shop, context).load(env).await
+}
+
+fn program_ref(shop: &str, context: &Context) -> ProgramRef {
+    ProgramRef {
+        shop: shop.to_owned(),
+        version: context.program_version,
+        doc: context.program.clone().unwrap_or_default(),
+    }
+}
+
+/// The origin of the request if the shop's program allows it.
+async fn allowed_origin(env: &Env, shop: &str, origin: Option<&str>) -> Option<String> {
+    let origin = origin?;
+    let context = shop_context(
+        env,
+        shop,
+        ContextRequest {
+            want_program: true,
+            cached_version: cached_version(shop),
+            ..ContextRequest::default()
+        },
+    )
+    .await
+    .ok()?;
+    let program = program_for(env, shop, &context).await.ok()?;
+    let origin = origin.to_ascii_lowercase();
+    program.allowed_origins.contains(&origin).then_some(origin)
+}
+
+fn referral_base(req: &Request, shop: &str) -> String {
+    let origin = req
+        .url()
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    format!("{origin}/r/{shop}/")
+}
+
+/// Dispatches a request its route's row has authorized to the handler of
+/// its operation.
+async fn route(
+    req: &Request,
+    env: &Env,
+    def: &RouteDef,
+    params: Params,
+    body: Vec<u8>,
+) -> AppResult<Reply> {
+    let Params { shop, member, code } = params;
+    let ask = Ask {
+        req,
+        env,
+        access: def.access,
+        shop,
+        member,
+        code,
+        body,
+    };
+    match def.op {
+        Op::Healthz => public::healthz(ask).await,
+        Op::OpenApi => public::open_api(ask).await,
+        Op::CreateShop => admin::create_shop(ask).await,
+        Op::PutProgram => merchant::put_program(ask).await,
+        Op::GetProgram => merchant::get_program(ask).await,
+        Op::Simulate => merchant::simulate(ask).await,
+        Op::Events => merchant::events(ask).await,
+        Op::Member => merchant::member(ask).await,
+        Op::Ledger => merchant::member_ledger(ask).await,
+        Op::Adjust => merchant::adjust(ask).await,
+        Op::Export => merchant::export(ask).await,
+        Op::EraseMember => merchant::erase_member(ask).await,
+        Op::Code => merchant::code(ask).await,
+        Op::UseCode => merchant::use_code(ask).await,
+        Op::CancelCode => merchant::cancel_code(ask).await,
+        Op::RotateKeys => admin::rotate_keys(ask).await,
+        Op::Analytics => merchant::analytics(ask).await,
+        Op::WidgetProgram => widget::widget_program(ask).await,
+        Op::WidgetMe => widget::widget_me(ask).await,
+        Op::WidgetLedger => widget::widget_ledger(ask).await,
+        Op::WidgetRedeem => widget::widget_redeem(ask).await,
+        Op::Referral => public::referral(ask).await,
+        Op::DevToken => admin::dev_token(ask).await,
+    }
+}
+
+/// The member view from the member's object (always current).
+async fn object_view(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    key: &str,
+    context: &Context,
+    member: String,
+    locale: String,
+) -> AppResult<Reply> {
+    let request = ViewRequest {
+        program: program_ref(shop, context),
+        member,
+        locale,
+        referral_base: referral_base(req, shop),
+    };
+    let view = store::member(env, shop, key, request).await?;
+    Reply::json(200, &view)
+}
+
+/// The visitor's address, as the platform reports it.
+fn client_ip(req: &Request) -> String {
+    header(req, "cf-connecting-ip")
+        .or_else(|| header(req, "x-real-ip"))
+        .unwrap_or_else(|| "local".into())
+}
+
+async fn ledger(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    context: &Context,
+    member: String,
+    own_only: bool,
+) -> AppResult<Reply> {
+    let cursor = match query(req, "cursor") {
+        Some(c) if !c.is_empty() => Some(c.parse::<u64>().map_err(|_| {
+            AppError::invalid(
+                "invalid_cursor",
+                vec![Problem {
+                    path: "$.cursor".into(),
+                    message: "is not a cursor this API gave".into(),
+                }],
+            )
+        })?),
+        _ => None,
+    };
+    let limit = match query(req, "limit") {
+        None => None,
+        Some(text) => Some(
+            text.parse::<u64>()
+                .ok()
+                .filter(|n| (1..=200).contains(n) && text.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| {
+                    AppError::new(
+                        400,
+                        "invalid_query",
+                        "the query parameter limit must be a whole number from 1 to 200",
+                    )
+                })?,
+        ),
+    };
+    let key = context.key.clone().unwrap_or_default();
+    let page = store::member(
+        env,
+        shop,
+        &key,
+        LedgerRequest {
+            member,
+            cursor,
+            limit,
+            own_only,
+        },
+    )
+    .await?;
+    Reply::json(200, &page)
+}
+
+async fn resolve_referral(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
+    if let Ok(kv_store) = env.kv(store::KV_BINDING)
+        && let Ok(Some(member)) = kv_store.get(&keys::referral(shop, code)).text().await
+    {
+        return Ok(Some(member));
+    }
+    let code = code.to_owned();
+    store::shop(env, shop, LookupReferral { code }).await
+}

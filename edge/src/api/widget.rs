@@ -1,0 +1,212 @@
+//! The shopper's routes: the program view, the member view, the ledger,
+//! redemption; CORS and the rate window come with the shop context.
+
+use super::*;
+
+pub(super) async fn widget_program(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        ..
+    } = ask;
+    let include = query(req, "include");
+    if include.as_deref().is_some_and(|i| i != "preview") {
+        return Err(AppError::new(
+            400,
+            "invalid_query",
+            "the query parameter include must be `preview` or left out",
+        ));
+    }
+    let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
+    let program = program_for(env, &shop, &context).await?;
+    let locale = locale_of(req, &program);
+    let mut view =
+        serde_json::to_value(program_view(&program, &locale)).map_err(|_| AppError::internal())?;
+    if let Some(map) = view.as_object_mut() {
+        map.insert("signed_in".into(), Value::Bool(context.customer.is_some()));
+        if include.is_some() {
+            map.insert(
+                "preview".into(),
+                preview_inputs(env, &shop, &context).await?,
+            );
+        }
+    }
+    Reply::json(200, &view)
+}
+
+pub(super) async fn widget_me(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        ..
+    } = ask;
+    let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
+    let member = context.customer.clone().unwrap_or_default();
+    let program = program_for(env, &shop, &context).await?;
+    let key = context.key.clone().unwrap_or_default();
+    let locale = locale_of(req, &program);
+    // The KV snapshot serves the read when it is at least as new as
+    // what this shopper has already seen (`after`); else the object.
+    let after = crate::snapshot::after(query(req, "after").as_deref());
+    if let Some(view) =
+        snapshot_view(req, env, &shop, &key, &member, &program, &locale, after).await
+    {
+        return Reply::json(200, &view);
+    }
+    object_view(req, env, &shop, &key, &context, member, locale).await
+}
+
+pub(super) async fn widget_ledger(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        ..
+    } = ask;
+    let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
+    let member = context.customer.clone().unwrap_or_default();
+    ledger(req, env, &shop, &context, member, true).await
+}
+
+pub(super) async fn widget_redeem(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        body,
+        ..
+    } = ask;
+    let key = header(req, "idempotency-key")
+        .filter(|k| !k.is_empty() && k.len() <= 128)
+        .ok_or_else(|| {
+            AppError::new(
+                400,
+                "idempotency_key_required",
+                "send an Idempotency-Key header (1 to 128 characters)",
+            )
+        })?;
+    let reward = Redemption::from_value(&parse_json(&body)?)
+        .map_err(|problems| AppError::invalid("invalid_redemption", problems))?
+        .reward
+        .to_string();
+    let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
+    let member = context.customer.clone().unwrap_or_default();
+    let state_key = context.key.clone().unwrap_or_default();
+    let answer = store::member(
+        env,
+        &shop,
+        &state_key,
+        RedeemRequest {
+            program: program_ref(&shop, &context),
+            member,
+            reward,
+            key,
+        },
+    )
+    .await?;
+    let status = if answer.replayed { 200 } else { 201 };
+    Reply::json(status, &answer)
+}
+
+/// The member view computed from the KV snapshot, if there is one new enough.
+#[allow(clippy::too_many_arguments)]
+async fn snapshot_view(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    key: &str,
+    member: &str,
+    program: &Program,
+    locale: &str,
+    after: u64,
+) -> Option<Value> {
+    let kv_store = env.kv(store::KV_BINDING).ok()?;
+    let text = kv_store
+        .get(&keys::member_snapshot(shop, key))
+        .text()
+        .await
+        .ok()??;
+    let state: MemberState = serde_json::from_str(&text).ok()?;
+    if !crate::snapshot::serves(state.revision, after) {
+        return None;
+    }
+    let member = Id::parse(member).ok()?;
+    let base = referral_base(req, shop);
+    let ctx = loyalty_rules::view::ViewContext {
+        now: now(),
+        locale,
+        referral_base: &base,
+    };
+    let view = loyalty_rules::view::member_view(program, &state, &member, &ctx);
+    let mut value = serde_json::to_value(view).ok()?;
+    value
+        .as_object_mut()?
+        .insert("revision".into(), json!(state.revision));
+    Some(value)
+}
+
+/// What the widget's cart preview computes from: the program document and,
+/// for a signed-in shopper, their current state (a pooled account's other
+/// members' profiles left out).
+async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<Value> {
+    let doc = program_document(env, shop, context.program_version)
+        .await?
+        .ok_or_else(|| AppError::not_found("the program"))?;
+    let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
+    let (member, state) = match (&context.customer, &context.key) {
+        (Some(member), Some(key)) => {
+            let mut state = store::member(env, shop, key, StateRequest::default()).await?;
+            state.profiles.retain(|id, _| id.as_str() == member);
+            let state = serde_json::to_value(state).map_err(|_| AppError::internal())?;
+            (Value::String(member.clone()), state)
+        }
+        _ => (Value::Null, Value::Null),
+    };
+    // The server's clock, so the preview computes at the edge's `now` even
+    // when the shopper's device clock is off.
+    Ok(
+        json!({"program": program, "member_id": member, "state": state,
+              "now_ms": now().timestamp_millis()}),
+    )
+}
+
+fn locale_of(req: &Request, program: &Program) -> String {
+    query(req, "locale")
+        .filter(|l| {
+            (2..=35).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .unwrap_or_else(|| program.default_locale.clone())
+}
+
+/// The shopper's context: a customer token, or a guest; rate-limited.
+async fn widget_context(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    need_member: bool,
+) -> AppResult<Context> {
+    check_id(shop, "shop").map_err(|_| AppError::not_found("the shop"))?;
+    let token = auth::bearer(header(req, "authorization").as_deref()).map(str::to_owned);
+    let ip = client_ip(req);
+    let request = ContextRequest {
+        credential: Some(match token {
+            Some(token) => Credential::Customer { token },
+            None => Credential::Guest,
+        }),
+        rate_key: Some(format!("ip:{ip}")),
+        want_program: true,
+        cached_version: cached_version(shop),
+        ..ContextRequest::default()
+    };
+    let context = shop_context(env, shop, request).await?;
+    if need_member && context.customer.is_none() {
+        return Err(AppError::unauthorized("a valid customer token is required"));
+    }
+    Ok(context)
+}
