@@ -30,7 +30,7 @@ use crate::model::{
     LedgerRequest, LookupCode, LookupReferral, ProfileRequest, ProgramRef, PutProgram,
     RedeemRequest, ReferrerWire, Report, RotateKeys, StateRequest, ViewRequest,
 };
-use crate::objects::member::{cached_version, program_document};
+use crate::programs::{cached_version, program_document};
 use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};
 use crate::store;
 
