@@ -370,6 +370,8 @@ pub fn edge() -> Result {
     tokens.push_str("}\n");
 
     let events_script = dir.join("events.lua");
+    // Paid a day before the run, whatever its date.
+    let paid = crate::clock::days_ago(1);
     fs::write(
         &events_script,
         format!(
@@ -390,7 +392,7 @@ end
 function request()
   n = n + 1
   local member = (n * 7 + tid * 500) % {MEMBERS}
-  local body = string.format('{{"id":"e' .. RUN .. '-%d-%d","kind":"order_paid","member_id":"m-%d","occurred_at":"2026-11-23T10:00:00Z","order":{{"order_id":"o' .. RUN .. '-%d-%d","currency":"USD","subtotal_minor":%d,"lines":[{{"sku":"s-1","category":"shoes","qty":1,"unit_price_minor":%d}}]}}}}', tid, n, member, tid, n, 1000 + n % 9000, 500 + n % 500)
+  local body = string.format('{{"id":"e' .. RUN .. '-%d-%d","kind":"order_paid","member_id":"m-%d","occurred_at":"{paid}","order":{{"order_id":"o' .. RUN .. '-%d-%d","currency":"USD","subtotal_minor":%d,"lines":[{{"sku":"s-1","category":"shoes","qty":1,"unit_price_minor":%d}}]}}}}', tid, n, member, tid, n, 1000 + n % 9000, 500 + n % 500)
   return wrk.format(nil, nil, nil, body)
 end
 "#
