@@ -8,7 +8,7 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub, wasm_bi
 use crate::error::{AppError, AppResult};
 use crate::model::{MemberEnvelope, MemberOp, ShopCall, ShopOp};
 
-pub const KV_BINDING: &str = crate::keys::BINDING;
+const KV_BINDING: &str = crate::keys::BINDING;
 pub const SHOP_OBJECTS: &str = "SHOPS";
 pub const MEMBER_OBJECTS: &str = "MEMBERS";
 
@@ -127,5 +127,78 @@ pub fn reply<R: Serialize>(result: AppResult<R>) -> worker::Result<Response> {
     match result {
         Ok(value) => Response::from_json(&value),
         Err(error) => Ok(Response::ok(error.body())?.with_status(error.status)),
+    }
+}
+
+/// KV: the lagging copies (programs by version, the code and referral
+/// indexes, member snapshots). Every read and write of KV goes through
+/// these typed functions; writes are best effort, as the objects stay the
+/// truth and every reader falls back to them.
+pub mod kv {
+    use loyalty_rules::member::MemberState;
+    use worker::{Env, kv::KvStore};
+
+    use crate::keys;
+
+    fn namespace(env: &Env) -> Option<KvStore> {
+        env.kv(super::KV_BINDING).ok()
+    }
+
+    async fn get(env: &Env, key: &str) -> Option<String> {
+        namespace(env)?.get(key).text().await.ok().flatten()
+    }
+
+    async fn put(env: &Env, key: &str, value: &str) {
+        if let Some(store) = namespace(env)
+            && let Ok(put) = store.put(key, value)
+        {
+            let _ = put.execute().await;
+        }
+    }
+
+    /// A program version's document (versions never change).
+    pub async fn put_program(env: &Env, shop: &str, version: u64, doc: &str) {
+        put(env, &keys::program(shop, version), doc).await;
+    }
+
+    /// The state key a reward code belongs to, if the copy has it.
+    pub async fn code_owner(env: &Env, shop: &str, code: &str) -> Option<String> {
+        get(env, &keys::code(shop, code)).await
+    }
+
+    pub async fn put_code_owner(env: &Env, shop: &str, code: &str, state_key: &str) {
+        put(env, &keys::code(shop, code), state_key).await;
+    }
+
+    /// The member a referral code belongs to, if the copy has it.
+    pub async fn referrer(env: &Env, shop: &str, code: &str) -> Option<String> {
+        get(env, &keys::referral(shop, code)).await
+    }
+
+    pub async fn put_referrer(env: &Env, shop: &str, code: &str, member: &str) {
+        put(env, &keys::referral(shop, code), member).await;
+    }
+
+    /// The member snapshot under `state_key`, if there is a readable one.
+    pub async fn snapshot(env: &Env, shop: &str, state_key: &str) -> Option<MemberState> {
+        let text = get(env, &keys::member_snapshot(shop, state_key)).await?;
+        serde_json::from_str(&text).ok()
+    }
+
+    pub async fn put_snapshot(env: &Env, shop: &str, state_key: &str, state: &MemberState) {
+        if let Ok(text) = serde_json::to_string(state) {
+            put(env, &keys::member_snapshot(shop, state_key), &text).await;
+        }
+    }
+
+    /// Deletes the snapshot; whether KV took the deletion.
+    pub async fn delete_snapshot(env: &Env, shop: &str, state_key: &str) -> bool {
+        match namespace(env) {
+            Some(store) => store
+                .delete(&keys::member_snapshot(shop, state_key))
+                .await
+                .is_ok(),
+            None => false,
+        }
     }
 }

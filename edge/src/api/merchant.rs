@@ -253,18 +253,12 @@ pub(super) async fn put_program(ask: Ask<'_>) -> AppResult<Reply> {
         },
     )
     .await?;
-    if let Ok(kv_store) = env.kv(store::KV_BINDING)
-        && let Ok(put) = kv_store.put(&keys::program(shop, version), doc.as_str())
-    {
-        let _ = put.execute().await;
-    }
+    store::kv::put_program(env, shop, version, &doc).await;
     Reply::json(200, &json!({"version": version}))
 }
 
 async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
-    if let Ok(kv_store) = env.kv(store::KV_BINDING)
-        && let Ok(Some(key)) = kv_store.get(&keys::code(shop, code)).text().await
-    {
+    if let Some(key) = store::kv::code_owner(env, shop, code).await {
         return Ok(Some(key));
     }
     let code = code.to_owned();

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 
 use loyalty_rules::book::Book;
 use loyalty_rules::event::parse_batch;
-use loyalty_rules::member::MemberState;
 use loyalty_rules::request::{Adjustment, NewShop, Redemption};
 use loyalty_rules::view::program_view;
 use loyalty_rules::{Event, Id, Problem, Program};
@@ -23,7 +22,6 @@ use worker::{Env, Headers, Request, Response};
 use crate::auth;
 use crate::clock::{dev_mode, now};
 use crate::error::{AppError, AppResult};
-use crate::keys;
 use crate::model::{
     AdjustRequest, AnalyticsRequest, ApplyRequest, ClaimRequest, ClaimStatus, CodeRequest, Context,
     ContextRequest, CreateShop, Credential, DevToken, EraseRequest, ExportRequest, KeyOf,
@@ -497,9 +495,7 @@ async fn ledger(
 }
 
 async fn resolve_referral(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
-    if let Ok(kv_store) = env.kv(store::KV_BINDING)
-        && let Ok(Some(member)) = kv_store.get(&keys::referral(shop, code)).text().await
-    {
+    if let Some(member) = store::kv::referrer(env, shop, code).await {
         return Ok(Some(member));
     }
     let code = code.to_owned();

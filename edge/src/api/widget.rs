@@ -126,13 +126,7 @@ async fn snapshot_view(
     locale: &str,
     after: u64,
 ) -> Option<Value> {
-    let kv_store = env.kv(store::KV_BINDING).ok()?;
-    let text = kv_store
-        .get(&keys::member_snapshot(shop, key))
-        .text()
-        .await
-        .ok()??;
-    let state: MemberState = serde_json::from_str(&text).ok()?;
+    let state = store::kv::snapshot(env, shop, key).await?;
     if !crate::snapshot::serves(state.revision, after) {
         return None;
     }

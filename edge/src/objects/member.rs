@@ -25,7 +25,6 @@ use worker::{
 use super::{rows, sql_err};
 use crate::clock::now;
 use crate::error::{AppError, AppResult};
-use crate::keys;
 use crate::model::{
     AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, CodeRequest, CreditRequest, Erased,
     KeyOf, LedgerPage, LedgerRequest, MemberCall, MemberEnvelope, MemberOp, Profile, RedeemAnswer,
@@ -328,17 +327,10 @@ impl MemberObject {
         if until == 0 {
             return Ok(());
         }
-        let Ok(kv_store) = self.env.kv(store::KV_BINDING) else {
-            return Ok(());
-        };
-        let name = keys::member_snapshot(shop, key);
         if now().timestamp() < until {
-            if let Ok(text) = serde_json::to_string(&*self.load()?)
-                && let Ok(put) = kv_store.put(&name, text)
-            {
-                let _ = put.execute().await;
-            }
-        } else if kv_store.delete(&name).await.is_ok() {
+            let state = self.load()?;
+            store::kv::put_snapshot(&self.env, shop, key, &state).await;
+        } else if store::kv::delete_snapshot(&self.env, shop, key).await {
             self.set_watch(0)?;
         }
         Ok(())
@@ -691,12 +683,7 @@ impl MemberObject {
             .map_err(sql_err)?;
         *self.cached.borrow_mut() = Some(Rc::new(state.clone()));
         self.flush().await?;
-        if let Ok(kv_store) = self.env.kv(store::KV_BINDING)
-            && kv_store
-                .delete(&keys::member_snapshot(shop, key))
-                .await
-                .is_ok()
-        {
+        if store::kv::delete_snapshot(&self.env, shop, key).await {
             self.set_watch(0)?;
         }
         Ok(Erased {

@@ -406,18 +406,12 @@ impl ShopObject {
     async fn report(&self, report: Report) -> AppResult<()> {
         self.record_report(&report)?;
         // Lagging copies of the indexes, for readers that may skip this object.
-        if let Ok(kv_store) = self.env.kv(store::KV_BINDING) {
-            let shop = self.record()?.shop;
-            for code in &report.codes {
-                if let Ok(put) = kv_store.put(&keys::code(&shop, code), report.key.as_str()) {
-                    let _ = put.execute().await;
-                }
-            }
-            for (code, member) in &report.referrals {
-                if let Ok(put) = kv_store.put(&keys::referral(&shop, code), member.as_str()) {
-                    let _ = put.execute().await;
-                }
-            }
+        let shop = self.record()?.shop;
+        for code in &report.codes {
+            store::kv::put_code_owner(&self.env, &shop, code, &report.key).await;
+        }
+        for (code, member) in &report.referrals {
+            store::kv::put_referrer(&self.env, &shop, code, member).await;
         }
         Ok(())
     }
