@@ -168,24 +168,7 @@ pub fn referral_links(world: &mut World) {
 /// its id: once the program is set, the id is free for any member.
 pub fn refused_events_keep_no_claim(world: &mut World) {
     let name = world.unique("bare");
-    let created = world.call(
-        "POST",
-        "/v1/shops",
-        &[
-            ("authorization", &format!("Bearer {ADMIN}")),
-            ("content-type", "application/json"),
-        ],
-        json!({"shop": name}).to_string().as_bytes(),
-    );
-    assert_eq!(created.status, 201, "{}", created.body);
-    let secrets = created.json();
-    let shop = Shop {
-        name,
-        api_key: secrets["api_key"].as_str().unwrap().to_owned(),
-        webhook_secret: secrets["webhook_secret"].as_str().unwrap().to_owned(),
-        widget_secret: secrets["widget_secret"].as_str().unwrap().to_owned(),
-        port: world.port,
-    };
+    let shop = world.bare_shop(&name);
     let early = shop.send(&order("np-1", "m-early", "o-np", 1000));
     assert_eq!(early.status, 409, "{}", early.body);
     assert_eq!(early.json()["code"], "no_program");
@@ -200,24 +183,7 @@ pub fn refused_events_keep_no_claim(world: &mut World) {
 /// different (shop, member) pairs never share a member's state.
 pub fn separator_in_ids(world: &mut World) {
     let make = |name: &str| {
-        let created = world.call(
-            "POST",
-            "/v1/shops",
-            &[
-                ("authorization", &format!("Bearer {ADMIN}")),
-                ("content-type", "application/json"),
-            ],
-            json!({"shop": name}).to_string().as_bytes(),
-        );
-        assert_eq!(created.status, 201, "{}", created.body);
-        let secrets = created.json();
-        let shop = Shop {
-            name: name.to_owned(),
-            api_key: secrets["api_key"].as_str().unwrap().to_owned(),
-            webhook_secret: secrets["webhook_secret"].as_str().unwrap().to_owned(),
-            widget_secret: secrets["widget_secret"].as_str().unwrap().to_owned(),
-            port: world.port,
-        };
+        let shop = world.bare_shop(name);
         assert_eq!(shop.put_program(&contract_program()).status, 200);
         shop
     };

@@ -67,6 +67,14 @@ impl World {
     /// A new shop with a program; answers its secrets.
     pub fn shop(&mut self, program: &Value) -> Shop {
         let name = self.unique("shop");
+        let shop = self.bare_shop(&name);
+        let put = shop.put_program(program);
+        assert_eq!(put.status, 200, "{}", put.body);
+        shop
+    }
+
+    /// A new shop named `name`, without a program yet.
+    pub fn bare_shop(&self, name: &str) -> Shop {
         let created = self.call(
             "POST",
             "/v1/shops",
@@ -78,16 +86,13 @@ impl World {
         );
         assert_eq!(created.status, 201, "{}", created.body);
         let secrets = created.json();
-        let shop = Shop {
-            name,
+        Shop {
+            name: name.to_owned(),
             api_key: secrets["api_key"].as_str().unwrap().to_owned(),
             webhook_secret: secrets["webhook_secret"].as_str().unwrap().to_owned(),
             widget_secret: secrets["widget_secret"].as_str().unwrap().to_owned(),
             port: self.port,
-        };
-        let put = shop.put_program(program);
-        assert_eq!(put.status, 200, "{}", put.body);
-        shop
+        }
     }
 }
 
