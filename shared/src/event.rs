@@ -15,7 +15,12 @@ pub const MAX_BATCH: usize = 100;
 /// How far ahead of the server clock an `occurred_at` may be.
 pub const MAX_CLOCK_SKEW_SECONDS: i64 = 300;
 
+/// What happened. `order_refunded` carries `order.order_id` and
+/// `order.refund_minor`; `order_cancelled` `order.order_id`;
+/// `survey_completed` `nps_score`; `membership_started` `membership`;
+/// `custom` an `action`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Signup,
@@ -73,13 +78,23 @@ impl EventKind {
     }
 }
 
+/// One order line; `qty * unit_price_minor` is at most 10^15.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub struct Line {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 128)))]
     pub sku: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 128)))]
     pub category: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1_000_000)))]
     pub qty: i64,
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_AMOUNT)))]
     pub unit_price_minor: i64,
 }
 
@@ -90,35 +105,70 @@ impl Line {
     }
 }
 
+/// The order of an `order_*` event. `order_paid` needs `currency` and
+/// `subtotal_minor`; `order_refunded` needs `refund_minor` (this refund's
+/// amount).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub struct Order {
     pub order_id: Id,
+    /// ISO 4217; must be the program's currency.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[A-Z]{3}$")))]
     pub currency: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_AMOUNT)))]
     pub subtotal_minor: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_AMOUNT)))]
     pub refund_minor: Option<i64>,
+    /// Where the order was placed (`online`, `pos`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 64)))]
     pub channel: Option<String>,
+    /// Lines, for rules that count some of them; at most 1000.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub lines: Vec<Line>,
 }
 
 /// Facts about the member that an event may carry.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub struct MemberFacts {
+    /// A hash of the shopper's e-mail address (never the address itself),
+    /// used to refuse self-referrals.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 128)))]
     pub email_hash: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = 50), inner(length(min = 1, max = 64)))
+    )]
     pub tags: Option<Vec<String>>,
+    /// B2B: the shared account, set once and never changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub birthday: Option<NaiveDate>,
 }
 
+/// A paid membership: the level `tier` (a paid level) until `until`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub struct Membership {
     pub tier: Id,
     pub until: DateTime<Utc>,
@@ -127,20 +177,33 @@ pub struct Membership {
 /// One parsed event. Its serialization is canonical: the same event always
 /// gives the same JSON, which the idempotency check compares.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub struct Event {
+    /// Unique per shop: a second delivery of the same id is answered as a
+    /// duplicate and awards nothing.
     pub id: Id,
     pub kind: EventKind,
     pub member_id: Id,
+    /// At most 5 minutes ahead of the server's clock.
     pub occurred_at: DateTime<Utc>,
+    /// `custom` events: the name rules match as `custom:<action>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<Order>,
+    /// The referral code the shopper arrived with (`?ref=`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 128)))]
     pub referral_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member: Option<MemberFacts>,
+    /// `survey_completed`: 0 to 10.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 10)))]
     pub nps_score: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub membership: Option<Membership>,

@@ -16,6 +16,7 @@ pub mod award;
 pub mod book;
 pub mod code;
 pub mod condition;
+pub mod document;
 pub mod event;
 pub mod id;
 pub mod json;

@@ -34,8 +34,31 @@ const MAX_CONDITIONS: usize = 50;
 const MAX_LOCALES: usize = 50;
 
 /// Text in several languages, keyed by locale (`en`, `ar`, `ru`, `pt-BR`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Localized(pub BTreeMap<String, String>);
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Localized {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Localized".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Text by locale: 1 to 50 language tags, each text 1 to 500 characters.",
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": MAX_LOCALES,
+            "propertyNames": {"pattern": LOCALE_PATTERN, "maxLength": 35},
+            "additionalProperties": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+            "examples": [{"en": "Gold", "ar": "ذهبي", "ru": "Золото"}],
+        })
+    }
+}
+
+/// A language tag as the parser takes it (`en`, `pt-BR`), for the schema.
+pub const LOCALE_PATTERN: &str = "^[A-Za-z]{2}[A-Za-z0-9]{0,6}(-[A-Za-z0-9]{1,8})*$";
 
 impl Localized {
     /// The text for `locale`, falling back to its language, then to
@@ -107,7 +130,8 @@ impl Active {
 }
 
 /// A calendar period in UTC (weeks start on Monday).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     Day,
@@ -135,7 +159,9 @@ pub struct EarnRule {
     pub limit: Option<Limit>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// `spend` (net paid minor units), `points` (points earned) or `orders`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     Spend,
@@ -461,6 +487,20 @@ pub fn url_problem(url: &str, fragment: bool) -> Option<&'static str> {
     }
     None
 }
+
+/// The URLs [`url_problem`] lets through, as JSON Schema patterns (for the
+/// API description): a link, a `shop_url` (no fragment), an origin.
+pub const LINK_PATTERN: &str = concat!(
+    r"^https?://[!$-.0-9;=A-Z\[\]_a-z~]+",
+    r"(:0*(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?",
+    r"([/?#][!#-;=?-\[\]_a-z~]*)?$"
+);
+pub const SHOP_URL_PATTERN: &str = concat!(
+    r"^https?://[!$-.0-9;=A-Z\[\]_a-z~]+",
+    r"(:0*(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?",
+    r"([/?][!$-;=?-\[\]_a-z~]*)?$"
+);
+pub const ORIGIN_PATTERN: &str = r"^https?://[!$-.0-9;=A-Z\[\]_a-z~:]+$";
 
 /// `https://shop.example/a/b` -> `https://shop.example`.
 pub fn origin_of(url: &str) -> Option<String> {

@@ -12,23 +12,46 @@ use crate::program::MAX_POINTS;
 pub const MAX_REASON: usize = 500;
 
 /// `POST /v1/shops`: `{"shop"}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub struct NewShop {
+    /// The new shop's id, used in every path of its API.
     pub shop: Id,
 }
 
 /// `POST …/members/{member_id}/adjustments`: `{"id", "points", "reason"}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub struct Adjustment {
+    /// Makes the adjustment idempotent: a retry with the same id and body
+    /// changes nothing more.
     pub id: Id,
-    /// Not 0, at most [`MAX_POINTS`] either way.
+    /// Points to add (or, negative, to take away): not 0, at most
+    /// 1,000,000,000 either way.
+    #[cfg_attr(feature = "schema", schemars(range(min = -MAX_POINTS, max = MAX_POINTS), extend("not" = {"const": 0})))]
     pub points: i64,
+    /// Why, as the member's ledger will show it.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = MAX_REASON)))]
     pub reason: String,
 }
 
 /// `POST /v1/widget/{shop}/redeem`: `{"reward"}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub struct Redemption {
+    /// The id of one of the program's rewards.
     pub reward: Id,
 }
 

@@ -4,3 +4,4 @@ mod awards;
 mod contract;
 mod parsing;
 mod properties;
+mod schema;

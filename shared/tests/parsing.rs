@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::contract::{CONTRACT_EVENT, CONTRACT_PROGRAM, merge, with};
+use crate::schema;
 use chrono::{DateTime, Utc};
 use loyalty_rules::event::parse_batch;
 use loyalty_rules::{Event, EventKind, Program};
@@ -76,18 +77,19 @@ fn condition(field: &str, op: &str, value: Value) -> Value {
 }
 
 /// The distinct paths of a program's problems; empty when it parses.
+/// Every case is also put to the program's JSON Schema (see `schema.rs`).
 fn program_paths(doc: &Value) -> BTreeSet<String> {
-    match Program::parse(&doc.to_string()) {
-        Ok(_) => BTreeSet::new(),
-        Err(problems) => problems.into_iter().map(|p| p.path).collect(),
-    }
+    let problems = Program::parse(&doc.to_string()).err().unwrap_or_default();
+    schema::agrees(schema::program(), doc, &problems);
+    problems.into_iter().map(|p| p.path).collect()
 }
 
 fn event_paths(doc: &Value) -> BTreeSet<String> {
-    match Event::parse(&doc.to_string(), now()) {
-        Ok(_) => BTreeSet::new(),
-        Err(problems) => problems.into_iter().map(|p| p.path).collect(),
-    }
+    let problems = Event::parse(&doc.to_string(), now())
+        .err()
+        .unwrap_or_default();
+    schema::agrees(schema::event(), doc, &problems);
+    problems.into_iter().map(|p| p.path).collect()
 }
 
 fn set(paths: &[&str]) -> BTreeSet<String> {
@@ -111,6 +113,11 @@ fn many(count: usize, item: impl Fn(usize) -> Value) -> Value {
 #[test]
 fn the_contract_example_program_parses() {
     let program = Program::parse(CONTRACT_PROGRAM).unwrap();
+    schema::agrees(
+        schema::program(),
+        &serde_json::from_str(CONTRACT_PROGRAM).unwrap(),
+        &[],
+    );
     // Six earn rules, three levels, three rewards, one badge, as written.
     assert_eq!(program.earn_rules.len(), 6);
     assert_eq!(program.tiers.as_ref().unwrap().levels.len(), 3);
