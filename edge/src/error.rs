@@ -5,8 +5,15 @@
 use loyalty_rules::Problem;
 use serde::{Deserialize, Serialize};
 
-/// An answer that is not a success, as `application/problem+json`.
+/// An answer that is not a success, as `application/problem+json`
+/// (RFC 9457) with a stable `code`; `problems` lists every invalid member of
+/// a body with its JSON path.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(schemars::JsonSchema),
+    schemars(rename = "Problem")
+)]
 pub struct AppError {
     #[serde(rename = "type")]
     pub kind: String,

@@ -7,6 +7,7 @@
 //! Durable Object; KV holds lagging copies for fast reads.
 
 pub mod auth;
+pub mod bodies;
 pub mod clock;
 pub mod error;
 pub mod keys;

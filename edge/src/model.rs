@@ -73,11 +73,11 @@ calls! {
         Ledger(LedgerRequest) -> LedgerPage,
         Redeem(RedeemRequest) -> RedeemAnswer,
         Adjust(AdjustRequest) -> AdjustAnswer,
-        Code(CodeRequest) -> Value,
+        Code(CodeRequest) -> CodeView,
         Credit(CreditRequest) -> Value,
         Profile(ProfileRequest) -> Profile,
         State(StateRequest) -> loyalty_rules::member::MemberState,
-        Export(ExportRequest) -> Value,
+        Export(ExportRequest) -> crate::bodies::Export,
         Erase(EraseRequest) -> Erased,
     }
 }
@@ -169,6 +169,7 @@ pub struct EraseRequest {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Erased {
     pub member_id: String,
     pub erased: bool,
@@ -178,6 +179,7 @@ pub struct Erased {
 
 /// The secrets as shown once, at creation and rotation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Secrets {
     pub shop: String,
     pub api_key: String,
@@ -318,6 +320,7 @@ pub struct ViewRequest {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct ViewAnswer {
     #[serde(flatten)]
     pub view: MemberView,
@@ -337,6 +340,7 @@ pub struct LedgerRequest {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct LedgerPage {
     pub entries: Vec<LedgerEntry>,
     pub next_cursor: Option<String>,
@@ -351,6 +355,7 @@ pub struct RedeemRequest {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct RedeemAnswer {
     #[serde(flatten)]
     pub redemption: Redemption,
@@ -367,6 +372,7 @@ pub struct AdjustRequest {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct AdjustAnswer {
     pub id: String,
     pub member_id: String,
@@ -379,8 +385,33 @@ pub struct AdjustAnswer {
 pub struct CodeRequest {
     pub program: ProgramRef,
     pub code: String,
-    /// `get`, `use` or `cancel`.
-    pub action: String,
+    pub action: CodeAction,
+}
+
+/// What the merchant does with a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeAction {
+    /// Read it.
+    Get,
+    /// Spend it at checkout (once).
+    Use,
+    /// Cancel it unused; its points return.
+    Cancel,
+}
+
+/// A reward code as the merchant checks it at checkout.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(schemars::JsonSchema),
+    schemars(rename = "Code")
+)]
+pub struct CodeView {
+    #[serde(flatten)]
+    pub code: loyalty_rules::member::IssuedCode,
+    /// Unused and not expired: it may be used now.
+    pub usable: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -15,6 +15,7 @@ use crate::program::Program;
 
 /// What one member state contributes to the shop's counters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MemberFigures {
     pub members: i64,
     pub participants: i64,
@@ -68,6 +69,7 @@ impl MemberFigures {
 
 /// The shop's running totals.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ShopCounters {
     pub members: i64,
     pub participants: i64,
@@ -86,6 +88,7 @@ pub struct ShopCounters {
 
 /// The analytics endpoint's answer; rates in basis points.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Analytics {
     pub members: i64,
     pub participation_rate: i64,

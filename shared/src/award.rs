@@ -28,6 +28,7 @@ pub const MAX_BALANCE: i64 = 4_000_000_000_000_000_000;
 
 /// One line of an award's explanation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AwardLine {
     /// A rule id, `tier:<id>` or `badge:<id>`.
     pub rule: Arc<str>,
@@ -42,6 +43,7 @@ impl AwardLine {
 
 /// A code granted by an event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CodeGrant {
     pub code: String,
     pub reward: String,
@@ -51,6 +53,7 @@ pub struct CodeGrant {
 
 /// How a referral code on a signup was decided.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReferralDecision {
     /// `accepted` or `refused`.
     pub status: String,
@@ -60,6 +63,7 @@ pub struct ReferralDecision {
 
 /// The answer to one event, as the API returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Answer {
     pub event_id: Id,
     pub duplicate: bool,
@@ -84,6 +88,7 @@ fn is_zero(n: &i64) -> bool {
 /// A referrer's credit that an order made due, for the edge to carry out on
 /// the referrer's own state with [`crate::referral::apply_referral_credit`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReferralCredit {
     pub referrer: Id,
     pub referee: Id,

@@ -15,9 +15,12 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "schema")]
 use crate::event::EventKind;
 use crate::id::Id;
+use crate::program::Localized;
 #[cfg(feature = "schema")]
-use crate::program::{LINK_PATTERN, LOCALE_PATTERN, ORIGIN_PATTERN, SHOP_URL_PATTERN};
-use crate::program::{Localized, MAX_AMOUNT, MAX_BP, MAX_DAYS, MAX_POINTS};
+use crate::program::{
+    LINK_PATTERN, LOCALE_PATTERN, MAX_AMOUNT, MAX_BP, MAX_DAYS, MAX_POINTS, ORIGIN_PATTERN,
+    SHOP_URL_PATTERN,
+};
 
 /// A program: how members earn, the tiers they climb, the rewards they buy.
 /// Unknown fields are refused; an optional member sent as `null` counts as
@@ -25,7 +28,7 @@ use crate::program::{Localized, MAX_AMOUNT, MAX_BP, MAX_DAYS, MAX_POINTS};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "schema", schemars(title = "Program", example = crate::document::example_program()))]
+#[cfg_attr(feature = "schema", schemars(rename = "Program", example = crate::document::example_program()))]
 pub struct ProgramDocument {
     /// The program's name, shown to shoppers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -355,6 +358,7 @@ pub enum TierField {
 /// One value, or a list of 1 to 1000 for `in` and `not_in`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "{T}OrList"))]
 #[serde(untagged)]
 pub enum OneOrMany<T> {
     One(T),

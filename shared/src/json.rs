@@ -16,6 +16,11 @@ use crate::id::Id;
 
 /// One thing wrong with an input, and where.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "FieldProblem")
+)]
 pub struct Problem {
     /// A JSON path from the document's root, `$` itself for the whole document.
     pub path: String,

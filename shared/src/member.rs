@@ -18,6 +18,7 @@ use crate::program::{Benefit, Metric, Program, Tiers, Window};
 
 /// Why the points of a ledger entry moved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     Earn,
@@ -32,6 +33,7 @@ pub enum EntryKind {
 
 /// One line of the member's activity history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LedgerEntry {
     /// Increasing within one member's (or account's) ledger.
     pub seq: u64,
@@ -56,6 +58,7 @@ pub struct LedgerEntry {
 
 /// Points that are not spendable yet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PendingLot {
     pub until: DateTime<Utc>,
     pub points: i64,
@@ -65,6 +68,7 @@ pub struct PendingLot {
 
 /// What the member's paid order gave, kept so refunds reverse it exactly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderRecord {
     pub member_id: Id,
     pub at: DateTime<Utc>,
@@ -96,6 +100,7 @@ impl OrderRecord {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeStatus {
     Unused,
@@ -105,6 +110,7 @@ pub enum CodeStatus {
 
 /// Where a code came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeSource {
     Redemption { redemption_id: String },
@@ -115,6 +121,7 @@ pub enum CodeSource {
 
 /// A reward code issued to a member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IssuedCode {
     pub code: String,
     pub member_id: Id,
@@ -143,6 +150,7 @@ impl IssuedCode {
 
 /// A paid membership that holds a level until `until`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HeldMembership {
     pub tier: Id,
     pub from: DateTime<Utc>,
@@ -151,6 +159,7 @@ pub struct HeldMembership {
 
 /// One person: what is the member's own even when the account is pooled.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Profile {
     pub member_id: Id,
     pub first_seen: DateTime<Utc>,
@@ -181,6 +190,7 @@ pub struct Profile {
 /// Points earned outside orders (fixed rules, badges, referrals), dated for
 /// the `points` tier metric.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Earning {
     pub at: DateTime<Utc>,
     pub points: i64,
@@ -188,6 +198,7 @@ pub struct Earning {
 
 /// A replayable redemption, by the shopper's idempotency key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RedemptionRecord {
     pub redemption_id: String,
     pub member_id: Id,
@@ -199,6 +210,7 @@ pub struct RedemptionRecord {
 
 /// Everything the edge stores for one member or one pooled account.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MemberState {
     /// The people who earn into this state: one, or the members of an account.
     pub profiles: BTreeMap<Id, Profile>,
@@ -244,6 +256,7 @@ pub struct MemberState {
 
 /// Balances as of a moment, with maturing and expiry applied by time alone.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Balances {
     pub available: i64,
     pub pending: i64,

@@ -205,6 +205,7 @@ impl Tiers {
 
 /// What a reward code is worth at checkout.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Benefit {
     AmountOff { amount_minor: i64 },
@@ -259,6 +260,7 @@ pub struct Badge {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Links {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub join: Option<String>,

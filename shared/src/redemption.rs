@@ -45,6 +45,7 @@ impl RedeemError {
 
 /// The answer to a redemption, as the API returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Redemption {
     pub redemption_id: String,
     pub code: String,

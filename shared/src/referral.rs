@@ -11,6 +11,7 @@ use crate::program::{Program, ReferrerPrize};
 
 /// What became of a referral credit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CreditStatus {
     Credited,

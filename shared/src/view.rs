@@ -34,6 +34,7 @@ pub struct ViewContext<'a> {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TierRef {
     pub id: Id,
     pub name: String,
@@ -42,6 +43,7 @@ pub struct TierRef {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NextTier {
     pub id: Id,
     pub name: String,
@@ -55,6 +57,7 @@ pub struct NextTier {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReferralView {
     pub code: String,
     pub url: String,
@@ -62,6 +65,7 @@ pub struct ReferralView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BadgeView {
     pub id: Id,
     pub name: String,
@@ -69,12 +73,14 @@ pub struct BadgeView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Expiring {
     pub points: i64,
     pub at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RewardView {
     pub id: Id,
     pub name: String,
@@ -91,6 +97,7 @@ pub struct RewardView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CodeView {
     pub code: String,
     pub reward: String,
@@ -104,6 +111,7 @@ pub struct CodeView {
 
 /// The member view of contract section 6.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MemberView {
     pub member_id: Id,
     pub known: bool,
@@ -290,6 +298,7 @@ pub fn member_view(
 
 /// One way to earn, as the panel lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WayToEarn {
     pub id: Id,
     pub name: Option<String>,
@@ -311,6 +320,7 @@ pub struct WayToEarn {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LevelView {
     pub id: Id,
     pub name: String,
@@ -321,6 +331,7 @@ pub struct LevelView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TiersView {
     pub metric: String,
     /// `lifetime`, `calendar_year` or `rolling_days`.
@@ -331,6 +342,7 @@ pub struct TiersView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReferralProgramView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer_points: Option<i64>,
@@ -342,6 +354,7 @@ pub struct ReferralProgramView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BadgeInfo {
     pub id: Id,
     pub name: String,
@@ -352,6 +365,7 @@ pub struct BadgeInfo {
 
 /// The public program view: what a guest sees, in one locale.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProgramView {
     pub version: u64,
     pub name: Option<String>,

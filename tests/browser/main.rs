@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod cases;
+mod docs;
 mod page;
 mod world;
 
@@ -65,6 +66,7 @@ const CASES: &[Case] = &[
         "the tag added late and twice gives one widget; Loyalty.open/close",
         cases::late_and_twice,
     ),
+    ("api docs: Swagger UI at /docs/", docs::api_docs),
 ];
 
 /// Not written yet, and why.

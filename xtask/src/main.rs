@@ -21,7 +21,12 @@ commands:
   test    run every test: unit, property, wasm32 builds, end-to-end on workerd
   ci      what CI runs: fmt, clippy and every test
   build   build the worker into edge/build (before `wrangler deploy`)
+  licenses
+          check every dependency's licence against deny.toml (cargo-deny)
   widget  build the widget into static/widget/pkg and print its sizes
+  typescript
+          regenerate clients/typescript/api.d.ts from the API document;
+          `typescript check`: fail when it is stale, type-check the example
   schemathesis
           fuzz the API from its OpenAPI document against the local worker
   bench   benchmarks: `bench rules` (criterion), `bench edge` (wrk against
@@ -35,9 +40,15 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("ci") => ci(),
         Some("build") => tools::build_worker(),
+        Some("licenses") => xtask::licenses::check(),
         Some("widget") => {
             xtask::widget::build_widget().and_then(|()| xtask::widget::sizes().map(drop))
         }
+        Some("typescript") => match args.get(1).map(String::as_str) {
+            None => xtask::typescript::generate(),
+            Some("check") => xtask::typescript::check(),
+            Some(other) => Err(format!("unknown `typescript {other}`\n\n{USAGE}")),
+        },
         Some("schemathesis") => tools::build_worker().and_then(|()| xtask::schemathesis::run()),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("help" | "-h" | "--help") | None => {
@@ -72,6 +83,7 @@ fn test() -> Result {
     // Builds the widget and holds it to its size budget.
     xtask::widget::build_widget()?;
     xtask::widget::sizes()?;
+    xtask::typescript::check()?;
     tools::build_worker()?;
     Cmd::cargo("test")
         .args(["--package", "loyalty-e2e", "--test", "e2e"])
@@ -118,6 +130,7 @@ fn year_ahead() -> Result {
 /// What CI runs on a clean clone: formatting, lints, and every test.
 fn ci() -> Result {
     Cmd::cargo("fmt").args(["--all", "--check"]).run()?;
+    xtask::licenses::check()?;
     tools::ensure_wasm_target()?;
     Cmd::cargo("clippy")
         .args(["--package", "loyalty-rules", "--package", "loyalty-edge"])
@@ -182,6 +195,7 @@ fn dev() -> Result {
     println!("  as a member       http://127.0.0.1:{port}/demo/?member=alice&open");
     println!("  health            http://127.0.0.1:{port}/healthz");
     println!("  API document      http://127.0.0.1:{port}/openapi.json");
+    println!("  API reference     http://127.0.0.1:{port}/docs/");
     println!(
         "  demo shop api_key {}",
         secrets["api_key"].as_str().unwrap_or("?")

@@ -46,7 +46,7 @@ pub fn locked_version(package: &str) -> Result<String> {
 }
 
 /// Installs `krate` at `version` into `.tools/` unless `bin --version` says it is there.
-fn ensure_cargo_tool(krate: &str, version: &str, bin: &str, locked: bool) -> Result {
+pub(crate) fn ensure_cargo_tool(krate: &str, version: &str, bin: &str, locked: bool) -> Result {
     let path = tools_bin().join(bin);
     let current = Cmd::new(&path).arg("--version").read().unwrap_or_default();
     if current.split_whitespace().any(|word| word == version) {
@@ -75,7 +75,10 @@ fn modified(path: &Path) -> Option<SystemTime> {
     fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// `npm install` (it follows package-lock.json) unless node_modules is current.
+/// `npm install` (it follows package-lock.json) unless node_modules is
+/// current: installed after the lock last changed, and every package that
+/// package.json pins there at its version (a package added to package.json
+/// alone leaves the lock's time as it was).
 pub fn ensure_npm() -> Result {
     let marker = root().join("node_modules/.package-lock.json");
     let lock = root().join("package-lock.json");
@@ -83,12 +86,37 @@ pub fn ensure_npm() -> Result {
         (Some(installed), Some(locked)) => installed >= locked,
         _ => false,
     };
-    if fresh && npm_bin().join("wrangler").exists() && npm_bin().join("node").exists() {
+    if fresh
+        && npm_pins_installed()
+        && npm_bin().join("wrangler").exists()
+        && npm_bin().join("node").exists()
+    {
         return Ok(());
     }
     Cmd::new("npm")
         .args(["install", "--no-audit", "--no-fund"])
         .run()
+}
+
+/// Whether every devDependency of package.json is in node_modules, at its
+/// version when package.json pins an exact one.
+fn npm_pins_installed() -> bool {
+    let read = |path: PathBuf| -> Option<serde_json::Value> {
+        serde_json::from_str(&fs::read_to_string(path).ok()?).ok()
+    };
+    let Some(manifest) = read(root().join("package.json")) else {
+        return false;
+    };
+    let Some(pins) = manifest["devDependencies"].as_object() else {
+        return false;
+    };
+    pins.iter().all(|(name, pin)| {
+        let installed = read(root().join("node_modules").join(name).join("package.json"));
+        let pin = pin.as_str().unwrap_or_default();
+        installed.is_some_and(|package| {
+            package["version"] == pin || !pin.starts_with(|c: char| c.is_ascii_digit())
+        })
+    })
 }
 
 /// The newest modification time under `dir` (files only).
@@ -124,6 +152,7 @@ pub fn target_dir() -> PathBuf {
 
 /// Builds the worker (edge/build) with worker-build and the pinned tools.
 pub fn build_worker() -> Result {
+    crate::docs::build_docs()?;
     let root = root();
     let output = root.join("edge/build/index_bg.wasm");
     let inputs = [

@@ -30,7 +30,10 @@ pub(super) async fn get_program(ask: Ask<'_>) -> AppResult<Reply> {
     let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
     Reply::json(
         200,
-        &json!({"version": context.program_version, "program": program}),
+        &StoredProgram {
+            version: context.program_version,
+            program,
+        },
     )
 }
 
@@ -138,7 +141,7 @@ pub(super) async fn code(ask: Ask<'_>) -> AppResult<Reply> {
         body,
         ..
     } = ask;
-    code_action(access, req, env, &shop, &code, "get", &body).await
+    code_action(access, req, env, &shop, &code, CodeAction::Get, &body).await
 }
 
 pub(super) async fn use_code(ask: Ask<'_>) -> AppResult<Reply> {
@@ -151,7 +154,7 @@ pub(super) async fn use_code(ask: Ask<'_>) -> AppResult<Reply> {
         body,
         ..
     } = ask;
-    code_action(access, req, env, &shop, &code, "use", &body).await
+    code_action(access, req, env, &shop, &code, CodeAction::Use, &body).await
 }
 
 pub(super) async fn cancel_code(ask: Ask<'_>) -> AppResult<Reply> {
@@ -164,7 +167,7 @@ pub(super) async fn cancel_code(ask: Ask<'_>) -> AppResult<Reply> {
         body,
         ..
     } = ask;
-    code_action(access, req, env, &shop, &code, "cancel", &body).await
+    code_action(access, req, env, &shop, &code, CodeAction::Cancel, &body).await
 }
 
 pub(super) async fn analytics(ask: Ask<'_>) -> AppResult<Reply> {
@@ -254,7 +257,7 @@ pub(super) async fn put_program(ask: Ask<'_>) -> AppResult<Reply> {
     )
     .await?;
     store::kv::put_program(env, shop, version, &doc).await;
-    Reply::json(200, &json!({"version": version}))
+    Reply::json(200, &ProgramSaved { version })
 }
 
 async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
@@ -271,7 +274,7 @@ async fn code_action(
     env: &Env,
     shop: &str,
     code: &str,
-    action: &str,
+    action: CodeAction,
     body: &[u8],
 ) -> AppResult<Reply> {
     let context = authenticate(
@@ -296,7 +299,7 @@ async fn code_action(
         CodeRequest {
             program: program_ref(shop, &context),
             code: code.to_owned(),
-            action: action.to_owned(),
+            action,
         },
     )
     .await?;
@@ -381,7 +384,7 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
     let mut claims = context.claims.iter().zip(claims.iter());
     let mut results = Vec::with_capacity(parsed.len());
     for item in parsed {
-        let outcome: AppResult<Value> = match item {
+        let outcome: AppResult<Answer> = match item {
             Err(problems) => Err(AppError::invalid("invalid_event", problems)),
             Ok(event) => match claims.next() {
                 None => Err(AppError::internal()),
@@ -409,7 +412,7 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
                         if let Some(report) = reply.report {
                             carry(shop, report);
                         }
-                        serde_json::to_value(reply.answer).map_err(|_| AppError::internal())
+                        Ok(reply.answer)
                     }
                     .await;
                     if applied.is_err() && claim.status == ClaimStatus::New {
@@ -422,14 +425,8 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
         results.push(outcome);
     }
     if batch {
-        let items: Vec<Value> = results
-            .into_iter()
-            .map(|r| match r {
-                Ok(answer) => answer,
-                Err(error) => serde_json::to_value(&error).unwrap_or_default(),
-            })
-            .collect();
-        Reply::json(200, &json!({"results": items}))
+        let results = results.into_iter().map(Outcome::from).collect();
+        Reply::json(200, &Results { results })
     } else {
         let answer = results
             .into_iter()
@@ -501,10 +498,10 @@ pub(super) async fn simulate(ask: Ask<'_>) -> AppResult<Reply> {
     let mut results = Vec::new();
     for item in parsed {
         match item {
-            Err(problems) => results.push(
-                serde_json::to_value(AppError::invalid("invalid_event", problems))
-                    .unwrap_or_default(),
-            ),
+            Err(problems) => results.push(Outcome::Problem(AppError::invalid(
+                "invalid_event",
+                problems,
+            ))),
             Ok(event) => {
                 let member = event.member_id.to_string();
                 if loaded.insert(member.clone(), ()).is_none() {
@@ -514,13 +511,11 @@ pub(super) async fn simulate(ask: Ask<'_>) -> AppResult<Reply> {
                         book.states.insert(event.member_id.clone(), state);
                     }
                 }
-                match book.record(&event, now()) {
-                    Ok(answer) => results.push(serde_json::to_value(answer).unwrap_or_default()),
-                    Err(error) => results
-                        .push(serde_json::to_value(AppError::from(error)).unwrap_or_default()),
-                }
+                results.push(Outcome::from(
+                    book.record(&event, now()).map_err(AppError::from),
+                ));
             }
         }
     }
-    Reply::json(200, &json!({"results": results}))
+    Reply::json(200, &Results { results })
 }

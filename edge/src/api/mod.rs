@@ -10,6 +10,7 @@ mod widget;
 
 use std::collections::BTreeMap;
 
+use loyalty_rules::award::Answer;
 use loyalty_rules::book::Book;
 use loyalty_rules::event::parse_batch;
 use loyalty_rules::request::{Adjustment, NewShop, Redemption};
@@ -20,13 +21,17 @@ use serde_json::{Value, json};
 use worker::{Env, Headers, Request, Response};
 
 use crate::auth;
+use crate::bodies::{
+    Health, Outcome, PreviewInputs, ProgramSaved, Results, StoredProgram, WidgetProgram,
+};
 use crate::clock::{dev_mode, now};
 use crate::error::{AppError, AppResult};
 use crate::model::{
-    AdjustRequest, AnalyticsRequest, ApplyRequest, ClaimRequest, ClaimStatus, CodeRequest, Context,
-    ContextRequest, CreateShop, Credential, DevToken, EraseRequest, ExportRequest, KeyOf,
-    LedgerRequest, LookupCode, LookupReferral, ProfileRequest, ProgramRef, PutProgram,
-    RedeemRequest, ReferrerWire, Report, RotateKeys, StateRequest, ViewRequest,
+    AdjustRequest, AnalyticsRequest, ApplyRequest, ClaimRequest, ClaimStatus, CodeAction,
+    CodeRequest, Context, ContextRequest, CreateShop, Credential, DevToken, EraseRequest,
+    ExportRequest, KeyOf, LedgerRequest, LookupCode, LookupReferral, ProfileRequest, ProgramRef,
+    PutProgram, RedeemRequest, ReferrerWire, Report, RotateKeys, StateRequest, ViewAnswer,
+    ViewRequest,
 };
 use crate::programs::{cached_version, program_document};
 use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};

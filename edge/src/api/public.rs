@@ -4,7 +4,12 @@ use super::*;
 
 pub(super) async fn healthz(ask: Ask<'_>) -> AppResult<Reply> {
     let _ = ask;
-    Reply::json(200, &json!({"status": "ok"}))
+    Reply::json(
+        200,
+        &Health {
+            status: "ok".into(),
+        },
+    )
 }
 
 pub(super) async fn open_api(ask: Ask<'_>) -> AppResult<Reply> {

@@ -22,18 +22,18 @@ pub(super) async fn widget_program(ask: Ask<'_>) -> AppResult<Reply> {
     let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
     let program = program_for(env, &shop, &context).await?;
     let locale = locale_of(req, &program);
-    let mut view =
-        serde_json::to_value(program_view(&program, &locale)).map_err(|_| AppError::internal())?;
-    if let Some(map) = view.as_object_mut() {
-        map.insert("signed_in".into(), Value::Bool(context.customer.is_some()));
-        if include.is_some() {
-            map.insert(
-                "preview".into(),
-                preview_inputs(env, &shop, &context).await?,
-            );
-        }
-    }
-    Reply::json(200, &view)
+    let preview = match include {
+        Some(_) => Some(preview_inputs(env, &shop, &context).await?),
+        None => None,
+    };
+    Reply::json(
+        200,
+        &WidgetProgram {
+            view: program_view(&program, &locale),
+            signed_in: context.customer.is_some(),
+            preview,
+        },
+    )
 }
 
 pub(super) async fn widget_me(ask: Ask<'_>) -> AppResult<Reply> {
@@ -125,7 +125,7 @@ async fn snapshot_view(
     program: &Program,
     locale: &str,
     after: u64,
-) -> Option<Value> {
+) -> Option<ViewAnswer> {
     let state = store::kv::snapshot(env, shop, key).await?;
     if !crate::snapshot::serves(state.revision, after) {
         return None;
@@ -137,37 +137,36 @@ async fn snapshot_view(
         locale,
         referral_base: &base,
     };
-    let view = loyalty_rules::view::member_view(program, &state, &member, &ctx);
-    let mut value = serde_json::to_value(view).ok()?;
-    value
-        .as_object_mut()?
-        .insert("revision".into(), json!(state.revision));
-    Some(value)
+    Some(ViewAnswer {
+        view: loyalty_rules::view::member_view(program, &state, &member, &ctx),
+        revision: state.revision,
+    })
 }
 
 /// What the widget's cart preview computes from: the program document and,
 /// for a signed-in shopper, their current state (a pooled account's other
 /// members' profiles left out).
-async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<Value> {
+async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<PreviewInputs> {
     let doc = program_document(env, shop, context.program_version)
         .await?
         .ok_or_else(|| AppError::not_found("the program"))?;
     let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
-    let (member, state) = match (&context.customer, &context.key) {
+    let (member_id, state) = match (&context.customer, &context.key) {
         (Some(member), Some(key)) => {
             let mut state = store::member(env, shop, key, StateRequest::default()).await?;
             state.profiles.retain(|id, _| id.as_str() == member);
-            let state = serde_json::to_value(state).map_err(|_| AppError::internal())?;
-            (Value::String(member.clone()), state)
+            (Id::parse(member).ok(), Some(state))
         }
-        _ => (Value::Null, Value::Null),
+        _ => (None, None),
     };
     // The server's clock, so the preview computes at the edge's `now` even
     // when the shopper's device clock is off.
-    Ok(
-        json!({"program": program, "member_id": member, "state": state,
-              "now_ms": now().timestamp_millis()}),
-    )
+    Ok(PreviewInputs {
+        program,
+        member_id,
+        state,
+        now_ms: now().timestamp_millis(),
+    })
 }
 
 fn locale_of(req: &Request, program: &Program) -> String {

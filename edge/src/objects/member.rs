@@ -23,12 +23,13 @@ use worker::{
 };
 
 use super::{rows, sql_err};
+use crate::bodies::Export;
 use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::model::{
-    AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, CodeRequest, CreditRequest, Erased,
-    KeyOf, LedgerPage, LedgerRequest, MemberCall, MemberEnvelope, MemberOp, Profile, RedeemAnswer,
-    RedeemRequest, ReferrerWire, Report, ViewAnswer, ViewRequest,
+    AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, CodeAction, CodeRequest, CodeView,
+    CreditRequest, Erased, KeyOf, LedgerPage, LedgerRequest, MemberCall, MemberEnvelope, MemberOp,
+    Profile, RedeemAnswer, RedeemRequest, ReferrerWire, Report, ViewAnswer, ViewRequest,
 };
 use crate::objects::shop::json;
 use crate::store::{self, reply};
@@ -559,19 +560,19 @@ impl MemberObject {
         })
     }
 
-    async fn code(&self, key: &str, request: CodeRequest) -> AppResult<serde_json::Value> {
+    async fn code(&self, key: &str, request: CodeRequest) -> AppResult<CodeView> {
         let program = request.program.load(&self.env).await?;
         let mut state = (*self.load()?).clone();
         let now = now();
-        let (code, entries) = match request.action.as_str() {
-            "use" => (use_code(&mut state, &request.code, now)?, Vec::new()),
-            "cancel" => cancel_code(&program, &mut state, &request.code, now)?,
-            _ => {
+        let (code, entries) = match request.action {
+            CodeAction::Use => (use_code(&mut state, &request.code, now)?, Vec::new()),
+            CodeAction::Cancel => cancel_code(&program, &mut state, &request.code, now)?,
+            CodeAction::Get => {
                 let code = state
                     .code(&request.code)
                     .cloned()
                     .ok_or_else(|| AppError::from(loyalty_rules::redemption::CodeError::Unknown))?;
-                return code_json(&code, now);
+                return Ok(code_view(code, now));
             }
         };
         let change = Change {
@@ -582,7 +583,7 @@ impl MemberObject {
         };
         self.commit(&request.program.shop, key, change, &program, false)
             .await?;
-        code_json(&code, now)
+        Ok(code_view(code, now))
     }
 
     async fn credit(&self, key: &str, request: CreditRequest) -> AppResult<serde_json::Value> {
@@ -608,7 +609,7 @@ impl MemberObject {
         json(serde_json::json!({"status": outcome.status, "points": outcome.points}))
     }
 
-    fn export(&self, member: &str) -> AppResult<serde_json::Value> {
+    fn export(&self, member: &str) -> AppResult<Export> {
         let state = self.load()?;
         // Everything held on the member: the whole ledger, not one page.
         let mut ledger = Vec::new();
@@ -632,16 +633,16 @@ impl MemberObject {
             v: String,
         }
         let events: Vec<Row> = rows(&self.sql(), "SELECT id, v FROM events ORDER BY id", None)?;
-        let answers: Vec<serde_json::Value> = events
+        let event_answers = events
             .iter()
             .filter_map(|r| serde_json::from_str(&r.v).ok())
             .collect();
-        json(serde_json::json!({
-            "member_id": member,
-            "state": &*state,
-            "ledger": ledger,
-            "event_answers": answers,
-        }))
+        Ok(Export {
+            member_id: member.to_owned(),
+            state: (*state).clone(),
+            ledger,
+            event_answers,
+        })
     }
 
     async fn erase(&self, key: &str, shop: &str, member: &str) -> AppResult<Erased> {
@@ -721,18 +722,11 @@ impl MemberObject {
     }
 }
 
-fn code_json(
-    code: &loyalty_rules::member::IssuedCode,
-    now: DateTime<Utc>,
-) -> AppResult<serde_json::Value> {
-    let mut value = json(code)?;
-    if let Some(map) = value.as_object_mut() {
-        map.insert(
-            "usable".into(),
-            serde_json::Value::Bool(code.is_usable(now)),
-        );
+fn code_view(code: loyalty_rules::member::IssuedCode, now: DateTime<Utc>) -> CodeView {
+    CodeView {
+        usable: code.is_usable(now),
+        code,
     }
-    Ok(value)
 }
 
 /// The object's answer to a call of type `C`: its declared reply, as JSON.

@@ -1,0 +1,221 @@
+//! The HTTP API's own bodies: the request and answer shapes that are not a
+//! domain type of the rules crate, and the query strings. Each is declared
+//! once here; the handlers build them and the API document takes its
+//! schemas from them (natively; the worker's wasm has no schema code).
+
+use loyalty_rules::award::Answer;
+use loyalty_rules::document::ProgramDocument;
+use loyalty_rules::member::MemberState;
+use loyalty_rules::view::ProgramView;
+use loyalty_rules::{Event, Id};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::AppError;
+
+#[cfg(not(target_arch = "wasm32"))]
+use schemars::JsonSchema;
+
+/// `GET /healthz`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct Health {
+    /// Always `ok`.
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(extend("const" = "ok")))]
+    pub status: String,
+}
+
+/// The program saved: its new version.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct ProgramSaved {
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1)))]
+    pub version: u64,
+}
+
+/// The shop's program as it was saved, with its version.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct StoredProgram {
+    pub version: u64,
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "ProgramDocument"))]
+    pub program: Value,
+}
+
+/// `POST …/events`: one event, or a batch of 1 to 100.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+#[serde(untagged)]
+pub enum EventsBody {
+    One(Box<Event>),
+    Batch(EventBatch),
+}
+
+/// A batch of events, each answered on its own.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EventBatch {
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(schema_with = "batch_items"))]
+    pub events: Vec<Event>,
+}
+
+/// 1 to 100 events. Each is read on its own: one that is not a valid event
+/// (not even an object) is answered with its problem in its place and the
+/// others still apply, so the batch's schema takes any item.
+#[cfg(not(target_arch = "wasm32"))]
+fn batch_items(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let event = generator.subschema_for::<Event>();
+    schemars::json_schema!({
+        "type": "array",
+        "minItems": 1,
+        "maxItems": loyalty_rules::event::MAX_BATCH,
+        "items": {
+            "description": "An event. Each event of a batch is checked on its own: a bad one is answered by a problem in its place, the others apply.",
+            "anyOf": [event, {}],
+        },
+    })
+}
+
+/// `POST …/simulate`: events put to a draft program (or, without one, the
+/// current program), against the stored members, stored nowhere.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Simulation {
+    /// The draft; left out (or `null`), the shop's current program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<ProgramDocument>,
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(schema_with = "batch_items"))]
+    pub events: Vec<Event>,
+}
+
+/// `POST …/events` answers one event with an [`Answer`]; a batch (and a
+/// simulation) with one result per event, in order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+#[serde(untagged)]
+pub enum EventsAnswer {
+    One(Box<Answer>),
+    Batch(Results),
+}
+
+/// One result per event, in the order sent.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct Results {
+    pub results: Vec<Outcome>,
+}
+
+/// What became of one event: its answer, or the problem that refused it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+#[serde(untagged)]
+pub enum Outcome {
+    Answer(Box<Answer>),
+    Problem(AppError),
+}
+
+impl From<Result<Answer, AppError>> for Outcome {
+    fn from(result: Result<Answer, AppError>) -> Self {
+        match result {
+            Ok(answer) => Outcome::Answer(Box::new(answer)),
+            Err(problem) => Outcome::Problem(problem),
+        }
+    }
+}
+
+/// The public program view, for a shopper's widget.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct WidgetProgram {
+    #[serde(flatten)]
+    pub view: ProgramView,
+    /// Whether the request carried a valid customer token.
+    pub signed_in: bool,
+    /// With `include=preview` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<PreviewInputs>,
+}
+
+/// What the widget's cart preview computes from.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct PreviewInputs {
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "ProgramDocument"))]
+    pub program: Value,
+    /// The signed-in shopper, if any.
+    pub member_id: Option<Id>,
+    /// Their state (a pooled account's other members left out), if signed in.
+    pub state: Option<MemberState>,
+    /// The edge's clock, so the preview computes at the edge's now.
+    pub now_ms: i64,
+}
+
+/// Everything held on one member (a data-subject export).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct Export {
+    pub member_id: String,
+    pub state: MemberState,
+    /// The whole ledger, newest first.
+    pub ledger: Vec<loyalty_rules::LedgerEntry>,
+    /// The answers given to the member's events.
+    pub event_answers: Vec<Answer>,
+}
+
+/// `?locale=`: the language of names and labels (default: the program's).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct LocaleQuery {
+    /// A language tag such as `en`, `ar` or `pt-BR`.
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(example = &"ar"))]
+    pub locale: Option<String>,
+}
+
+/// The ledger's paging.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct LedgerQuery {
+    /// The `next_cursor` of the page before.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Entries per page, 1 to 200 (default 50).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 200)))]
+    pub limit: Option<u32>,
+}
+
+/// The widget's program view.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct WidgetProgramQuery {
+    /// A language tag such as `en`, `ar` or `pt-BR`.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// `preview`: also the inputs of the widget's cart preview (the program
+    /// document and, for a signed-in shopper, their own state).
+    #[serde(default)]
+    pub include: Option<Include>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Include {
+    Preview,
+}
+
+/// The shopper's member view.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct MeQuery {
+    /// A language tag such as `en`, `ar` or `pt-BR`.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// The newest `revision` this shopper has seen (digits): the answer is
+    /// at least that new. Anything else reads as 0.
+    #[serde(default)]
+    pub after: Option<String>,
+}

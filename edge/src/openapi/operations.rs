@@ -1,0 +1,315 @@
+//! What the API document says of each operation beyond its route: names,
+//! prose, the types of its query, body and answers, the problems it may
+//! answer besides those its route implies, and an example body to paste.
+//! One arm per [`Op`]: a new operation does not build until it is described.
+
+use loyalty_rules::document::ProgramDocument;
+use loyalty_rules::request::{Adjustment, NewShop, Redemption};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde_json::{Value, json};
+
+use crate::bodies::{
+    EventsAnswer, EventsBody, Export, Health, LedgerQuery, LocaleQuery, MeQuery, ProgramSaved,
+    Results, Simulation, StoredProgram, WidgetProgram, WidgetProgramQuery,
+};
+use crate::model::{AdjustAnswer, CodeView, Erased, LedgerPage, RedeemAnswer, Secrets, ViewAnswer};
+use crate::routes::Op;
+
+/// A schema of the document's components, by type.
+pub type SchemaOf = fn(&mut SchemaGenerator) -> Schema;
+
+pub fn of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// One operation's description.
+#[derive(Debug)]
+pub struct Operation {
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub description: &'static str,
+    /// An object type whose members are the query parameters.
+    pub query: Option<SchemaOf>,
+    /// Whether it needs an `Idempotency-Key` header.
+    pub idempotency_key: bool,
+    /// The body's type and an example of it.
+    pub body: Option<(SchemaOf, fn() -> Value)>,
+    /// Successful answers: status, what it means, the body's type.
+    pub answers: &'static [(u16, &'static str, Option<SchemaOf>)],
+    /// Problems beyond those the route implies (a body's 400, 413 and 422,
+    /// a credential's 401, a shopper route's 429).
+    pub problems: &'static [u16],
+}
+
+const NONE: Operation = Operation {
+    id: "",
+    summary: "",
+    description: "",
+    query: None,
+    idempotency_key: false,
+    body: None,
+    answers: &[],
+    problems: &[],
+};
+
+/// An `order_paid` event as a shop's server sends it.
+pub fn example_event() -> Value {
+    json!({
+        "id": "evt-1001", "kind": "order_paid", "member_id": "c-42",
+        "occurred_at": "2026-11-23T10:00:00Z",
+        "order": {"order_id": "o-1001", "currency": "USD", "subtotal_minor": 12999,
+                  "channel": "online",
+                  "lines": [{"sku": "boot-1", "category": "shoes", "qty": 1, "unit_price_minor": 8999},
+                            {"sku": "sock-2", "category": "socks", "qty": 2, "unit_price_minor": 2000}]},
+        "member": {"email_hash": "5d41402abc4b2a76b9719d911017c592", "tags": ["newsletter"]}
+    })
+}
+
+pub fn describe(op: Op) -> Operation {
+    match op {
+        Op::Healthz => Operation {
+            id: "healthz",
+            summary: "Liveness",
+            description: "Answers `{\"status\": \"ok\"}` while the worker runs.",
+            answers: &[(200, "Running", Some(of::<Health>))],
+            ..NONE
+        },
+        Op::OpenApi => Operation {
+            id: "openapi",
+            summary: "This document",
+            description: "The OpenAPI 3.1 description of the API, generated from the worker's types. \
+                          A reader of it is served at `/docs/`.",
+            answers: &[(200, "The document", None)],
+            ..NONE
+        },
+        Op::CreateShop => Operation {
+            id: "createShop",
+            summary: "Create a shop (platform admin)",
+            description: "Creates a shop and answers its secrets: the `api_key` for the merchant's \
+                          server, the `webhook_secret` that signs events, the `widget_secret` that \
+                          signs customer tokens. They are shown once; rotate them to get new ones.",
+            body: Some((of::<NewShop>, || json!({"shop": "my-shop"}))),
+            answers: &[(
+                201,
+                "Created; the secrets are shown once",
+                Some(of::<Secrets>),
+            )],
+            problems: &[409],
+            ..NONE
+        },
+        Op::PutProgram => Operation {
+            id: "putProgram",
+            summary: "Replace the program",
+            description: "Validates the whole document and saves it as the shop's next version. \
+                          A refused document answers 422 with every problem and its JSON path \
+                          (`$.earn_rules[2].effect.points`); nothing changes.",
+            body: Some((
+                of::<ProgramDocument>,
+                loyalty_rules::document::example_program,
+            )),
+            answers: &[(200, "Saved; its new version", Some(of::<ProgramSaved>))],
+            ..NONE
+        },
+        Op::GetProgram => Operation {
+            id: "getProgram",
+            summary: "Read the program",
+            description: "The program as it was saved, and its version.",
+            answers: &[(200, "The program", Some(of::<StoredProgram>))],
+            problems: &[404],
+            ..NONE
+        },
+        Op::Simulate => Operation {
+            id: "simulate",
+            summary: "Answers a draft program would give, stored nowhere",
+            description: "Puts the events to a draft program (or the current one), starting from \
+                          the members as they are stored, and answers what each event would award. \
+                          Nothing is stored: try a rule change before saving it.",
+            body: Some((of::<Simulation>, || {
+                json!({"program": loyalty_rules::document::example_program(),
+                       "events": [example_event()]})
+            })),
+            answers: &[(200, "One result per event, in order", Some(of::<Results>))],
+            problems: &[409],
+            ..NONE
+        },
+        Op::Events => Operation {
+            id: "recordEvents",
+            summary: "Record one event or a batch of up to 100",
+            description: "Awards what the program gives for each event, exactly once per event \
+                          `id`: a second delivery answers the first answer with `duplicate: true`; \
+                          the same id with another body is refused (409). A batch answers each \
+                          event on its own, in order, a problem in place of a refused one. \
+                          Authenticate with the api key, or sign the body with the webhook secret.",
+            body: Some((of::<EventsBody>, example_event)),
+            answers: &[(
+                200,
+                "The award (or, for a batch, one result per event)",
+                Some(of::<EventsAnswer>),
+            )],
+            problems: &[409],
+            ..NONE
+        },
+        Op::Member => Operation {
+            id: "getMember",
+            summary: "The member view",
+            description: "Balance, pending points, tier and progress, rewards within reach, \
+                          codes, badges and referral link, with names in the asked locale.",
+            query: Some(of::<LocaleQuery>),
+            answers: &[(200, "The member view", Some(of::<ViewAnswer>))],
+            problems: &[422],
+            ..NONE
+        },
+        Op::EraseMember => Operation {
+            id: "eraseMember",
+            summary: "Erase the member (privacy)",
+            description: "Removes the member's profile and ledger; the shop's figures keep only \
+                          counts.",
+            answers: &[(200, "Erased", Some(of::<Erased>))],
+            problems: &[404, 422],
+            ..NONE
+        },
+        Op::Ledger => Operation {
+            id: "getLedger",
+            summary: "The ledger, newest first, paged",
+            description: "Every change of the member's points with its reason and lines.",
+            query: Some(of::<LedgerQuery>),
+            answers: &[(200, "A page of the ledger", Some(of::<LedgerPage>))],
+            problems: &[400, 422],
+            ..NONE
+        },
+        Op::Adjust => Operation {
+            id: "adjust",
+            summary: "A manual adjustment, idempotent by id",
+            description: "Adds (or takes away) points with a reason the member sees. A retry with \
+                          the same `id` changes nothing more and answers 200.",
+            body: Some((
+                of::<Adjustment>,
+                || json!({"id": "adj-1001", "points": 250, "reason": "Sorry for the late parcel"}),
+            )),
+            answers: &[
+                (201, "Adjusted", Some(of::<AdjustAnswer>)),
+                (200, "Already made with this id", Some(of::<AdjustAnswer>)),
+            ],
+            problems: &[409],
+            ..NONE
+        },
+        Op::Export => Operation {
+            id: "exportMember",
+            summary: "Everything held on the member",
+            description: "The member's state, whole ledger and event answers (a data-subject \
+                          access request).",
+            answers: &[(200, "The export", Some(of::<Export>))],
+            problems: &[422],
+            ..NONE
+        },
+        Op::Code => Operation {
+            id: "getCode",
+            summary: "Check a reward code",
+            description: "At checkout: what the code is worth and whether it may be used now.",
+            answers: &[(200, "The code", Some(of::<CodeView>))],
+            problems: &[404],
+            ..NONE
+        },
+        Op::UseCode => Operation {
+            id: "useCode",
+            summary: "Spend a code (once)",
+            description: "Marks the code used when the order that carried it is placed; a second \
+                          use is refused (409).",
+            answers: &[(200, "Used", Some(of::<CodeView>))],
+            problems: &[404, 409],
+            ..NONE
+        },
+        Op::CancelCode => Operation {
+            id: "cancelCode",
+            summary: "Cancel an unused code; its points return",
+            description: "Cancels a code that was not used; the points spent on it return to \
+                          the member.",
+            answers: &[(200, "Cancelled", Some(of::<CodeView>))],
+            problems: &[404, 409],
+            ..NONE
+        },
+        Op::RotateKeys => Operation {
+            id: "rotateKeys",
+            summary: "New secrets; the old stop at once",
+            description: "Issues a new api key, webhook secret and widget secret. The old ones \
+                          stop working at once.",
+            answers: &[(200, "The new secrets", Some(of::<Secrets>))],
+            ..NONE
+        },
+        Op::Analytics => Operation {
+            id: "analytics",
+            summary: "Program analytics, rates in basis points",
+            description: "Members, participation, redemption and repeat rates, points issued, \
+                          redeemed and outstanding, tier counts, referrals, customer lifetime \
+                          value and NPS.",
+            answers: &[(
+                200,
+                "The figures",
+                Some(of::<loyalty_rules::analytics::Analytics>),
+            )],
+            ..NONE
+        },
+        Op::WidgetProgram => Operation {
+            id: "widgetProgram",
+            summary: "The public program view",
+            description: "What the widget shows a guest: ways to earn, rewards, tiers, referral, \
+                          badges, in the asked locale.",
+            query: Some(of::<WidgetProgramQuery>),
+            answers: &[(200, "The program view", Some(of::<WidgetProgram>))],
+            problems: &[400, 404],
+            ..NONE
+        },
+        Op::WidgetMe => Operation {
+            id: "widgetMe",
+            summary: "The shopper's member view",
+            description: "The signed-in shopper's own member view (a customer token signed by the \
+                          shop's server).",
+            query: Some(of::<MeQuery>),
+            answers: &[(200, "The member view", Some(of::<ViewAnswer>))],
+            ..NONE
+        },
+        Op::WidgetLedger => Operation {
+            id: "widgetLedger",
+            summary: "The shopper's own ledger",
+            description: "The signed-in shopper's own ledger, newest first, paged.",
+            query: Some(of::<LedgerQuery>),
+            answers: &[(200, "A page of the ledger", Some(of::<LedgerPage>))],
+            problems: &[400, 422],
+            ..NONE
+        },
+        Op::WidgetRedeem => Operation {
+            id: "redeem",
+            summary: "Redeem a reward",
+            description: "Spends the shopper's points on a reward and answers its code. Send an \
+                          `Idempotency-Key`: a retry with the same key answers the same code (200) \
+                          and spends nothing more.",
+            idempotency_key: true,
+            body: Some((of::<Redemption>, || json!({"reward": "five-off"}))),
+            answers: &[
+                (201, "Redeemed", Some(of::<RedeemAnswer>)),
+                (
+                    200,
+                    "Replayed by the idempotency key",
+                    Some(of::<RedeemAnswer>),
+                ),
+            ],
+            problems: &[404, 409],
+            ..NONE
+        },
+        Op::Referral => Operation {
+            id: "referralRedirect",
+            summary: "Referral redirect to the shop",
+            description: "The member's referral link: redirects to the program's `shop_url` with \
+                          `?ref=<code>`.",
+            answers: &[(302, "To shop_url with ?ref=code", None)],
+            problems: &[404],
+            ..NONE
+        },
+        // Not documented (development only); described for completeness.
+        Op::DevToken => Operation {
+            id: "devToken",
+            summary: "A customer token for the demo (development only)",
+            ..NONE
+        },
+    }
+}
