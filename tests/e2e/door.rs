@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::json;
 use xtask::http;
 
-use crate::world::{ADMIN, Shop, World, contract_program, order};
+use crate::world::{ADMIN, Shop, World, contract_program, order, raw};
 
 /// A body sent in chunks with no declared length is refused at 256 KiB
 /// like any other; a small chunked one is read as usual.
@@ -24,7 +24,7 @@ pub fn chunked_bodies(world: &mut World) {
         .expect("the worker answers");
     assert_eq!(big.status, 413, "{}", big.body);
     assert_eq!(big.json()["code"], "body_too_large");
-    let event = order("ch-1", "m-ch", "o-ch", 1000).to_string();
+    let event = raw(&order("ch-1", "m-ch", "o-ch", 1000)).to_string();
     let (head, tail) = event.as_bytes().split_at(10);
     let small = http::request_chunked(world.port, "POST", &path, &headers, &[head, tail])
         .expect("the worker answers");
@@ -104,7 +104,7 @@ pub fn unknown_shops(world: &mut World) {
                 headers.push(("authorization", auth.as_str()));
             }
             let body = if method == "POST" {
-                order("u-1", "m-1", "o-1", 100).to_string()
+                raw(&order("u-1", "m-1", "o-1", 100)).to_string()
             } else {
                 String::new()
             };

@@ -9,7 +9,7 @@ use loyalty_edge::routes::{Access, CredentialKind, Op, ROUTES, RouteDef};
 use serde_json::json;
 use xtask::http::Answer;
 
-use crate::world::{ADMIN, Shop, World, contract_program, order};
+use crate::world::{ADMIN, Shop, World, contract_program, order, raw};
 
 /// A credential as sent, and the kind it is when it is valid for the shop.
 struct Sent {
@@ -25,7 +25,7 @@ fn body_of(op: Op) -> Vec<u8> {
         Op::CreateShop => json!({"shop": format!("matrix-new-{}", std::process::id())}),
         Op::PutProgram => contract_program(),
         Op::Simulate => json!({"events": [order("mx-sim", "m-matrix", "o-sim", 1000)]}),
-        Op::Events => order("mx-evt", "m-matrix", "o-evt", 1000),
+        Op::Events => raw(&order("mx-evt", "m-matrix", "o-evt", 1000)),
         Op::Adjust => json!({"id": "mx-adj", "points": 10, "reason": "matrix"}),
         Op::WidgetRedeem => json!({"reward": "ship"}),
         _ => return Vec::new(),

@@ -1,7 +1,12 @@
-//! The running worker and a small client for it.
+//! The running worker, and the typed client (`loyalty-client`) the cases
+//! call it with; raw HTTP (`call`, `merchant`, `send`, `widget`) only where
+//! a case sends what the client would never send: malformed bodies,
+//! missing or forged credentials, odd paths.
 
 use std::path::PathBuf;
 
+use loyalty_client::{Client, Merchant, Widget, events};
+use loyalty_rules::Event;
 use serde_json::{Value, json};
 pub use xtask::clock::{days_ago, days_ahead};
 use xtask::http::{self, Answer};
@@ -60,6 +65,11 @@ impl World {
         format!("{prefix}-{}-{}", std::process::id(), self.serial)
     }
 
+    /// The typed client of this worker.
+    pub fn client(&self) -> Client {
+        Client::new(format!("http://127.0.0.1:{}", self.port))
+    }
+
     pub fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
         http::request(self.port, method, path, headers, body).expect("the worker answers")
     }
@@ -68,29 +78,26 @@ impl World {
     pub fn shop(&mut self, program: &Value) -> Shop {
         let name = self.unique("shop");
         let shop = self.bare_shop(&name);
-        let put = shop.put_program(program);
-        assert_eq!(put.status, 200, "{}", put.body);
+        let saved = shop.api.put_program(program).expect("the program is saved");
+        assert!(saved.version >= 1);
         shop
     }
 
     /// A new shop named `name`, without a program yet.
     pub fn bare_shop(&self, name: &str) -> Shop {
-        let created = self.call(
-            "POST",
-            "/v1/shops",
-            &[
-                ("authorization", &format!("Bearer {ADMIN}")),
-                ("content-type", "application/json"),
-            ],
-            json!({"shop": name}).to_string().as_bytes(),
-        );
-        assert_eq!(created.status, 201, "{}", created.body);
-        let secrets = created.json();
+        let client = self.client();
+        let secrets = client
+            .admin(ADMIN)
+            .create_shop(name)
+            .expect("the shop is created");
+        assert_eq!(secrets.shop, name);
         Shop {
             name: name.to_owned(),
-            api_key: secrets["api_key"].as_str().unwrap().to_owned(),
-            webhook_secret: secrets["webhook_secret"].as_str().unwrap().to_owned(),
-            widget_secret: secrets["widget_secret"].as_str().unwrap().to_owned(),
+            api: client.merchant(name, &secrets.api_key),
+            client,
+            api_key: secrets.api_key,
+            webhook_secret: secrets.webhook_secret,
+            widget_secret: secrets.widget_secret,
             port: self.port,
         }
     }
@@ -99,6 +106,9 @@ impl World {
 #[derive(Clone, Debug)]
 pub struct Shop {
     pub name: String,
+    /// The shop's merchant calls, typed.
+    pub api: Merchant,
+    pub client: Client,
     pub api_key: String,
     pub webhook_secret: String,
     pub widget_secret: String,
@@ -130,11 +140,13 @@ impl Shop {
         )
     }
 
-    pub fn send(&self, event: &Value) -> Answer {
+    /// Sends an event (typed or any JSON) over raw HTTP: its status and
+    /// body as they came.
+    pub fn send<E: serde::Serialize + ?Sized>(&self, event: &E) -> Answer {
         self.merchant(
             "POST",
             "/v1/shops/{shop}/events",
-            event.to_string().as_bytes(),
+            raw(event).to_string().as_bytes(),
         )
     }
 
@@ -142,6 +154,25 @@ impl Shop {
         let answer = self.merchant("GET", &format!("/v1/shops/{{shop}}/members/{member}"), b"");
         assert_eq!(answer.status, 200, "{}", answer.body);
         answer.json()
+    }
+
+    /// Records one event with the typed client; its answer.
+    pub fn record(&self, event: &Event) -> loyalty_rules::Answer {
+        self.api
+            .record(event)
+            .unwrap_or_else(|e| panic!("{} refused: {e}", event.id))
+    }
+
+    /// The member view, typed.
+    pub fn view(&self, member: &str) -> loyalty_client::ViewAnswer {
+        self.api
+            .member(member, None)
+            .unwrap_or_else(|e| panic!("member {member}: {e}"))
+    }
+
+    /// The widget as `member` signed in.
+    pub fn shopper(&self, member: &str) -> Widget {
+        self.client.widget(&self.name, Some(&self.token(member)))
     }
 
     pub fn token(&self, member: &str) -> String {
@@ -181,8 +212,26 @@ pub fn contract_program() -> Value {
     program
 }
 
-/// An `order_paid` event, paid 8 days before the run's start.
-pub fn order(id: &str, member: &str, order_id: &str, subtotal: i64) -> Value {
-    json!({"id": id, "kind": "order_paid", "member_id": member, "occurred_at": days_ago(8),
-           "order": {"order_id": order_id, "currency": "USD", "subtotal_minor": subtotal}})
+/// An `order_paid` event in USD, paid 8 days before the run's start.
+pub fn order(id: &str, member: &str, order_id: &str, subtotal: i64) -> Event {
+    events::order_paid(
+        id,
+        member,
+        order_id,
+        "USD",
+        subtotal,
+        vec![],
+        at(days_ago(8)),
+    )
+    .expect("ids of the cases are valid")
+}
+
+/// What the client would send, as JSON to bend for a bad-input case.
+pub fn raw<E: serde::Serialize + ?Sized>(event: &E) -> Value {
+    serde_json::to_value(event).expect("serializes")
+}
+
+/// A date of [`days_ago`] or [`days_ahead`] as a time.
+pub fn at(rfc3339: String) -> chrono::DateTime<chrono::Utc> {
+    rfc3339.parse().expect("an RFC 3339 time")
 }

@@ -77,7 +77,7 @@ fn test() -> Result {
             "--package",
             "loyalty-preview",
         ])
-        .args(["--package", "xtask"])
+        .args(["--package", "xtask", "--package", "loyalty-client"])
         .run()?;
     wasm_builds()?;
     // Builds the widget and holds it to its size budget.
@@ -141,6 +141,7 @@ fn ci() -> Result {
             "loyalty-preview",
         ])
         .args(["--package", "xtask", "--package", "loyalty-e2e"])
+        .args(["--package", "loyalty-client"])
         .args(["--all-targets", "--", "-D", "warnings"])
         .run()?;
     Cmd::cargo("clippy")

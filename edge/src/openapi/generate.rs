@@ -158,7 +158,7 @@ fn operation(def: &RouteDef, op: &Operation, generator: &mut SchemaGenerator) ->
     if op.body.is_some() {
         problems.extend([400, 413, 422]);
     }
-    if !matches!(def.access, Access::Anyone | Access::Dev) {
+    if !def.access.open() {
         problems.push(401);
     }
     if matches!(def.access, Access::Shopper | Access::ShopperOrGuest) {
