@@ -152,6 +152,17 @@ impl Page {
 
     /// Waits until `expression` (after the prelude) is truthy; answers its value.
     pub async fn wait(&self, what: &str, expression: &str) -> Value {
+        self.wait_showing(
+            what,
+            expression,
+            "return root ? root.textContent : 'no shadow root';",
+        )
+        .await
+    }
+
+    /// [`Page::wait`], telling on a timeout what `shows` (page JavaScript)
+    /// answers.
+    pub async fn wait_showing(&self, what: &str, expression: &str, shows: &str) -> Value {
         let started = Instant::now();
         loop {
             let value = self
@@ -163,10 +174,8 @@ impl Page {
                 return value;
             }
             if started.elapsed() > Duration::from_secs(30) {
-                let text = self
-                    .js("return root ? root.textContent : 'no shadow root';")
-                    .await;
-                panic!("timed out waiting for {what}; the widget shows: {text}");
+                let text = self.js(shows).await;
+                panic!("timed out waiting for {what}; the page shows: {text}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

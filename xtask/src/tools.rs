@@ -46,13 +46,23 @@ pub fn locked_version(package: &str) -> Result<String> {
 }
 
 /// Installs `krate` at `version` into `.tools/` unless `bin --version` says it is there.
+///
+/// Built for a short build rather than a fast binary (no LTO, parallel
+/// codegen, light optimisation): every clean clone in CI builds these tools,
+/// and each runs for seconds.
 pub(crate) fn ensure_cargo_tool(krate: &str, version: &str, bin: &str, locked: bool) -> Result {
     let path = tools_bin().join(bin);
     let current = Cmd::new(&path).arg("--version").read().unwrap_or_default();
     if current.split_whitespace().any(|word| word == version) {
         return Ok(());
     }
-    let mut install = Cmd::cargo("install").args(["--root", ".tools", krate, "--version", version]);
+    let mut install = Cmd::cargo("install")
+        .args(["--root", ".tools", krate, "--version", version])
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_STRIP", "true");
     if locked {
         install = install.arg("--locked");
     }
