@@ -994,6 +994,7 @@ export interface components {
         };
         /** @enum {string} */
         LineField: "line.sku" | "line.category";
+        /** @description Links shown in the panel: join and sign-in to guests, terms to everyone. */
         Links: {
             join?: string | null;
             sign_in?: string | null;
@@ -1691,7 +1692,7 @@ export interface components {
             dir: string;
             /** Format: int64 */
             inactivity_days?: number | null;
-            links: unknown;
+            links: components["schemas"]["Links"];
             locale: string;
             name?: string | null;
             /** Format: int64 */

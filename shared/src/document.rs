@@ -18,8 +18,7 @@ use crate::id::Id;
 use crate::program::Localized;
 #[cfg(feature = "schema")]
 use crate::program::{
-    LINK_PATTERN, LOCALE_PATTERN, MAX_AMOUNT, MAX_BP, MAX_DAYS, MAX_POINTS, ORIGIN_PATTERN,
-    SHOP_URL_PATTERN,
+    LOCALE_PATTERN, MAX_AMOUNT, MAX_BP, MAX_DAYS, MAX_POINTS, ORIGIN_PATTERN, SHOP_URL_PATTERN,
 };
 
 /// A program: how members earn, the tiers they climb, the rewards they buy.
@@ -80,20 +79,8 @@ pub struct ProgramDocument {
     pub accounts: Option<Accounts>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Links {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(regex(pattern = LINK_PATTERN), length(max = 2000)))]
-    pub join: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(regex(pattern = LINK_PATTERN), length(max = 2000)))]
-    pub sign_in: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(regex(pattern = LINK_PATTERN), length(max = 2000)))]
-    pub terms: Option<String>,
-}
+/// The program's links are the parsed program's own type.
+pub use crate::program::Links;
 
 /// One way to earn: when an event matches, the effect applies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -98,7 +98,7 @@ pub fn contract_example(world: &mut World) {
 
 pub fn program_problems(world: &mut World) {
     let shop = world.shop(&contract_program());
-    let mut bad = contract_program();
+    let mut bad = raw(&contract_program());
     bad["bogus"] = json!(1);
     bad["earn_rules"][2]["effect"]["points"] = json!(-5);
     bad["earn_rules"][0]["effect"]["per_minor"] = json!(0);
@@ -551,7 +551,7 @@ pub fn widget(world: &mut World) {
         answer.json()["preview"].clone()
     };
     let guest = inputs(None);
-    assert_eq!(guest["program"]["currency"], contract_program()["currency"]);
+    assert_eq!(guest["program"]["currency"], contract_program().currency);
     assert_eq!(guest["state"], Value::Null);
     assert_eq!(guest["member_id"], Value::Null);
     let own = inputs(Some(&token));

@@ -23,7 +23,7 @@ struct Sent {
 fn body_of(op: Op) -> Vec<u8> {
     let value = match op {
         Op::CreateShop => json!({"shop": format!("matrix-new-{}", std::process::id())}),
-        Op::PutProgram => contract_program(),
+        Op::PutProgram => raw(&contract_program()),
         Op::Simulate => json!({"events": [order("mx-sim", "m-matrix", "o-sim", 1000)]}),
         Op::Events => raw(&order("mx-evt", "m-matrix", "o-evt", 1000)),
         Op::Adjust => json!({"id": "mx-adj", "points": 10, "reason": "matrix"}),

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use loyalty_client::{Client, Merchant, Widget, events};
 use loyalty_rules::Event;
-use serde_json::{Value, json};
+use loyalty_rules::document::{Active, ProgramDocument};
+use serde_json::Value;
 pub use xtask::clock::{days_ago, days_ahead};
 use xtask::http::{self, Answer};
 use xtask::local::{LocalWorker, Options, free_port, scratch_dir};
@@ -75,7 +76,7 @@ impl World {
     }
 
     /// A new shop with a program; answers its secrets.
-    pub fn shop(&mut self, program: &Value) -> Shop {
+    pub fn shop<P: serde::Serialize + ?Sized>(&mut self, program: &P) -> Shop {
         let name = self.unique("shop");
         let shop = self.bare_shop(&name);
         let saved = shop.api.put_program(program).expect("the program is saved");
@@ -132,11 +133,11 @@ impl Shop {
         .expect("the worker answers")
     }
 
-    pub fn put_program(&self, program: &Value) -> Answer {
+    pub fn put_program<P: serde::Serialize + ?Sized>(&self, program: &P) -> Answer {
         self.merchant(
             "PUT",
             "/v1/shops/{shop}/program",
-            program.to_string().as_bytes(),
+            raw(program).to_string().as_bytes(),
         )
     }
 
@@ -202,13 +203,17 @@ impl Shop {
 /// the same file), with its one dated rule moved with the run: the
 /// `double-week` campaign runs from 30 to 37 days after the run's start, so
 /// no event of these cases (all in the past) falls in it, whatever the date.
-pub fn contract_program() -> Value {
-    let mut program: Value =
+pub fn contract_program() -> ProgramDocument {
+    let mut program: ProgramDocument =
         serde_json::from_str(include_str!("../../shared/tests/contract-program.json"))
-            .expect("the contract's program is JSON");
-    let campaign = &mut program["earn_rules"][3];
-    assert_eq!(campaign["id"], "double-week");
-    campaign["active"] = json!({"from": days_ahead(30), "until": days_ahead(37)});
+            .expect("the contract's program is a program document");
+    let rules = program.earn_rules.as_mut().expect("earn rules");
+    let campaign = &mut rules[3];
+    assert_eq!(campaign.id.as_str(), "double-week");
+    campaign.active = Some(Active {
+        from: Some(at(days_ahead(30))),
+        until: Some(at(days_ahead(37))),
+    });
     program
 }
 
