@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use loyalty_client::{Adjustment, LedgerQuery, events};
 use loyalty_rules::award::AwardLine;
+use loyalty_rules::event::MemberFacts;
 use loyalty_rules::{EventKind, Id};
 
 use crate::world::{Shop, World, at, contract_program, days_ago, days_ahead, order, raw};
@@ -412,48 +413,49 @@ pub fn redemption(world: &mut World) {
 
 pub fn referrals(world: &mut World) {
     let shop = world.shop(&contract_program());
-    let signup = |id: &str, member: &str, code: Option<&str>, hash: &str| {
-        shop.send(
-            &json!({"id": id, "kind": "signup", "member_id": member, "occurred_at": days_ago(11),
-            "referral_code": code, "member": {"email_hash": hash}}),
-        )
+    let signup = |event_id: &str, member: &str, code: Option<&str>, hash: &str| {
+        let mut event =
+            events::of_kind(EventKind::Signup, event_id, member, at(days_ago(11))).unwrap();
+        event.referral_code = code.map(str::to_owned);
+        event.member = Some(MemberFacts {
+            email_hash: Some(hash.to_owned()),
+            ..MemberFacts::default()
+        });
+        shop.record(&event)
     };
-    assert_eq!(signup("s-r", "referrer", None, "hash-r").status, 200);
-    let code = shop.member("referrer")["referral"]["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    signup("s-r", "referrer", None, "hash-r");
+    let code = shop
+        .view("referrer")
+        .view
+        .referral
+        .expect("a referral code")
+        .code;
 
-    let referee = signup("s-e", "referee", Some(&code), "hash-e").json();
-    assert_eq!(referee["referral"]["status"], "accepted");
-    assert_eq!(referee["codes"][0]["reward"], "referral");
-    let self_ref = signup("s-s", "sneaky", Some(&code), "hash-r").json();
-    assert_eq!(self_ref["referral"]["status"], "refused");
-    assert_eq!(self_ref["referral"]["reason"], "self_referral");
+    let referee = signup("s-e", "referee", Some(&code), "hash-e");
+    assert_eq!(referee.referral.expect("a decision").status, "accepted");
+    assert_eq!(referee.codes[0].reward, "referral");
+    let self_ref = signup("s-s", "sneaky", Some(&code), "hash-r");
+    let decision = self_ref.referral.expect("a decision");
+    assert_eq!(decision.status, "refused");
+    assert_eq!(decision.reason.as_deref(), Some("self_referral"));
     // The signup itself still counts: 100 points.
-    assert_eq!(self_ref["points"], 100);
-    let again = signup("s-e2", "referee", Some(&code), "hash-e").json();
-    assert_eq!(again["referral"]["reason"], "already_referred");
+    assert_eq!(self_ref.points, 100);
+    let again = signup("s-e2", "referee", Some(&code), "hash-e");
+    assert_eq!(
+        again.referral.expect("a decision").reason.as_deref(),
+        Some("already_referred")
+    );
 
     // An order below min_order_minor (2000) does not credit; the next one does.
-    assert_eq!(
-        shop.send(&order("e-o1", "referee", "eo-1", 1500)).status,
-        200
-    );
-    assert_eq!(shop.member("referrer")["balance"], 100);
-    assert_eq!(
-        shop.send(&order("e-o2", "referee", "eo-2", 2500)).status,
-        200
-    );
+    shop.record(&order("e-o1", "referee", "eo-1", 1500));
+    assert_eq!(shop.view("referrer").view.balance, 100);
+    shop.record(&order("e-o2", "referee", "eo-2", 2500));
     // Signup 100 + referrer_points 500 = 600.
-    let referrer = shop.member("referrer");
-    assert_eq!(referrer["balance"], 600);
-    assert_eq!(referrer["referral"]["referred"], 1);
-    assert_eq!(
-        shop.send(&order("e-o3", "referee", "eo-3", 9000)).status,
-        200
-    );
-    assert_eq!(shop.member("referrer")["balance"], 600, "once per referee");
+    let referrer = shop.view("referrer").view;
+    assert_eq!(referrer.balance, 600);
+    assert_eq!(referrer.referral.expect("a referral").referred, 1);
+    shop.record(&order("e-o3", "referee", "eo-3", 9000));
+    assert_eq!(shop.view("referrer").view.balance, 600, "once per referee");
 
     let redirect = world.call("GET", &format!("/r/{}/{code}", shop.name), &[], b"");
     assert_eq!(redirect.status, 302);
@@ -516,47 +518,38 @@ pub fn widget(world: &mut World) {
             .contains("idempotency-key")
     );
 
-    assert_eq!(
-        shop.widget("GET", "/v1/widget/{shop}/me", None, &[], b"")
-            .status,
-        401
-    );
-    let token = shop.token("m-w");
-    let me = shop
-        .widget("GET", "/v1/widget/{shop}/me", Some(&token), &[], b"")
-        .json();
+    let guest = shop.client.widget(&shop.name, None);
+    assert_eq!(guest.me(None).unwrap_err().status(), Some(401));
+    let shopper = shop.shopper("m-w");
+    let me = shopper.me(None).unwrap().view;
     // floor(60000 / 100) = 600 at bronze (no boost).
-    assert_eq!(me["balance"], 600);
+    assert_eq!(me.balance, 600);
     // Spend 60000 >= 50000: silver now; gold at 150000 is 90000 away;
     // progress floor(10000 * (60000 - 50000) / (150000 - 50000)) = 1000.
-    assert_eq!(me["tier"]["id"], "silver");
-    assert_eq!(me["next_tier"]["remaining"], 90000);
-    assert_eq!(me["next_tier"]["progress_bp"], 1000);
-    let ledger = shop
-        .widget("GET", "/v1/widget/{shop}/me/ledger", Some(&token), &[], b"")
-        .json();
-    assert_eq!(ledger["entries"][0]["points"], 600);
+    assert_eq!(me.tier.expect("a tier").id.as_str(), "silver");
+    let next = me.next_tier.expect("a next tier");
+    assert_eq!(next.remaining, 90000);
+    assert_eq!(next.progress_bp, 1000);
+    let ledger = shopper.ledger(&LedgerQuery::default()).unwrap();
+    assert_eq!(ledger.entries[0].points, 600);
 
     // The cart preview's inputs: the program document, and the shopper's
     // own state only with a valid token; any other `include` is refused.
-    let inputs = |token: Option<&str>| {
-        let answer = shop.widget(
-            "GET",
-            "/v1/widget/{shop}/program?include=preview",
-            token,
-            &[],
-            b"",
-        );
-        assert_eq!(answer.status, 200, "{}", answer.body);
-        answer.json()["preview"].clone()
-    };
-    let guest = inputs(None);
-    assert_eq!(guest["program"]["currency"], contract_program().currency);
-    assert_eq!(guest["state"], Value::Null);
-    assert_eq!(guest["member_id"], Value::Null);
-    let own = inputs(Some(&token));
-    assert_eq!(own["member_id"], "m-w");
-    assert!(own["state"]["orders"]["o-w"].is_object(), "{own}");
+    let inputs = guest
+        .program_with_preview(None)
+        .unwrap()
+        .preview
+        .expect("the preview inputs");
+    assert_eq!(inputs.program["currency"], contract_program().currency);
+    assert!(inputs.state.is_none());
+    assert!(inputs.member_id.is_none());
+    let own = shopper
+        .program_with_preview(None)
+        .unwrap()
+        .preview
+        .expect("the preview inputs");
+    assert_eq!(own.member_id, Some(id("m-w")));
+    assert!(own.state.expect("a state").orders.contains_key(&id("o-w")));
     let wrong = shop.widget(
         "GET",
         "/v1/widget/{shop}/program?include=everything",
@@ -573,12 +566,15 @@ pub fn widget(world: &mut World) {
     if second > 40 {
         std::thread::sleep(std::time::Duration::from_secs((61 - second) as u64));
     }
-    let busy = shop.token("m-busy");
+    let busy = shop.shopper("m-busy");
     for n in 1..=60 {
-        let answer = shop.widget("GET", "/v1/widget/{shop}/me", Some(&busy), &[], b"");
-        assert_eq!(answer.status, 200, "request {n} of 60: {}", answer.body);
+        if let Err(e) = busy.me(None) {
+            panic!("request {n} of 60: {e}");
+        }
     }
-    let limited = shop.widget("GET", "/v1/widget/{shop}/me", Some(&busy), &[], b"");
+    // The 61st, raw, for its Retry-After header.
+    let busy_token = shop.token("m-busy");
+    let limited = shop.widget("GET", "/v1/widget/{shop}/me", Some(&busy_token), &[], b"");
     assert_eq!(limited.status, 429, "the 61st: {}", limited.body);
     let retry: u64 = limited
         .header("retry-after")
@@ -588,9 +584,7 @@ pub fn widget(world: &mut World) {
     assert!((1..=60).contains(&retry), "Retry-After {retry}");
     assert_eq!(limited.json()["code"], "rate_limited");
     // Another shopper has a window of their own.
-    let other = shop.token("m-calm");
-    let calm = shop.widget("GET", "/v1/widget/{shop}/me", Some(&other), &[], b"");
-    assert_eq!(calm.status, 200, "{}", calm.body);
+    assert!(shop.shopper("m-calm").me(None).is_ok());
 }
 
 pub fn export_and_erase(world: &mut World) {

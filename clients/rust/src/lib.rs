@@ -437,6 +437,18 @@ impl Widget {
             .and_then(decode)
     }
 
+    /// `GET /v1/widget/{shop}/program?include=preview`: the view and what
+    /// the cart preview computes from (the program document, and the
+    /// signed-in shopper's own state).
+    pub fn program_with_preview(&self, locale: Option<&str>) -> Result<WidgetProgram> {
+        let query = query_of(&[
+            ("locale", locale.map(str::to_owned)),
+            ("include", Some("preview".into())),
+        ]);
+        self.call(Op::WidgetProgram, Some(query), &[], None::<&()>)
+            .and_then(decode)
+    }
+
     /// `GET /v1/widget/{shop}/me`.
     pub fn me(&self, locale: Option<&str>) -> Result<ViewAnswer> {
         let query = query_of(&[("locale", locale.map(str::to_owned))]);
