@@ -127,15 +127,21 @@ pub fn program_problems(world: &mut World) {
     );
 }
 
+/// Runs `work` on `count` threads that all start it at the same moment
+/// (they wait for each other at a barrier first).
 fn concurrently(
     count: usize,
     work: impl Fn(usize) -> xtask::http::Answer + Send + Sync + 'static,
 ) -> Vec<xtask::http::Answer> {
     let work = Arc::new(work);
+    let start = Arc::new(std::sync::Barrier::new(count));
     let handles: Vec<_> = (0..count)
         .map(|i| {
-            let work = Arc::clone(&work);
-            thread::spawn(move || work(i))
+            let (work, start) = (Arc::clone(&work), Arc::clone(&start));
+            thread::spawn(move || {
+                start.wait();
+                work(i)
+            })
         })
         .collect();
     handles
@@ -149,7 +155,7 @@ pub fn idempotent_under_concurrency(world: &mut World) {
     let event = order("dup-1", "m-dup", "o-dup", 2500);
     let body = raw(&event).to_string();
     let sender = shop.clone();
-    let answers = concurrently(20, move |_| {
+    let answers = concurrently(40, move |_| {
         sender.merchant("POST", "/v1/shops/{shop}/events", body.as_bytes())
     });
     for answer in &answers {

@@ -26,7 +26,7 @@ const CASES: &[Case] = &[
         api::program_problems,
     ),
     (
-        "one event sent 20 times at once credits once",
+        "one event sent 40 times at once credits once",
         api::idempotent_under_concurrency,
     ),
     (
