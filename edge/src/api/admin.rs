@@ -4,16 +4,8 @@
 use super::*;
 
 pub(super) async fn rotate_keys(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        body,
-        ..
-    } = ask;
-    merchant::authenticate(access, req, env, &shop, &body, ContextRequest::default()).await?;
-    let secrets = store::shop(env, &shop, RotateKeys::default()).await?;
+    merchant::authenticate(&ask, ContextRequest::default()).await?;
+    let secrets = store::shop(ask.env, &ask.shop, RotateKeys::default()).await?;
     Reply::json(200, &secrets)
 }
 

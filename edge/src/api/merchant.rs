@@ -4,26 +4,11 @@
 use super::*;
 
 pub(super) async fn get_program(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        body,
-        ..
-    } = ask;
-    let context = authenticate(
-        access,
-        req,
-        env,
-        &shop,
-        &body,
-        ContextRequest {
-            want_program: true,
-            ..Default::default()
-        },
-    )
-    .await?;
+    let request = ContextRequest {
+        want_program: true,
+        ..Default::default()
+    };
+    let context = authenticate(&ask, request).await?;
     let doc = context
         .program
         .ok_or_else(|| AppError::not_found("the program"))?;
@@ -38,55 +23,31 @@ pub(super) async fn get_program(ask: Ask<'_>) -> AppResult<Reply> {
 }
 
 pub(super) async fn member(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        member,
-        body,
-        ..
-    } = ask;
-    let (context, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
-    let locale = query(req, "locale").unwrap_or_else(|| "en".into());
-    object_view(req, env, &shop, &key, &context, member, locale).await
+    let (context, key) = merchant_for_member(&ask).await?;
+    let locale = query(ask.req, "locale").unwrap_or_else(|| "en".into());
+    object_view(
+        ask.req, ask.env, &ask.shop, &key, &context, ask.member, locale,
+    )
+    .await
 }
 
 pub(super) async fn member_ledger(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        member,
-        body,
-        ..
-    } = ask;
-    let (context, _) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
-    ledger(req, env, &shop, &context, member, false).await
+    let (context, _) = merchant_for_member(&ask).await?;
+    ledger(ask.req, ask.env, &ask.shop, &context, ask.member, false).await
 }
 
 pub(super) async fn adjust(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        member,
-        body,
-        ..
-    } = ask;
-    let value = parse_json(&body)?;
-    let (context, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
+    let value = parse_json(&ask.body)?;
+    let (context, key) = merchant_for_member(&ask).await?;
     let adjustment = Adjustment::from_value(&value)
         .map_err(|problems| AppError::invalid("invalid_adjustment", problems))?;
     let answer = store::member(
-        env,
-        &shop,
+        ask.env,
+        &ask.shop,
         &key,
         AdjustRequest {
-            program: program_ref(&shop, &context),
-            member,
+            program: program_ref(&ask.shop, &context),
+            member: ask.member,
             id: adjustment.id.to_string(),
             points: adjustment.points,
             reason: adjustment.reason,
@@ -98,104 +59,46 @@ pub(super) async fn adjust(ask: Ask<'_>) -> AppResult<Reply> {
 }
 
 pub(super) async fn export(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        member,
-        body,
-        ..
-    } = ask;
-    let (_, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
-    let export = store::member(env, &shop, &key, ExportRequest { member }).await?;
+    let (_, key) = merchant_for_member(&ask).await?;
+    let request = ExportRequest { member: ask.member };
+    let export = store::member(ask.env, &ask.shop, &key, request).await?;
     Reply::json(200, &export)
 }
 
 pub(super) async fn erase_member(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        member,
-        body,
-        ..
-    } = ask;
-    let (_, key) = merchant_for_member(access, req, env, &shop, &body, &member).await?;
+    let (_, key) = merchant_for_member(&ask).await?;
     let request = EraseRequest {
-        shop: shop.clone(),
-        member,
+        shop: ask.shop.clone(),
+        member: ask.member,
     };
-    let erased = store::member(env, &shop, &key, request).await?;
+    let erased = store::member(ask.env, &ask.shop, &key, request).await?;
     Reply::json(200, &erased)
 }
 
 pub(super) async fn code(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        code,
-        body,
-        ..
-    } = ask;
-    code_action(access, req, env, &shop, &code, CodeAction::Get, &body).await
+    code_action(&ask, CodeAction::Get).await
 }
 
 pub(super) async fn use_code(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        code,
-        body,
-        ..
-    } = ask;
-    code_action(access, req, env, &shop, &code, CodeAction::Use, &body).await
+    code_action(&ask, CodeAction::Use).await
 }
 
 pub(super) async fn cancel_code(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        code,
-        body,
-        ..
-    } = ask;
-    code_action(access, req, env, &shop, &code, CodeAction::Cancel, &body).await
+    code_action(&ask, CodeAction::Cancel).await
 }
 
 pub(super) async fn analytics(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        body,
-        ..
-    } = ask;
-    authenticate(access, req, env, &shop, &body, ContextRequest::default()).await?;
-    let analytics = store::shop(env, &shop, AnalyticsRequest::default()).await?;
+    authenticate(&ask, ContextRequest::default()).await?;
+    let analytics = store::shop(ask.env, &ask.shop, AnalyticsRequest::default()).await?;
     Reply::json(200, &analytics)
 }
 
-/// Authenticates a merchant (or admin) request on `shop`.
-pub(super) async fn authenticate(
-    access: Access,
-    req: &Request,
-    env: &Env,
-    shop: &str,
-    body: &[u8],
-    mut request: ContextRequest,
-) -> AppResult<Context> {
+/// Authenticates a merchant (or admin) request on its shop.
+pub(super) async fn authenticate(ask: &Ask<'_>, mut request: ContextRequest) -> AppResult<Context> {
+    let shop = ask.shop.as_str();
     check_id(shop, "shop")?;
-    request.credential = Some(credential(access, req, env, body)?);
-    let context = shop_context(env, shop, request).await.map_err(|e| {
+    request.credential = Some(credential(ask.access, ask.req, ask.env, &ask.body)?);
+    let context = shop_context(ask.env, shop, request).await.map_err(|e| {
         if e.status == 404 {
             AppError::unauthorized("no such shop, or the key is not valid for it")
         } else {
@@ -210,40 +113,25 @@ pub(super) async fn authenticate(
     Ok(context)
 }
 
-/// Authenticates a merchant request about `member`: its context (with the
-/// program) and the key of the state that holds the member.
-pub(super) async fn merchant_for_member(
-    access: Access,
-    req: &Request,
-    env: &Env,
-    shop: &str,
-    body: &[u8],
-    member: &str,
-) -> AppResult<(Context, String)> {
-    check_id(member, "member_id")?;
+/// Authenticates a merchant request about its member: its context (with
+/// the program) and the key of the state that holds the member.
+pub(super) async fn merchant_for_member(ask: &Ask<'_>) -> AppResult<(Context, String)> {
+    check_id(&ask.member, "member_id")?;
     let request = ContextRequest {
         want_program: true,
-        cached_version: cached_version(shop),
-        member: Some(member.to_owned()),
+        cached_version: cached_version(&ask.shop),
+        member: Some(ask.member.clone()),
         ..Default::default()
     };
-    let context = authenticate(access, req, env, shop, body, request).await?;
+    let context = authenticate(ask, request).await?;
     let key = context.key.clone().unwrap_or_default();
     Ok((context, key))
 }
 
 pub(super) async fn put_program(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        body,
-        ..
-    } = ask;
-    let (shop, body) = (shop.as_str(), body.as_slice());
+    let (env, shop, body) = (ask.env, ask.shop.as_str(), ask.body.as_slice());
     let value = parse_json(body)?;
-    authenticate(access, req, env, shop, body, ContextRequest::default()).await?;
+    authenticate(&ask, ContextRequest::default()).await?;
     let program = Program::from_value(&value)
         .map_err(|problems| AppError::invalid("invalid_program", problems))?;
     let doc = value.to_string();
@@ -268,28 +156,16 @@ async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<Str
     store::shop(env, shop, LookupCode { code }).await
 }
 
-async fn code_action(
-    access: Access,
-    req: &Request,
-    env: &Env,
-    shop: &str,
-    code: &str,
-    action: CodeAction,
-    body: &[u8],
-) -> AppResult<Reply> {
-    let context = authenticate(
-        access,
-        req,
-        env,
-        shop,
-        body,
-        ContextRequest {
-            want_program: true,
-            ..Default::default()
-        },
-    )
-    .await?;
-    let key = resolve_code(env, shop, code)
+/// Reads, spends or cancels the code of the route, in the object of the
+/// state that holds it.
+async fn code_action(ask: &Ask<'_>, action: CodeAction) -> AppResult<Reply> {
+    let request = ContextRequest {
+        want_program: true,
+        ..Default::default()
+    };
+    let context = authenticate(ask, request).await?;
+    let (env, shop) = (ask.env, ask.shop.as_str());
+    let key = resolve_code(env, shop, &ask.code)
         .await?
         .ok_or_else(|| AppError::new(404, "unknown_code", "no such code"))?;
     let answer = store::member(
@@ -298,7 +174,7 @@ async fn code_action(
         &key,
         CodeRequest {
             program: program_ref(shop, &context),
-            code: code.to_owned(),
+            code: ask.code.clone(),
             action,
         },
     )
@@ -332,15 +208,7 @@ async fn referrer_of(env: &Env, shop: &str, event: &Event) -> AppResult<Referrer
 }
 
 pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        body,
-        ..
-    } = ask;
-    let (shop, body) = (shop.as_str(), body.as_slice());
+    let (env, shop, body) = (ask.env, ask.shop.as_str(), ask.body.as_slice());
     let value = parse_json(body)?;
     let now = now();
     let batch = value.get("events").is_some();
@@ -361,11 +229,7 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
         })
         .collect();
     let context = authenticate(
-        access,
-        req,
-        env,
-        shop,
-        body,
+        &ask,
         ContextRequest {
             want_program: true,
             cached_version: cached_version(shop),
@@ -439,22 +303,10 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
 /// What a draft (or the current) program would answer, from the stored
 /// members, stored nowhere.
 pub(super) async fn simulate(ask: Ask<'_>) -> AppResult<Reply> {
-    let Ask {
-        req,
-        env,
-        access,
-        shop,
-        body,
-        ..
-    } = ask;
-    let (shop, body) = (shop.as_str(), body.as_slice());
+    let (env, shop, body) = (ask.env, ask.shop.as_str(), ask.body.as_slice());
     let value = parse_json(body)?;
     let context = authenticate(
-        access,
-        req,
-        env,
-        shop,
-        body,
+        &ask,
         ContextRequest {
             want_program: true,
             ..Default::default()

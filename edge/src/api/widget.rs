@@ -44,10 +44,8 @@ pub(super) async fn widget_me(ask: Ask<'_>) -> AppResult<Reply> {
         shop,
         ..
     } = ask;
-    let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
-    let member = context.customer.clone().unwrap_or_default();
+    let (context, member, key) = shopper(req, env, &shop, access).await?;
     let program = program_for(env, &shop, &context).await?;
-    let key = context.key.clone().unwrap_or_default();
     let locale = locale_of(req, &program);
     // The KV snapshot serves the read when it is at least as new as
     // what this shopper has already seen (`after`); else the object.
@@ -68,8 +66,7 @@ pub(super) async fn widget_ledger(ask: Ask<'_>) -> AppResult<Reply> {
         shop,
         ..
     } = ask;
-    let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
-    let member = context.customer.clone().unwrap_or_default();
+    let (context, member, _) = shopper(req, env, &shop, access).await?;
     ledger(req, env, &shop, &context, member, true).await
 }
 
@@ -95,9 +92,7 @@ pub(super) async fn widget_redeem(ask: Ask<'_>) -> AppResult<Reply> {
         .map_err(|problems| AppError::invalid("invalid_redemption", problems))?
         .reward
         .to_string();
-    let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
-    let member = context.customer.clone().unwrap_or_default();
-    let state_key = context.key.clone().unwrap_or_default();
+    let (context, member, state_key) = shopper(req, env, &shop, access).await?;
     let answer = store::member(
         env,
         &shop,
@@ -167,6 +162,19 @@ async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<P
         state,
         now_ms: now().timestamp_millis(),
     })
+}
+
+/// A shopper route's context, the signed-in member and their state key.
+async fn shopper(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    access: Access,
+) -> AppResult<(Context, String, String)> {
+    let context = widget_context(req, env, shop, access == Access::Shopper).await?;
+    let member = context.customer.clone().unwrap_or_default();
+    let key = context.key.clone().unwrap_or_default();
+    Ok((context, member, key))
 }
 
 fn locale_of(req: &Request, program: &Program) -> String {
