@@ -62,12 +62,23 @@ mod runtime {
         super::is_dev(var(env, super::DEV_VAR).as_deref())
     }
 
-    /// Reads the offset from the environment (0 outside development mode).
+    thread_local! {
+        /// Whether this isolate has read the offset: its variables do not
+        /// change while it lives, so they are read once.
+        static HONOURED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Reads the offset from the environment (0 outside development mode),
+    /// once per isolate.
     pub fn honour(env: &Env) {
+        if HONOURED.get() {
+            return;
+        }
         super::set_offset_ms(super::offset_ms(
             var(env, super::DEV_VAR).as_deref(),
             var(env, super::OFFSET_VAR).as_deref(),
         ));
+        HONOURED.set(true);
     }
 
     /// The server clock.
