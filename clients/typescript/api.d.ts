@@ -434,6 +434,16 @@ export interface components {
             /** Format: date-time */
             until?: string | null;
         };
+        /**
+         * @description A manual adjustment as made (or, with `duplicate`, as made before).
+         * @example {
+         *       "balance": 468,
+         *       "duplicate": false,
+         *       "id": "adj-1001",
+         *       "member_id": "c-42",
+         *       "points": 250
+         *     }
+         */
         AdjustAnswer: {
             /** Format: int64 */
             balance: number;
@@ -490,7 +500,36 @@ export interface components {
                 [key: string]: number;
             };
         };
-        /** @description The answer to one event, as the API returns it. */
+        /**
+         * @description The answer to one event, as the API returns it: the points it gave,
+         *     one line per rule, and the member's balance and tier after it.
+         * @example {
+         *       "badges": [],
+         *       "balance": 218,
+         *       "codes": [
+         *         {
+         *           "code": "Q7RM4K2XW9TB3NPA",
+         *           "expires_at": "2026-12-07T10:00:00Z",
+         *           "reward": "five-off"
+         *         }
+         *       ],
+         *       "duplicate": false,
+         *       "event_id": "evt-1001",
+         *       "lines": [
+         *         {
+         *           "points": 129,
+         *           "rule": "base"
+         *         },
+         *         {
+         *           "points": 89,
+         *           "rule": "shoes-bonus"
+         *         }
+         *       ],
+         *       "points": 218,
+         *       "program_version": 1,
+         *       "tier": "bronze"
+         *     }
+         */
         Answer: {
             badges: components["schemas"]["Id"][];
             /** Format: int64 */
@@ -1558,7 +1597,15 @@ export interface components {
             /** @constant */
             kind: "donation";
         });
-        /** @description The secrets as shown once, at creation and rotation. */
+        /**
+         * @description The secrets as shown once, at creation and rotation.
+         * @example {
+         *       "api_key": "lk_live_3f9c2a7d1e6b48c0a5d9e2f71b4c8a60",
+         *       "shop": "my-shop",
+         *       "webhook_secret": "whsec_8d2e5b1f9a7c4e3086b1d5f2a9c7e4b1",
+         *       "widget_secret": "wdgt_c4a1e8f3b7d2960e5a1c8f4b2d7e9a36"
+         *     }
+         */
         Secrets: {
             api_key: string;
             shop: string;

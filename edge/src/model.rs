@@ -180,6 +180,12 @@ pub struct Erased {
 /// The secrets as shown once, at creation and rotation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[cfg_attr(not(target_arch = "wasm32"), schemars(example = serde_json::json!({
+    "shop": "my-shop",
+    "api_key": "lk_live_3f9c2a7d1e6b48c0a5d9e2f71b4c8a60",
+    "webhook_secret": "whsec_8d2e5b1f9a7c4e3086b1d5f2a9c7e4b1",
+    "widget_secret": "wdgt_c4a1e8f3b7d2960e5a1c8f4b2d7e9a36"
+})))]
 pub struct Secrets {
     pub shop: String,
     pub api_key: String,
@@ -371,8 +377,12 @@ pub struct AdjustRequest {
     pub reason: String,
 }
 
+/// A manual adjustment as made (or, with `duplicate`, as made before).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[cfg_attr(not(target_arch = "wasm32"), schemars(example = serde_json::json!({
+    "id": "adj-1001", "member_id": "c-42", "points": 250, "balance": 468, "duplicate": false
+})))]
 pub struct AdjustAnswer {
     pub id: String,
     pub member_id: String,

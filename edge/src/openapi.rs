@@ -83,6 +83,34 @@ mod tests {
         assert!(checked >= 30, "only {checked} examples");
     }
 
+    /// The examples of the components (answers, problems, the program) are
+    /// valid by their own schemas too.
+    #[test]
+    fn every_component_example_is_valid_by_its_schema() {
+        let doc: serde_json::Value = serde_json::from_str(DOCUMENT).unwrap();
+        let mut checked = 0;
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            for example in schema["examples"].as_array().into_iter().flatten() {
+                let root = serde_json::json!({
+                    "$schema": "https://json-schema.org/draft/2020-12/schema",
+                    "components": doc["components"],
+                    "$ref": format!("#/components/schemas/{name}"),
+                });
+                let validator = jsonschema::options()
+                    .should_validate_formats(true)
+                    .build(&root)
+                    .unwrap();
+                let errors: Vec<String> = validator
+                    .iter_errors(example)
+                    .map(|e| e.to_string())
+                    .collect();
+                assert!(errors.is_empty(), "{name}: {errors:?}\n{example}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 6, "only {checked} component examples");
+    }
+
     #[test]
     fn documents_every_route_of_the_table_and_nothing_else() {
         let doc: serde_json::Value = serde_json::from_str(DOCUMENT).unwrap();

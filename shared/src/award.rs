@@ -61,9 +61,11 @@ pub struct ReferralDecision {
     pub reason: Option<String>,
 }
 
-/// The answer to one event, as the API returns it.
+/// The answer to one event, as the API returns it: the points it gave,
+/// one line per rule, and the member's balance and tier after it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(example = example_answer()))]
 pub struct Answer {
     pub event_id: Id,
     pub duplicate: bool,
@@ -79,6 +81,19 @@ pub struct Answer {
     /// Store credit this event gave (cashback) or took back.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub store_credit_minor: i64,
+}
+
+/// The contract's worked example: a 129.99 USD order with 89.99 of shoes.
+#[cfg(feature = "schema")]
+fn example_answer() -> serde_json::Value {
+    serde_json::json!({
+        "event_id": "evt-1001", "duplicate": false, "points": 218,
+        "lines": [{"rule": "base", "points": 129}, {"rule": "shoes-bonus", "points": 89}],
+        "balance": 218, "tier": "bronze", "badges": [],
+        "codes": [{"code": "Q7RM4K2XW9TB3NPA", "reward": "five-off",
+                   "expires_at": "2026-12-07T10:00:00Z"}],
+        "program_version": 1
+    })
 }
 
 fn is_zero(n: &i64) -> bool {
