@@ -591,6 +591,34 @@ pub fn widget(world: &mut World) {
     assert_eq!(limited.json()["code"], "rate_limited");
     // Another shopper has a window of their own.
     assert!(shop.shopper("m-calm").me(None).is_ok());
+
+    // A new program's allowed origins count from the next request on:
+    // CORS is judged by the program the request itself was answered with.
+    let mut moved = contract_program();
+    moved.allowed_origins = Some(vec!["https://new.example".into()]);
+    shop.api.put_program(&moved).unwrap();
+    let cors_of = |origin: &str| {
+        let answer = shop.widget(
+            "GET",
+            "/v1/widget/{shop}/program",
+            None,
+            &[("origin", origin)],
+            b"",
+        );
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer
+            .header("access-control-allow-origin")
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        cors_of("https://new.example").as_deref(),
+        Some("https://new.example")
+    );
+    assert_eq!(
+        cors_of("https://shop.example"),
+        None,
+        "the old origin is out"
+    );
 }
 
 pub fn export_and_erase(world: &mut World) {

@@ -145,6 +145,8 @@ pub(super) async fn put_program(ask: Ask<'_>) -> AppResult<Reply> {
     )
     .await?;
     store::kv::put_program(env, shop, version, &doc).await;
+    // This isolate judges CORS by its newest program from now on.
+    crate::programs::program_of(shop, version, &doc)?;
     Reply::json(200, &ProgramSaved { version })
 }
 

@@ -92,16 +92,14 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
         let Some(found) = found.as_ref() else {
             return Err(AppError::not_found("the path"));
         };
-        if cors {
+        if cors && method == "OPTIONS" {
             cors_origin = allowed_origin(&env, &found.params.shop, origin.as_deref()).await;
-            if method == "OPTIONS" {
-                return Ok(Reply {
-                    status: 204,
-                    body: String::new(),
-                    content_type: "text/plain",
-                    headers: Vec::new(),
-                });
-            }
+            return Ok(Reply {
+                status: 204,
+                body: String::new(),
+                content_type: "text/plain",
+                headers: Vec::new(),
+            });
         }
         let Some(def) = found.for_method(&method) else {
             let allowed = found.allow().join(", ");
@@ -127,6 +125,12 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
         route(&req, &env, def, found.params.clone(), body).await
     }
     .await;
+    // Judged after the route ran: a widget route has just asked the shop
+    // object for its context, so this isolate holds the current program and
+    // its allowed origins, and no second call is needed.
+    if let Some(found) = found.as_ref().filter(|_| cors && method != "OPTIONS") {
+        cors_origin = allowed_origin(&env, &found.params.shop, origin.as_deref()).await;
+    }
     let (status, body, content_type, headers) = match result {
         Ok(reply) => (reply.status, reply.body, reply.content_type, reply.headers),
         Err(error) => {
@@ -361,19 +365,30 @@ fn program_ref(shop: &str, context: &Context) -> ProgramRef {
 }
 
 /// The origin of the request if the shop's program allows it.
+///
+/// The program is this isolate's newest copy, which every widget request
+/// brings up to date (its context call answers the current version); only
+/// an isolate that has none asks the shop object. So a change of
+/// `allowed_origins` reaches an isolate with its first widget request after
+/// the change (a preflight before that is judged by the origins before).
 async fn allowed_origin(env: &Env, shop: &str, origin: Option<&str>) -> Option<String> {
     let origin = origin?;
-    let context = shop_context(
-        env,
-        shop,
-        ContextRequest {
-            want_program: true,
-            cached_version: cached_version(shop),
-            ..ContextRequest::default()
+    let context = match cached_version(shop) {
+        Some(version) => Context {
+            program_version: version,
+            ..Context::default()
         },
-    )
-    .await
-    .ok()?;
+        None => shop_context(
+            env,
+            shop,
+            ContextRequest {
+                want_program: true,
+                ..ContextRequest::default()
+            },
+        )
+        .await
+        .ok()?,
+    };
     let program = program_for(env, shop, &context).await.ok()?;
     let origin = origin.to_ascii_lowercase();
     program.allowed_origins.contains(&origin).then_some(origin)
