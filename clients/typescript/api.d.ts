@@ -706,7 +706,11 @@ export interface components {
         });
         /** @description A test on the event, the member or one order line. */
         Condition: components["schemas"]["NumberCondition"] | components["schemas"]["TextCondition"] | components["schemas"]["FlagCondition"] | components["schemas"]["TagsCondition"] | components["schemas"]["TierCondition"];
-        /** @description One way to earn: when an event matches, the effect applies. */
+        /**
+         * @description One way to earn: when an event matches, the effect applies.
+         *     `per_amount` and `cashback` rules listen to `order_paid` only; `lines`
+         *     belongs to `per_amount` rules only.
+         */
         EarnRule: {
             active?: components["schemas"]["Active"] | null;
             effect: components["schemas"]["Effect"];
@@ -722,7 +726,7 @@ export interface components {
             name?: components["schemas"]["Localized"] | null;
             /** @description All must hold (a condition on a field the event lacks is false). */
             when?: components["schemas"]["Condition"][] | null;
-        };
+        } & (unknown & unknown);
         /**
          * @description Points earned outside orders (fixed rules, badges, referrals), dated for
          *     the `points` tier metric.
@@ -802,7 +806,7 @@ export interface components {
             order?: components["schemas"]["Order"] | null;
             /** @description The referral code the shopper arrived with (`?ref=`). */
             referral_code?: string | null;
-        };
+        } & (unknown & unknown & unknown & unknown & unknown & unknown);
         /** @description A batch of events, each answered on its own. */
         EventBatch: {
             events: (components["schemas"]["Event"] | unknown)[];
@@ -1490,7 +1494,11 @@ export interface components {
             /** Format: int64 */
             referrer_points?: number | null;
             referrer_reward?: components["schemas"]["Gift"] | null;
-        };
+        } & ({
+            referrer_points: number;
+        } | {
+            referrer_reward: Record<string, never>;
+        });
         /** @description How a referral code on a signup was decided. */
         ReferralDecision: {
             reason?: string | null;

@@ -83,8 +83,22 @@ pub struct ProgramDocument {
 pub use crate::program::Links;
 
 /// One way to earn: when an event matches, the effect applies.
+/// `per_amount` and `cashback` rules listen to `order_paid` only; `lines`
+/// belongs to `per_amount` rules only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("allOf" = [
+    {
+        "if": {"required": ["effect"], "properties": {"effect": {
+            "required": ["kind"], "properties": {"kind": {"enum": ["per_amount", "cashback"]}}}}},
+        "then": {"properties": {"event": {"const": "order_paid"}}}
+    },
+    {
+        "if": {"required": ["effect"], "properties": {"effect": {
+            "required": ["kind"], "properties": {"kind": {"not": {"const": "per_amount"}}}}}},
+        "then": {"properties": {"lines": {"maxItems": 0}}}
+    }
+])))]
 #[serde(deny_unknown_fields)]
 pub struct EarnRule {
     /// Unique among the rules; may not begin with `tier:` or `badge:`.
@@ -502,6 +516,10 @@ pub struct Gift {
 /// order is paid; the friend gets `referee_reward`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("oneOf" = [
+    {"required": ["referrer_points"], "properties": {"referrer_points": {"type": "integer"}}},
+    {"required": ["referrer_reward"], "properties": {"referrer_reward": {"type": "object"}}}
+])))]
 #[serde(deny_unknown_fields)]
 pub struct Referral {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -182,6 +182,23 @@ pub struct Membership {
     derive(schemars::JsonSchema),
     schemars(deny_unknown_fields)
 )]
+#[cfg_attr(feature = "schema", schemars(extend("allOf" = [
+    {"if": {"properties": {"kind": {"const": "order_paid"}}},
+     "then": {"required": ["order"], "properties": {"order": {
+         "type": "object", "required": ["currency", "subtotal_minor"],
+         "not": {"required": ["refund_minor"]}}}}},
+    {"if": {"properties": {"kind": {"const": "order_refunded"}}},
+     "then": {"required": ["order"], "properties": {"order": {
+         "type": "object", "required": ["refund_minor"]}}}},
+    {"if": {"properties": {"kind": {"const": "order_cancelled"}}},
+     "then": {"required": ["order"], "properties": {"order": {"type": "object"}}}},
+    {"if": {"properties": {"kind": {"const": "custom"}}},
+     "then": {"required": ["action"], "properties": {"action": {"type": "string"}}}},
+    {"if": {"properties": {"kind": {"const": "survey_completed"}}},
+     "then": {"required": ["nps_score"], "properties": {"nps_score": {"type": "integer"}}}},
+    {"if": {"properties": {"kind": {"const": "membership_started"}}},
+     "then": {"required": ["membership"], "properties": {"membership": {"type": "object"}}}}
+])))]
 pub struct Event {
     /// Unique per shop: a second delivery of the same id is answered as a
     /// duplicate and awards nothing.

@@ -21,9 +21,6 @@ const BEYOND_A_SCHEMA: &[&str] = &[
     "no tier has the id",
     // thresholds rising level after level
     "must be above the threshold of the level before it",
-    // a rule's effect limits which event it may listen to
-    "apply to order_paid only",
-    "is allowed on per_amount rules only",
     // `until` after `from`
     "must be after `from`",
     // products of members: qty * unit_price, the sum of the lines
@@ -31,12 +28,7 @@ const BEYOND_A_SCHEMA: &[&str] = &[
     "must total at most",
     // the server's clock
     "is more than 5 minutes in the future",
-    // which members each event kind needs
-    "is required for",
-    // one of two members
-    "give referrer_points or referrer_reward, not both",
-    "is required (or referrer_reward)",
-    // a tier condition names a level; member.tier's ops
+    // a tier condition names a level of the program
     "is not a tier of this program",
 ];
 
