@@ -39,6 +39,28 @@ mod tests {
         }
     }
 
+    /// What `schema` (which may refer to the document's components) finds
+    /// wrong with `example`.
+    fn problems_of(
+        doc: &serde_json::Value,
+        schema: serde_json::Value,
+        example: &serde_json::Value,
+    ) -> Vec<String> {
+        let root = serde_json::json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "components": doc["components"],
+            "allOf": [schema],
+        });
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&root)
+            .unwrap();
+        validator
+            .iter_errors(example)
+            .map(|e| e.to_string())
+            .collect()
+    }
+
     /// Every example a merchant may paste is valid by its own schema, and
     /// every operation that takes a body has one.
     #[test]
@@ -62,19 +84,7 @@ mod tests {
                     }
                 }
                 for (schema, example) in examples {
-                    let root = serde_json::json!({
-                        "$schema": "https://json-schema.org/draft/2020-12/schema",
-                        "components": doc["components"],
-                        "allOf": [schema],
-                    });
-                    let validator = jsonschema::options()
-                        .should_validate_formats(true)
-                        .build(&root)
-                        .unwrap();
-                    let errors: Vec<String> = validator
-                        .iter_errors(&example)
-                        .map(|e| e.to_string())
-                        .collect();
+                    let errors = problems_of(&doc, schema, &example);
                     assert!(errors.is_empty(), "{method} {path}: {errors:?}\n{example}");
                     checked += 1;
                 }
@@ -91,19 +101,8 @@ mod tests {
         let mut checked = 0;
         for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
             for example in schema["examples"].as_array().into_iter().flatten() {
-                let root = serde_json::json!({
-                    "$schema": "https://json-schema.org/draft/2020-12/schema",
-                    "components": doc["components"],
-                    "$ref": format!("#/components/schemas/{name}"),
-                });
-                let validator = jsonschema::options()
-                    .should_validate_formats(true)
-                    .build(&root)
-                    .unwrap();
-                let errors: Vec<String> = validator
-                    .iter_errors(example)
-                    .map(|e| e.to_string())
-                    .collect();
+                let component = serde_json::json!({"$ref": format!("#/components/schemas/{name}")});
+                let errors = problems_of(&doc, component, example);
                 assert!(errors.is_empty(), "{name}: {errors:?}\n{example}");
                 checked += 1;
             }

@@ -32,10 +32,15 @@ pub fn program_of(shop: &str, version: u64, doc: &str) -> AppResult<Rc<Program>>
     if let Some((program, _)) = PROGRAMS.with(|cache| cache.borrow().get(&key).cloned()) {
         return Ok(program);
     }
-    let mut program = Program::parse(doc).map_err(|problems| {
+    let program = Program::parse(doc).map_err(|problems| {
         store::log_internal("stored program", problems.len());
         AppError::internal()
     })?;
+    Ok(keep(shop, version, program, doc))
+}
+
+/// Keeps a parsed program (of `version`, from `doc`) in this isolate.
+pub fn keep(shop: &str, version: u64, mut program: Program, doc: &str) -> Rc<Program> {
     program.version = version;
     let program = Rc::new(program);
     PROGRAMS.with(|cache| {
@@ -47,9 +52,12 @@ pub fn program_of(shop: &str, version: u64, doc: &str) -> AppResult<Rc<Program>>
                 cache.remove(&oldest);
             }
         }
-        cache.insert(key, (Rc::clone(&program), Rc::from(doc)));
+        cache.insert(
+            (shop.to_owned(), version),
+            (Rc::clone(&program), Rc::from(doc)),
+        );
     });
-    Ok(program)
+    program
 }
 
 /// A program version's document: this isolate's copy when it has parsed

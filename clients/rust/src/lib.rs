@@ -254,6 +254,14 @@ fn query_of(pairs: &[(&str, Option<String>)]) -> String {
         .join("&")
 }
 
+/// A ledger page's query string.
+fn ledger_query(page: &LedgerQuery) -> String {
+    query_of(&[
+        ("cursor", page.cursor.clone()),
+        ("limit", page.limit.map(|l| l.to_string())),
+    ])
+}
+
 /// The deployment's admin.
 #[derive(Clone, Debug)]
 pub struct Admin {
@@ -350,10 +358,7 @@ impl Merchant {
 
     /// `GET …/members/{member_id}/ledger`.
     pub fn ledger(&self, member: &str, page: &LedgerQuery) -> Result<LedgerPage> {
-        let query = query_of(&[
-            ("cursor", page.cursor.clone()),
-            ("limit", page.limit.map(|l| l.to_string())),
-        ]);
+        let query = ledger_query(page);
         self.call(Op::Ledger, &[member], Some(query), None::<&()>)
             .and_then(decode)
     }
@@ -458,10 +463,7 @@ impl Widget {
 
     /// `GET /v1/widget/{shop}/me/ledger`.
     pub fn ledger(&self, page: &LedgerQuery) -> Result<LedgerPage> {
-        let query = query_of(&[
-            ("cursor", page.cursor.clone()),
-            ("limit", page.limit.map(|l| l.to_string())),
-        ]);
+        let query = ledger_query(page);
         self.call(Op::WidgetLedger, Some(query), &[], None::<&()>)
             .and_then(decode)
     }

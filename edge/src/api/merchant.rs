@@ -145,8 +145,9 @@ pub(super) async fn put_program(ask: Ask<'_>) -> AppResult<Reply> {
     )
     .await?;
     store::kv::put_program(env, shop, version, &doc).await;
-    // This isolate judges CORS by its newest program from now on.
-    crate::programs::program_of(shop, version, &doc)?;
+    // This isolate judges CORS by its newest program from now on (the one
+    // parsed above, not parsed again).
+    crate::programs::keep(shop, version, program, &doc);
     Reply::json(200, &ProgramSaved { version })
 }
 
