@@ -21,6 +21,26 @@ pub fn shop_object(shop: &str) -> String {
     format!("shop:{}", part(shop))
 }
 
+/// How many gate objects share a shop's traffic (event-id claims, rate
+/// windows, credential checks).
+pub const GATES: u64 = 16;
+
+/// Which of the shop's gates a routing key (an event id, a rate key) meets:
+/// FNV-1a over its bytes, so every isolate, every time, picks the same one.
+pub fn gate_of(routing: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in routing.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash % GATES
+}
+
+/// The Durable Object of one of the shop's gates (`n` below `GATES`).
+pub fn gate_object(shop: &str, n: u64) -> String {
+    format!("gate:{}:{n}", part(shop))
+}
+
 /// The Durable Object of a member's (or pooled account's) state; `key` is a
 /// state key (below), whose own parts are escaped already.
 pub fn member_object(shop: &str, key: &str) -> String {
@@ -106,5 +126,20 @@ mod tests {
         assert_eq!(account_state("acme"), "account:acme");
         assert_eq!(program("demo", 3), "program:demo:3");
         assert_eq!(code("demo", "ABCD"), "code:demo:ABCD");
+        assert_eq!(gate_object("demo", 3), "gate:demo:3");
+    }
+
+    #[test]
+    fn routing_keys_spread_over_every_gate() {
+        // FNV-1a 64 of the empty string is its offset basis, 0xcbf29ce484222325,
+        // whose last hex digit 5 is its remainder by 16.
+        assert_eq!(gate_of(""), 5);
+        let mut counts = [0u32; GATES as usize];
+        for n in 0..1_600 {
+            counts[gate_of(&format!("evt-{n}")) as usize] += 1;
+        }
+        // 100 each on average; none empty, none with more than twice its share.
+        assert!(counts.iter().all(|&c| (1..=200).contains(&c)), "{counts:?}");
+        assert_eq!(gate_of("evt-7"), gate_of("evt-7"));
     }
 }

@@ -52,8 +52,8 @@ calls! {
     ShopCall, ShopOp {
         Create(CreateShop) -> Secrets,
         Rotate(RotateKeys) -> Secrets,
-        Context(ContextRequest) -> Context,
-        Release(ClaimRequest) -> (),
+        Copy(CopyRequest) -> Option<ShopCopy>,
+        Figures(Figures) -> (),
         PutProgram(PutProgram) -> u64,
         LookupCode(LookupCode) -> Option<String>,
         LookupReferral(LookupReferral) -> Option<String>,
@@ -62,6 +62,17 @@ calls! {
         Analytics(AnalyticsRequest) -> loyalty_rules::analytics::Analytics,
         ProgramDocument(ProgramDocument) -> Option<String>,
         DevToken(DevToken) -> String,
+        Calls(CallsRequest) -> u64,
+    }
+}
+
+calls! {
+    /// The calls a shop's gate answers (one of `keys::GATES` per shop).
+    GateCall, GateOp {
+        Door(ContextRequest) -> Context,
+        Copy(ShopCopy) -> (),
+        Release(ClaimRequest) -> (),
+        Calls(CallsRequest) -> u64,
     }
 }
 
@@ -118,15 +129,52 @@ pub struct LookupReferral {
     pub code: String,
 }
 
-/// A member's state key (its pooled account's, once bound).
+/// A member's state key (its pooled account's, once bound); with
+/// `account`, on a pooling program, binds an unbound member to it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KeyOf {
     pub member: String,
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
-/// The shop's analytics.
+/// The shop's analytics (after taking the reports the worker carried).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct AnalyticsRequest {}
+pub struct AnalyticsRequest {
+    #[serde(default)]
+    pub reports: Vec<Report>,
+}
+
+/// Figures-only reports of member objects that a worker carried, delivered
+/// together (each is in its member's outbox too, so losing one only delays it).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Figures {
+    pub reports: Vec<Report>,
+}
+
+/// A gate's copy of the shop's facts, asked by a gate that has none.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CopyRequest {}
+
+/// How many calls the object took since it started (development only: the
+/// test that no object takes more than its share).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CallsRequest {}
+
+/// What a gate needs of the shop to decide a request on its own: the
+/// credentials (the API key hashed), the current program version and whether
+/// it pools accounts. `epoch` rises with every change, so a gate keeps the
+/// newest copy whatever order pushes and pulls arrive in.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ShopCopy {
+    pub shop: String,
+    pub epoch: u64,
+    pub api_key_hash: String,
+    pub webhook_secret: String,
+    pub widget_secret: String,
+    pub program_version: u64,
+    pub pooling: bool,
+}
 
 /// A program version's document (`None`: no such version).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -212,6 +260,7 @@ pub enum Credential {
     Guest,
 }
 
+/// Claims an event id for one delivery (its fingerprint) and one state.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ClaimRequest {
     pub event_id: String,
@@ -219,6 +268,10 @@ pub struct ClaimRequest {
     pub member: String,
     #[serde(default)]
     pub account: Option<String>,
+    /// The state key, when the worker resolved it (pooling programs: the
+    /// shop object binds members to accounts).
+    #[serde(default)]
+    pub key: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -227,6 +280,9 @@ pub enum ClaimStatus {
     New,
     Same,
     Conflict,
+    /// Not claimed: the program pools accounts and the claim came without
+    /// its state key; ask the shop object for it, then claim again.
+    Unkeyed,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -235,30 +291,24 @@ pub struct Claim {
     pub key: String,
 }
 
+/// What the worker asks a gate: check this credential, count this request
+/// in its rate window, resolve this member's state key, claim these ids.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ContextRequest {
     pub credential: Option<Credential>,
     /// Resolve this member's state key.
     #[serde(default)]
     pub member: Option<String>,
-    /// Count this request against a rate window.
+    /// Count this request against the rate window of this key (the one the
+    /// worker chose the gate by): `member:<id>` is counted only when the
+    /// customer token is valid for that member, else `uncounted` is set.
     #[serde(default)]
     pub rate_key: Option<String>,
     #[serde(default)]
     pub claims: Vec<ClaimRequest>,
-    /// Whether the program document is wanted.
-    #[serde(default)]
-    pub want_program: bool,
-    /// The newest version the caller has parsed already: the document is
-    /// sent only when the current version is another one.
-    #[serde(default)]
-    pub cached_version: Option<u64>,
-    /// Figures-only reports of member objects that the worker carries along
-    /// (each is in its member's outbox too, so losing one only delays it).
-    #[serde(default)]
-    pub reports: Vec<Report>,
 }
 
+/// A gate's decision.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Context {
     pub admin: bool,
@@ -266,9 +316,14 @@ pub struct Context {
     /// The member a valid customer token names.
     pub customer: Option<String>,
     pub program_version: u64,
-    pub program: Option<String>,
+    /// Whether the program pools accounts: state keys then come from the
+    /// shop object (`key` is left out).
+    pub pooling: bool,
     pub key: Option<String>,
     pub claims: Vec<Claim>,
+    /// The rate key named a member the token does not prove: nothing was
+    /// counted (count the visitor's address instead).
+    pub uncounted: bool,
 }
 
 /// What member objects report after each write: index entries and figures.
@@ -447,10 +502,11 @@ mod tests {
     fn calls_carry_their_name_and_arguments() {
         let call: ShopCall = KeyOf {
             member: "c-1".into(),
+            account: None,
         }
         .into();
         let text = serde_json::to_string(&call).unwrap();
-        assert_eq!(text, r#"{"call":"key_of","with":{"member":"c-1"}}"#);
+        assert_eq!(text, r#"{"call":"key_of","with":{"member":"c-1","account":null}}"#);
         let envelope = MemberEnvelope {
             key: "member:c-1".into(),
             call: ExportRequest {

@@ -61,7 +61,8 @@ pub fn keep(shop: &str, version: u64, mut program: Program, doc: &str) -> Rc<Pro
 }
 
 /// A program version's document: this isolate's copy when it has parsed
-/// it, else the shop object's (`None`: no such version).
+/// it, else KV's copy (versions never change, so any copy is right), else
+/// the shop object's (`None`: no such version).
 pub async fn program_document(env: &Env, shop: &str, version: u64) -> AppResult<Option<Rc<str>>> {
     let cached = PROGRAMS.with(|cache| {
         cache
@@ -71,6 +72,9 @@ pub async fn program_document(env: &Env, shop: &str, version: u64) -> AppResult<
     });
     if cached.is_some() {
         return Ok(cached);
+    }
+    if let Some(doc) = store::kv::program(env, shop, version).await {
+        return Ok(Some(Rc::from(doc)));
     }
     let doc = store::shop(env, shop, ProgramDocument { version }).await?;
     Ok(doc.map(Rc::from))

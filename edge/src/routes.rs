@@ -98,6 +98,7 @@ pub enum Op {
     WidgetRedeem,
     Referral,
     DevToken,
+    DevCalls,
 }
 
 /// One route.
@@ -222,6 +223,7 @@ pub const ROUTES: &[RouteDef] = {
         route("HEAD", "/r/{shop}/{code}", Anyone, Op::Referral),
         route("GET", "/v1/dev/{shop}/token", Dev, Op::DevToken),
         route("POST", "/v1/dev/{shop}/token", Dev, Op::DevToken),
+        route("GET", "/v1/dev/{shop}/calls", Dev, Op::DevCalls),
     ]
 };
 

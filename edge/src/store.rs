@@ -6,11 +6,12 @@ use serde::de::DeserializeOwned;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub, wasm_bindgen::JsValue};
 
 use crate::error::{AppError, AppResult};
-use crate::model::{MemberEnvelope, MemberOp, ShopCall, ShopOp};
+use crate::model::{GateCall, GateOp, MemberEnvelope, MemberOp, ShopCall, ShopOp};
 
 const KV_BINDING: &str = crate::keys::BINDING;
 pub const SHOP_OBJECTS: &str = "SHOPS";
 pub const MEMBER_OBJECTS: &str = "MEMBERS";
+pub const GATE_OBJECTS: &str = "GATES";
 
 /// Random bytes from the runtime's CSPRNG.
 pub fn fill_random(bytes: &mut [u8]) {
@@ -55,6 +56,16 @@ pub async fn shop<C: ShopOp>(env: &Env, shop: &str, call: C) -> AppResult<C::Rep
     let stub = shop_stub(env, shop)?;
     let call: ShopCall = call.into();
     send(&stub, "shop", &call).await
+}
+
+/// Asks the shop's gate number `n`; its typed reply, or its problem.
+pub async fn gate<C: GateOp>(env: &Env, shop: &str, n: u64, call: C) -> AppResult<C::Reply> {
+    let stub = env
+        .durable_object(GATE_OBJECTS)
+        .and_then(|ns| ns.get_by_name(&crate::keys::gate_object(shop, n)))
+        .map_err(internal("gate object"))?;
+    let call: GateCall = call.into();
+    send(&stub, "gate", &(shop, call)).await
 }
 
 /// Asks the object holding the state under `key`; its typed reply, or its
@@ -154,6 +165,11 @@ pub mod kv {
         {
             let _ = put.execute().await;
         }
+    }
+
+    /// A program version's document, if the copy has it.
+    pub async fn program(env: &Env, shop: &str, version: u64) -> Option<String> {
+        get(env, &keys::program(shop, version)).await
     }
 
     /// A program version's document (versions never change).

@@ -43,12 +43,17 @@ pub fn chunked_bodies(world: &mut World) {
     assert_eq!(anonymous.status, 401, "{}", anonymous.body);
 }
 
-/// The shop objects on disk that hold this worker's tables. The local
-/// runtime keeps one SQLite file per object it ever started, with a table of
-/// its own in it; an object that stored nothing has none of ours. Read with
-/// Python's sqlite3 (the machine's python3, which schemathesis needs too).
+/// The shop objects and gates on disk that hold this worker's tables. The
+/// local runtime keeps one SQLite file per object it ever started, with a
+/// table of its own in it; an object that stored nothing has none of ours.
+/// Read with Python's sqlite3 (the machine's python3, which schemathesis
+/// needs too).
 fn shop_objects(state: &Path) -> usize {
-    let dir = state.join("wrangler/v3/do/loyalty-edge-ShopObject");
+    objects_holding_tables(state, "ShopObject") + objects_holding_tables(state, "GateObject")
+}
+
+fn objects_holding_tables(state: &Path, class: &str) -> usize {
+    let dir = state.join(format!("wrangler/v3/do/loyalty-edge-{class}"));
     let script = "import glob, sqlite3, sys\n\
         n = 0\n\
         for f in glob.glob(sys.argv[1] + '/*.sqlite'):\n\

@@ -173,12 +173,14 @@ const mainWorker :Workerd.Worker = (
     (name = "LOYALTY", kvNamespace = "kv"),
     (name = "SHOPS", durableObjectNamespace = "ShopObject"),
     (name = "MEMBERS", durableObjectNamespace = "MemberObject"),
+    (name = "GATES", durableObjectNamespace = "GateObject"),
     (name = "ADMIN_TOKEN", text = "bench-admin"),
     (name = "LOYALTY_DEV", text = "1"),
   ],
   durableObjectNamespaces = [
     (className = "ShopObject", uniqueKey = "loyalty-shop", enableSql = true),
     (className = "MemberObject", uniqueKey = "loyalty-member", enableSql = true),
+    (className = "GateObject", uniqueKey = "loyalty-gate", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "do-disk"),
 );

@@ -25,6 +25,20 @@ pub(super) async fn dev_token(ask: Ask<'_>) -> AppResult<Reply> {
     Reply::json(200, &json!({"token": token, "member_id": member}))
 }
 
+/// The calls the shop's object and each of its gates took since they
+/// started (development only: the test that no object takes more than
+/// its share).
+pub(super) async fn dev_calls(ask: Ask<'_>) -> AppResult<Reply> {
+    let Ask { env, shop, .. } = ask;
+    check_id(&shop, "shop")?;
+    let shop_calls = store::shop(env, &shop, CallsRequest::default()).await?;
+    let mut gates = Vec::new();
+    for n in 0..keys::GATES {
+        gates.push(store::gate(env, &shop, n, CallsRequest::default()).await?);
+    }
+    Reply::json(200, &json!({"shop": shop_calls, "gates": gates}))
+}
+
 pub(super) async fn create_shop(ask: Ask<'_>) -> AppResult<Reply> {
     let Ask {
         req,

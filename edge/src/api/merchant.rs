@@ -4,13 +4,12 @@
 use super::*;
 
 pub(super) async fn get_program(ask: Ask<'_>) -> AppResult<Reply> {
-    let request = ContextRequest {
-        want_program: true,
-        ..Default::default()
-    };
-    let context = authenticate(&ask, request).await?;
-    let doc = context
-        .program
+    let context = authenticate(&ask, ContextRequest::default()).await?;
+    if context.program_version == 0 {
+        return Err(AppError::not_found("the program"));
+    }
+    let doc = program_document(ask.env, &ask.shop, context.program_version)
+        .await?
         .ok_or_else(|| AppError::not_found("the program"))?;
     let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
     Reply::json(
@@ -89,16 +88,22 @@ pub(super) async fn cancel_code(ask: Ask<'_>) -> AppResult<Reply> {
 
 pub(super) async fn analytics(ask: Ask<'_>) -> AppResult<Reply> {
     authenticate(&ask, ContextRequest::default()).await?;
-    let analytics = store::shop(ask.env, &ask.shop, AnalyticsRequest::default()).await?;
+    let reports = carried(&ask.shop);
+    let analytics = store::shop(ask.env, &ask.shop, AnalyticsRequest { reports }).await?;
     Reply::json(200, &analytics)
 }
 
-/// Authenticates a merchant (or admin) request on its shop.
-pub(super) async fn authenticate(ask: &Ask<'_>, mut request: ContextRequest) -> AppResult<Context> {
+/// Authenticates a merchant (or admin) request on its shop, at any gate.
+pub(super) async fn authenticate(ask: &Ask<'_>, request: ContextRequest) -> AppResult<Context> {
+    authenticate_at(ask, any_gate(), request).await
+}
+
+/// Authenticates a merchant (or admin) request on its shop at gate `n`.
+async fn authenticate_at(ask: &Ask<'_>, n: u64, mut request: ContextRequest) -> AppResult<Context> {
     let shop = ask.shop.as_str();
     check_id(shop, "shop")?;
     request.credential = Some(credential(ask.access, ask.req, ask.env, &ask.body)?);
-    let context = shop_context(ask.env, shop, request).await.map_err(|e| {
+    let context = door(ask.env, shop, n, request).await.map_err(|e| {
         if e.status == 404 {
             AppError::unauthorized("no such shop, or the key is not valid for it")
         } else {
@@ -118,13 +123,14 @@ pub(super) async fn authenticate(ask: &Ask<'_>, mut request: ContextRequest) -> 
 pub(super) async fn merchant_for_member(ask: &Ask<'_>) -> AppResult<(Context, String)> {
     check_id(&ask.member, "member_id")?;
     let request = ContextRequest {
-        want_program: true,
-        cached_version: cached_version(&ask.shop),
         member: Some(ask.member.clone()),
         ..Default::default()
     };
     let context = authenticate(ask, request).await?;
-    let key = context.key.clone().unwrap_or_default();
+    let key = match context.key.clone() {
+        Some(key) => key,
+        None => state_key(ask.env, &ask.shop, &context, &ask.member, None).await?,
+    };
     Ok((context, key))
 }
 
@@ -162,11 +168,7 @@ async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<Str
 /// Reads, spends or cancels the code of the route, in the object of the
 /// state that holds it.
 async fn code_action(ask: &Ask<'_>, action: CodeAction) -> AppResult<Reply> {
-    let request = ContextRequest {
-        want_program: true,
-        ..Default::default()
-    };
-    let context = authenticate(ask, request).await?;
+    let context = authenticate(ask, ContextRequest::default()).await?;
     let (env, shop) = (ask.env, ask.shop.as_str());
     let key = resolve_code(env, shop, &ask.code)
         .await?
@@ -185,21 +187,19 @@ async fn code_action(ask: &Ask<'_>, action: CodeAction) -> AppResult<Reply> {
     Reply::json(200, &answer)
 }
 
-async fn referrer_of(env: &Env, shop: &str, event: &Event) -> AppResult<ReferrerWire> {
+async fn referrer_of(
+    env: &Env,
+    shop: &str,
+    context: &Context,
+    event: &Event,
+) -> AppResult<ReferrerWire> {
     let Some(code) = &event.referral_code else {
         return Ok(ReferrerWire::None);
     };
     let Some(member) = resolve_referral(env, shop, code).await? else {
         return Ok(ReferrerWire::Unknown);
     };
-    let key = store::shop(
-        env,
-        shop,
-        KeyOf {
-            member: member.clone(),
-        },
-    )
-    .await?;
+    let key = state_key(env, shop, context, &member, None).await?;
     let request = ProfileRequest {
         member: member.clone(),
     };
@@ -217,7 +217,7 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
     let batch = value.get("events").is_some();
     let parsed = parse_batch(&value, now)
         .map_err(|problems| AppError::invalid("invalid_event", problems))?;
-    let claims: Vec<ClaimRequest> = parsed
+    let requests: Vec<ClaimRequest> = parsed
         .iter()
         .flatten()
         .map(|event| ClaimRequest {
@@ -229,18 +229,10 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
                 .as_ref()
                 .and_then(|m| m.account_id.as_ref())
                 .map(Id::to_string),
+            key: None,
         })
         .collect();
-    let context = authenticate(
-        &ask,
-        ContextRequest {
-            want_program: true,
-            cached_version: cached_version(shop),
-            claims: claims.clone(),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let (context, claims) = claim_all(&ask, requests.clone()).await?;
     if context.program_version == 0 {
         return Err(AppError::new(
             409,
@@ -248,15 +240,14 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
             "the shop has no program yet: PUT /v1/shops/{shop}/program first",
         ));
     }
-    let mut claims = context.claims.iter().zip(claims.iter());
+    let mut claims = claims.iter().zip(requests.iter());
     let mut results = Vec::with_capacity(parsed.len());
     for item in parsed {
         let outcome: AppResult<Answer> = match item {
             Err(problems) => Err(AppError::invalid("invalid_event", problems)),
             Ok(event) => match claims.next() {
                 None => Err(AppError::internal()),
-                Some((claim, request)) if claim.status == ClaimStatus::Conflict => {
-                    let _ = request;
+                Some((claim, _)) if claim.status == ClaimStatus::Conflict => {
                     Err(loyalty_rules::EventError::IdConflict {
                         event_id: event.id.clone(),
                     }
@@ -264,7 +255,7 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
                 }
                 Some((claim, request)) => {
                     let applied = async {
-                        let referrer = referrer_of(env, shop, &event).await?;
+                        let referrer = referrer_of(env, shop, &context, &event).await?;
                         let reply = store::member(
                             env,
                             shop,
@@ -277,13 +268,14 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
                         )
                         .await?;
                         if let Some(report) = reply.report {
-                            carry(shop, report);
+                            carry(env, shop, report).await;
                         }
                         Ok(reply.answer)
                     }
                     .await;
                     if applied.is_err() && claim.status == ClaimStatus::New {
-                        let _ = store::shop(env, shop, request.clone()).await;
+                        let n = keys::gate_of(&request.event_id);
+                        let _ = store::gate(env, shop, n, request.clone()).await;
                     }
                     applied
                 }
@@ -303,19 +295,92 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
     }
 }
 
+/// Authenticates an events request and claims its ids, each at the gate its
+/// id chooses (all gates asked at once; a batch with no valid event still
+/// has its credential checked at one). Claims a pooling program answers
+/// `Unkeyed` are claimed again with the state key the shop object binds.
+/// The claims come back in the order of `requests`.
+async fn claim_all(
+    ask: &Ask<'_>,
+    requests: Vec<ClaimRequest>,
+) -> AppResult<(Context, Vec<crate::model::Claim>)> {
+    let mut by_gate: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for (i, request) in requests.iter().enumerate() {
+        by_gate
+            .entry(keys::gate_of(&request.event_id))
+            .or_default()
+            .push(i);
+    }
+    if by_gate.is_empty() {
+        return Ok((authenticate(ask, ContextRequest::default()).await?, Vec::new()));
+    }
+    let asks = by_gate.iter().map(|(n, indexes)| {
+        let claims = indexes.iter().map(|&i| requests[i].clone()).collect();
+        authenticate_at(
+            ask,
+            *n,
+            ContextRequest {
+                claims,
+                ..Default::default()
+            },
+        )
+    });
+    let answers = futures_util::future::join_all(asks).await;
+    let mut slots: Vec<Option<crate::model::Claim>> = vec![None; requests.len()];
+    let mut first = None;
+    for ((n, indexes), answer) in by_gate.iter().zip(answers) {
+        let mut context = answer?;
+        let mut claims = std::mem::take(&mut context.claims);
+        let unkeyed: Vec<usize> = indexes
+            .iter()
+            .zip(&claims)
+            .filter(|(_, c)| c.status == ClaimStatus::Unkeyed)
+            .map(|(&i, _)| i)
+            .collect();
+        if !unkeyed.is_empty() {
+            let mut keyed = Vec::new();
+            for &i in &unkeyed {
+                let mut request = requests[i].clone();
+                let account = request.account.clone();
+                request.key =
+                    Some(state_key(ask.env, &ask.shop, &context, &request.member, account).await?);
+                keyed.push(request);
+            }
+            let again = authenticate_at(
+                ask,
+                *n,
+                ContextRequest {
+                    claims: keyed,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let mut again = again.claims.into_iter();
+            for (slot, claim) in indexes.iter().zip(claims.iter_mut()) {
+                if unkeyed.contains(slot) {
+                    *claim = again.next().ok_or_else(AppError::internal)?;
+                }
+            }
+        }
+        for (&i, claim) in indexes.iter().zip(claims) {
+            slots[i] = Some(claim);
+        }
+        first.get_or_insert(context);
+    }
+    let context = first.ok_or_else(AppError::internal)?;
+    let claims = slots.into_iter().flatten().collect::<Vec<_>>();
+    if context.program_version > 0 && claims.len() != requests.len() {
+        return Err(AppError::internal());
+    }
+    Ok((context, claims))
+}
+
 /// What a draft (or the current) program would answer, from the stored
 /// members, stored nowhere.
 pub(super) async fn simulate(ask: Ask<'_>) -> AppResult<Reply> {
     let (env, shop, body) = (ask.env, ask.shop.as_str(), ask.body.as_slice());
     let value = parse_json(body)?;
-    let context = authenticate(
-        &ask,
-        ContextRequest {
-            want_program: true,
-            ..Default::default()
-        },
-    )
-    .await?;
+    let context = authenticate(&ask, ContextRequest::default()).await?;
     if let Some(map) = value.as_object() {
         let unknown: Vec<Problem> = map
             .keys()
@@ -360,7 +425,7 @@ pub(super) async fn simulate(ask: Ask<'_>) -> AppResult<Reply> {
             Ok(event) => {
                 let member = event.member_id.to_string();
                 if loaded.insert(member.clone(), ()).is_none() {
-                    let key = store::shop(env, shop, KeyOf { member }).await?;
+                    let key = state_key(env, shop, &context, &member, None).await?;
                     let state = store::member(env, shop, &key, StateRequest::default()).await?;
                     if !state.is_empty() {
                         book.states.insert(event.member_id.clone(), state);

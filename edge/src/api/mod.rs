@@ -27,12 +27,13 @@ use crate::bodies::{
 use crate::clock::{dev_mode, now};
 use crate::error::{AppError, AppResult};
 use crate::model::{
-    AdjustRequest, AnalyticsRequest, ApplyRequest, ClaimRequest, ClaimStatus, CodeAction,
-    CodeRequest, Context, ContextRequest, CreateShop, Credential, DevToken, EraseRequest,
-    ExportRequest, KeyOf, LedgerRequest, LookupCode, LookupReferral, ProfileRequest, ProgramRef,
-    PutProgram, RedeemRequest, ReferrerWire, Report, RotateKeys, StateRequest, ViewAnswer,
-    ViewRequest,
+    AdjustRequest, AnalyticsRequest, ApplyRequest, CallsRequest, ClaimRequest, ClaimStatus,
+    CodeAction, CodeRequest, Context, ContextRequest, CreateShop, Credential, DevToken,
+    EraseRequest, ExportRequest, Figures, KeyOf, LedgerRequest, LookupCode, LookupReferral,
+    ProfileRequest, ProgramRef, PutProgram, RedeemRequest, ReferrerWire, Report, RotateKeys,
+    StateRequest, ViewAnswer, ViewRequest,
 };
+use crate::keys;
 use crate::programs::{cached_version, program_document};
 use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};
 use crate::store;
@@ -314,9 +315,9 @@ fn credential(access: Access, req: &Request, env: &Env, body: &[u8]) -> AppResul
 
 thread_local! {
     /// Figures-only reports from member objects, carried to their shop
-    /// object with this isolate's next call to it (each also waits in its
-    /// member's outbox, so one lost here is delivered by the alarm).
-    static CARRIED: std::cell::RefCell<Vec<(String, Report)>> =
+    /// object in batches (each also waits in its member's outbox, so one
+    /// lost here is delivered by the alarm), with when each was carried.
+    static CARRIED: std::cell::RefCell<Vec<(String, i64, Report)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -324,26 +325,73 @@ thread_local! {
 /// member objects' alarms.
 const CARRIED_MAX: usize = 512;
 
-fn carry(shop: &str, report: Report) {
-    CARRIED.with(|carried| {
+/// A shop's carried reports go to its object once this many wait...
+const CARRIED_BATCH: usize = 32;
+
+/// ...or once the oldest has waited this long (milliseconds).
+const CARRIED_WAIT_MS: i64 = 2_000;
+
+/// Carries a member object's report; delivers the shop's batch when due
+/// (one shop-object call per `CARRIED_BATCH` awards under load).
+async fn carry(env: &Env, shop: &str, report: Report) {
+    let at = now().timestamp_millis();
+    let due = CARRIED.with(|carried| {
         let mut carried = carried.borrow_mut();
         if carried.len() >= CARRIED_MAX {
             carried.remove(0);
         }
-        carried.push((shop.to_owned(), report));
+        carried.push((shop.to_owned(), at, report));
+        let mine = carried.iter().filter(|(s, _, _)| s == shop);
+        let (count, oldest) = mine.fold((0, at), |(n, oldest), (_, t, _)| (n + 1, oldest.min(*t)));
+        count >= CARRIED_BATCH || at - oldest >= CARRIED_WAIT_MS
     });
+    if due {
+        let reports = carried(shop);
+        let _ = store::shop(env, shop, Figures { reports }).await;
+    }
 }
 
-async fn shop_context(env: &Env, shop: &str, mut request: ContextRequest) -> AppResult<Context> {
-    request.reports = CARRIED.with(|carried| {
+/// Takes the reports carried for `shop`.
+fn carried(shop: &str) -> Vec<Report> {
+    CARRIED.with(|carried| {
         let mut carried = carried.borrow_mut();
         let (mine, others) = std::mem::take(&mut *carried)
             .into_iter()
-            .partition(|(s, _)| s == shop);
+            .partition(|(s, _, _)| s == shop);
         *carried = others;
-        mine.into_iter().map(|(_, report)| report).collect()
-    });
-    store::shop(env, shop, request).await
+        mine.into_iter().map(|(_, _, report)| report).collect()
+    })
+}
+
+/// Asks the shop's gate number `n` (`keys::gate_of` a routing key, or
+/// `any_gate` when any will do).
+async fn door(env: &Env, shop: &str, n: u64, request: ContextRequest) -> AppResult<Context> {
+    store::gate(env, shop, n, request).await
+}
+
+/// A gate picked at random: for requests that only need a credential
+/// checked or the program version, spread evenly over the gates.
+fn any_gate() -> u64 {
+    let mut byte = [0u8; 1];
+    store::fill_random(&mut byte);
+    u64::from(byte[0]) % keys::GATES
+}
+
+/// The state key of a member: the gate's answer when the program does not
+/// pool accounts, else the shop object's binding (with `account`, binding
+/// an unbound member to it).
+async fn state_key(
+    env: &Env,
+    shop: &str,
+    context: &Context,
+    member: &str,
+    account: Option<String>,
+) -> AppResult<String> {
+    if !context.pooling {
+        return Ok(keys::own_state(member));
+    }
+    let member = member.to_owned();
+    store::shop(env, shop, KeyOf { member, account }).await
 }
 
 /// The current program: this isolate's parsed copy, else parsed from the
@@ -360,15 +408,15 @@ fn program_ref(shop: &str, context: &Context) -> ProgramRef {
     ProgramRef {
         shop: shop.to_owned(),
         version: context.program_version,
-        doc: context.program.clone().unwrap_or_default(),
+        doc: String::new(),
     }
 }
 
 /// The origin of the request if the shop's program allows it.
 ///
 /// The program is this isolate's newest copy, which every widget request
-/// brings up to date (its context call answers the current version); only
-/// an isolate that has none asks the shop object. So a change of
+/// brings up to date (its gate answers the current version); only an
+/// isolate that has none asks a gate. So a change of
 /// `allowed_origins` reaches an isolate with its first widget request after
 /// the change (a preflight before that is judged by the origins before).
 async fn allowed_origin(env: &Env, shop: &str, origin: Option<&str>) -> Option<String> {
@@ -378,16 +426,9 @@ async fn allowed_origin(env: &Env, shop: &str, origin: Option<&str>) -> Option<S
             program_version: version,
             ..Context::default()
         },
-        None => shop_context(
-            env,
-            shop,
-            ContextRequest {
-                want_program: true,
-                ..ContextRequest::default()
-            },
-        )
-        .await
-        .ok()?,
+        None => door(env, shop, any_gate(), ContextRequest::default())
+            .await
+            .ok()?,
     };
     let program = program_for(env, shop, &context).await.ok()?;
     let origin = origin.to_ascii_lowercase();
@@ -446,6 +487,7 @@ async fn route(
         Op::WidgetRedeem => widget::widget_redeem(ask).await,
         Op::Referral => public::referral(ask).await,
         Op::DevToken => admin::dev_token(ask).await,
+        Op::DevCalls => admin::dev_calls(ask).await,
     }
 }
 

@@ -35,17 +35,14 @@ pub(super) async fn referral(ask: Ask<'_>) -> AppResult<Reply> {
     let unknown = || AppError::not_found("the referral code");
     check_id(&shop, "shop").map_err(|_| unknown())?;
     check_id(&code, "code").map_err(|_| unknown())?;
-    let context = shop_context(
-        env,
-        &shop,
-        ContextRequest {
-            want_program: true,
-            cached_version: cached_version(&shop),
-            rate_key: Some(format!("r:ip:{}", client_ip(req))),
-            ..Default::default()
-        },
-    )
-    .await
+    let rate_key = format!("r:ip:{}", client_ip(req));
+    let n = keys::gate_of(&rate_key);
+    let request = ContextRequest {
+        rate_key: Some(rate_key),
+        ..Default::default()
+    };
+    let context = door(env, &shop, n, request)
+        .await
     .map_err(|e| if e.status == 404 { unknown() } else { e })?;
     let program = program_for(env, &shop, &context).await?;
     if resolve_referral(env, &shop, &code).await?.is_none() {

@@ -1,5 +1,5 @@
 //! The shopper's routes: the program view, the member view, the ledger,
-//! redemption; CORS and the rate window come with the shop context.
+//! redemption; the shopper's gate checks the token and counts the window.
 
 use super::*;
 
@@ -173,7 +173,10 @@ async fn shopper(
 ) -> AppResult<(Context, String, String)> {
     let context = widget_context(req, env, shop, access == Access::Shopper).await?;
     let member = context.customer.clone().unwrap_or_default();
-    let key = context.key.clone().unwrap_or_default();
+    let key = match context.key.clone() {
+        Some(key) => key,
+        None => state_key(env, shop, &context, &member, None).await?,
+    };
     Ok((context, member, key))
 }
 
@@ -185,7 +188,11 @@ fn locale_of(req: &Request, program: &Program) -> String {
         .unwrap_or_else(|| program.default_locale.clone())
 }
 
-/// The shopper's context: a customer token, or a guest; rate-limited.
+/// The shopper's context: a customer token, or a guest; rate-limited. The
+/// gate is the one of the member the token names (else of the visitor's
+/// address), so each shopper's window lives in one gate. A token the gate
+/// does not accept is counted as its visitor's address, at that address's
+/// gate: naming other members spreads nothing over other windows.
 async fn widget_context(
     req: &Request,
     env: &Env,
@@ -194,18 +201,29 @@ async fn widget_context(
 ) -> AppResult<Context> {
     check_id(shop, "shop").map_err(|_| AppError::not_found("the shop"))?;
     let token = auth::bearer(header(req, "authorization").as_deref()).map(str::to_owned);
-    let ip = client_ip(req);
+    let by_address = format!("ip:{}", client_ip(req));
+    let named = token
+        .as_deref()
+        .and_then(auth::parse_customer_token)
+        .map(|t| format!("member:{}", t.member_id));
+    let rate_key = named.unwrap_or_else(|| by_address.clone());
     let request = ContextRequest {
         credential: Some(match token {
             Some(token) => Credential::Customer { token },
             None => Credential::Guest,
         }),
-        rate_key: Some(format!("ip:{ip}")),
-        want_program: true,
-        cached_version: cached_version(shop),
+        rate_key: Some(rate_key.clone()),
         ..ContextRequest::default()
     };
-    let context = shop_context(env, shop, request).await?;
+    let mut context = door(env, shop, keys::gate_of(&rate_key), request).await?;
+    if context.uncounted {
+        let request = ContextRequest {
+            credential: Some(Credential::Guest),
+            rate_key: Some(by_address.clone()),
+            ..ContextRequest::default()
+        };
+        context = door(env, shop, keys::gate_of(&by_address), request).await?;
+    }
     if need_member && context.customer.is_none() {
         return Err(AppError::unauthorized("a valid customer token is required"));
     }

@@ -291,7 +291,12 @@ impl MemberObject {
 
     async fn deliver_credit(&self, shop: &str, request: &CreditRequest) -> AppResult<()> {
         let member = request.credit.referrer.to_string();
-        let key = store::shop(&self.env, shop, KeyOf { member }).await?;
+        let program = request.program.load(&self.env).await?;
+        let key = if program.pooling {
+            store::shop(&self.env, shop, KeyOf { member, account: None }).await?
+        } else {
+            crate::keys::own_state(&member)
+        };
         store::member(&self.env, shop, &key, request.clone())
             .await
             .map(|_| ())

@@ -1,6 +1,8 @@
-//! The Durable Objects: one per shop, one per member or pooled account, and
-//! the small key-value table on SQLite that both keep their own records in.
+//! The Durable Objects: one per shop, `keys::GATES` gates per shop, one per
+//! member or pooled account, and the small key-value table on SQLite that
+//! each keeps its own records in.
 
+pub mod gate;
 pub mod member;
 pub mod shop;
 

@@ -1,9 +1,11 @@
-//! The shop's Durable Object: the only writer of everything that must be
-//! exact shop-wide. Secrets (the api_key hashed), program versions, event-id
-//! claims, the code and referral indexes (KV holds lagging copies), account
-//! membership, per-shopper rate windows, and the analytics counters.
+//! The shop's Durable Object: the only writer of the shop's own facts.
+//! Secrets (the api_key hashed), program versions, the code and referral
+//! indexes (KV holds lagging copies), account membership and the analytics
+//! counters. It stands on no request's hot path: the shop's gates decide
+//! credentials, rate windows and event-id claims from their copy of its
+//! facts, which it pushes to every gate before it answers a change.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use loyalty_rules::analytics::{Analytics, MemberFigures, ShopCounters};
@@ -18,9 +20,9 @@ use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
-    AnalyticsRequest, Claim, ClaimRequest, ClaimStatus, Context, ContextRequest, CreateShop,
-    Credential, DevToken, KeyOf, LookupCode, LookupReferral, ProgramDocument, PutProgram, Report,
-    RotateKeys, Secrets, ShopCall, ShopOp,
+    AnalyticsRequest, CallsRequest, CopyRequest, CreateShop, DevToken, Figures, KeyOf, LookupCode,
+    LookupReferral, ProgramDocument, PutProgram, Report, RotateKeys, Secrets, ShopCall, ShopCopy,
+    ShopOp,
 };
 use crate::store::{self, reply};
 
@@ -37,11 +39,25 @@ pub struct ShopRecord {
     /// Whether the current program pools B2B accounts.
     #[serde(default)]
     pub pooling: bool,
+    /// Rises with every change the gates must learn (secrets, program).
+    #[serde(default)]
+    pub epoch: u64,
 }
 
-/// How many widget requests a shopper may make in a minute (the deployment
-/// variable `LOYALTY_RATE_PER_MINUTE` may change it).
-pub const RATE_PER_MINUTE: u32 = 60;
+impl ShopRecord {
+    /// What the gates hold of it.
+    fn copy(&self) -> ShopCopy {
+        ShopCopy {
+            shop: self.shop.clone(),
+            epoch: self.epoch,
+            api_key_hash: self.api_key_hash.clone(),
+            webhook_secret: self.webhook_secret.clone(),
+            widget_secret: self.widget_secret.clone(),
+            program_version: self.program_version,
+            pooling: self.pooling,
+        }
+    }
+}
 
 // The runtime's handles (State, Env) do not implement Debug.
 #[allow(missing_debug_implementations)]
@@ -51,7 +67,7 @@ pub struct ShopObject {
     env: Env,
     record: RefCell<Option<ShopRecord>>,
     loaded: RefCell<bool>,
-    windows: RefCell<HashMap<String, (i64, u32)>>,
+    calls: Cell<u64>,
     /// The counters as last written to storage (a cache of this object's own state).
     counters: RefCell<Option<ShopCounters>>,
     /// Whether the accounts table has rows (unknown until first asked).
@@ -77,7 +93,6 @@ impl ShopObject {
         for statement in [
             "CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS programs (version INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, key TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY, key TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS referrals (code TEXT PRIMARY KEY, member TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS accounts (member TEXT PRIMARY KEY, key TEXT NOT NULL)",
@@ -163,111 +178,46 @@ impl ShopObject {
             program_version: 0,
             program: None,
             pooling: false,
+            epoch: 1,
         })?;
         Ok(secrets)
     }
 
-    fn rotate(&self) -> AppResult<Secrets> {
+    /// New secrets, in every gate before they are shown: the old ones stop
+    /// working at once.
+    async fn rotate(&self) -> AppResult<Secrets> {
         let mut record = self.record()?;
         let secrets = Self::new_secrets(&record.shop);
         record.api_key_hash = auth::sha256_hex(&secrets.api_key);
         record.webhook_secret.clone_from(&secrets.webhook_secret);
         record.widget_secret.clone_from(&secrets.widget_secret);
+        record.epoch = record.epoch.saturating_add(1);
         self.save_record(record)?;
+        self.push().await?;
         Ok(secrets)
     }
 
-    /// Checks the credential; rate-limits; resolves keys; claims event ids.
-    fn context(&self, mut request: ContextRequest) -> AppResult<Context> {
-        let record = self.record()?;
-        for report in std::mem::take(&mut request.reports) {
-            self.record_report(&report)?;
-        }
-        let mut context = Context {
-            program_version: record.program_version,
-            ..Context::default()
-        };
-        let now = now();
-        match request.credential.unwrap_or(Credential::Guest) {
-            Credential::Admin => {
-                context.admin = true;
-                context.merchant = true;
-            }
-            Credential::ApiKey { key } => {
-                if !auth::same_secret(&auth::sha256_hex(&key), &record.api_key_hash) {
-                    return Err(AppError::unauthorized(
-                        "the API key is not valid for this shop",
-                    ));
-                }
-                context.merchant = true;
-            }
-            Credential::Signature { header, body } => {
-                if !auth::verify_signature(
-                    &header,
-                    body.as_bytes(),
-                    &record.webhook_secret,
-                    now.timestamp(),
-                ) {
-                    return Err(AppError::unauthorized(
-                        "the Loyalty-Signature is not valid or is more than 300 seconds old",
-                    ));
-                }
-                context.merchant = true;
-            }
-            Credential::Customer { token } => {
-                context.customer =
-                    auth::verify_customer_token(&token, &record.widget_secret, now.timestamp())
-                        .map(str::to_owned);
-            }
-            Credential::Guest => {}
-        }
-        if let Some(rate_key) = request.rate_key {
-            let rate_key = context
-                .customer
-                .as_ref()
-                .map_or(rate_key, |member| format!("member:{member}"));
-            self.count_request(&rate_key, now.timestamp())?;
-        }
-        if request.want_program && request.cached_version != Some(record.program_version) {
-            context.program.clone_from(&record.program);
-        }
-        if let Some(member) = request.member.as_ref().or(context.customer.as_ref()) {
-            context.key = Some(self.key_of(member, None)?);
-        }
-        // Without a program every event is refused (`no_program`), so none
-        // is claimed: a refused event never keeps its id.
-        if record.program_version > 0 {
-            for claim in request.claims {
-                context.claims.push(self.claim(&claim)?);
-            }
-        }
-        Ok(context)
-    }
-
-    /// A fixed one-minute window per shopper, kept in this object's memory:
-    /// the object is one instance shop-wide, so every isolate shares it.
-    fn count_request(&self, key: &str, now_unix: i64) -> AppResult<()> {
-        let minute = now_unix.div_euclid(60);
-        let mut windows = self.windows.borrow_mut();
-        if windows.len() > 100_000 {
-            windows.retain(|_, (m, _)| *m == minute);
-        }
-        let entry = windows.entry(key.to_owned()).or_insert((minute, 0));
-        if entry.0 != minute {
-            *entry = (minute, 0);
-        }
-        entry.1 = entry.1.saturating_add(1);
-        let limit = self
-            .env
-            .var("LOYALTY_RATE_PER_MINUTE")
-            .ok()
-            .and_then(|v| v.to_string().parse::<u32>().ok())
-            .unwrap_or(RATE_PER_MINUTE);
-        if entry.1 > limit {
-            let retry = 60 - now_unix.rem_euclid(60);
-            return Err(AppError::too_many(u64::try_from(retry).unwrap_or(60)));
+    /// Pushes the current copy to every gate, all at once, before the change
+    /// answers. A gate that could not take it (an outage of that object) is
+    /// tried again by the alarm every second until it does; the change is
+    /// saved and answered meanwhile, so secrets shown are never lost.
+    async fn push(&self) -> AppResult<()> {
+        let copy = self.record()?.copy();
+        let sends = (0..keys::GATES).map(|n| store::gate(&self.env, &copy.shop, n, copy.clone()));
+        let failed = futures_util::future::join_all(sends)
+            .await
+            .iter()
+            .any(Result::is_err);
+        if failed {
+            store::log_internal("push to gates", &copy.shop);
+            let _ = self.state.storage().set_alarm(1_000).await;
         }
         Ok(())
+    }
+
+    /// What a gate that has no copy asks (`None`: no such shop).
+    fn copy(&self) -> AppResult<Option<ShopCopy>> {
+        Ok(self.record.borrow().as_ref().map(ShopRecord::copy))
     }
 
     /// The state key of a member: its pooled account's, once bound, else its own.
@@ -320,61 +270,10 @@ impl ShopObject {
         Ok(bound)
     }
 
-    fn claim(&self, claim: &ClaimRequest) -> AppResult<Claim> {
-        #[derive(Deserialize)]
-        struct Row {
-            fingerprint: String,
-            key: String,
-        }
-        let rows: Vec<Row> = rows(
-            &self.sql(),
-            "SELECT fingerprint, key FROM claims WHERE id = ?",
-            vec![claim.event_id.as_str().into()],
-        )?;
-        if let Some(row) = rows.into_iter().next() {
-            let status = if row.fingerprint == claim.fingerprint {
-                ClaimStatus::Same
-            } else {
-                ClaimStatus::Conflict
-            };
-            return Ok(Claim {
-                status,
-                key: row.key,
-            });
-        }
-        let key = self.key_of(&claim.member, claim.account.as_deref())?;
-        self.sql()
-            .exec(
-                "INSERT INTO claims (id, fingerprint, key) VALUES (?, ?, ?)",
-                vec![
-                    claim.event_id.as_str().into(),
-                    claim.fingerprint.as_str().into(),
-                    key.as_str().into(),
-                ],
-            )
-            .map_err(sql_err)?;
-        Ok(Claim {
-            status: ClaimStatus::New,
-            key,
-        })
-    }
-
-    fn release(&self, claim: &ClaimRequest) -> AppResult<()> {
-        self.sql()
-            .exec(
-                "DELETE FROM claims WHERE id = ? AND fingerprint = ?",
-                vec![
-                    claim.event_id.as_str().into(),
-                    claim.fingerprint.as_str().into(),
-                ],
-            )
-            .map(|_| ())
-            .map_err(sql_err)
-    }
-
-    fn put_program(&self, doc: String, pooling: bool) -> AppResult<u64> {
+    async fn put_program(&self, doc: String, pooling: bool) -> AppResult<u64> {
         let mut record = self.record()?;
         record.pooling = pooling;
+        record.epoch = record.epoch.saturating_add(1);
         record.program_version = record.program_version.saturating_add(1);
         let version = record.program_version;
         self.sql()
@@ -388,6 +287,7 @@ impl ShopObject {
             .map_err(sql_err)?;
         record.program = Some(doc);
         self.save_record(record)?;
+        self.push().await?;
         Ok(version)
     }
 
@@ -501,12 +401,26 @@ impl ShopObject {
             .unwrap_or_default())
     }
 
-    fn analytics(&self) -> AppResult<Analytics> {
+    fn analytics(&self, request: AnalyticsRequest) -> AppResult<Analytics> {
+        self.figures(Figures {
+            reports: request.reports,
+        })?;
         Ok(self.counters()?.report())
+    }
+
+    /// Takes the figures-only reports a worker carried.
+    fn figures(&self, figures: Figures) -> AppResult<()> {
+        for report in &figures.reports {
+            self.record_report(report)?;
+        }
+        Ok(())
     }
 
     async fn handle(&self, req: Request) -> AppResult<serde_json::Value> {
         let call: ShopCall = store::received(req).await?;
+        if !matches!(call, ShopCall::Calls(_)) {
+            self.calls.set(self.calls.get().saturating_add(1));
+        }
         // A shop nobody created is answered without writing anything: a
         // request naming an unknown shop leaves no tables behind.
         if !matches!(call, ShopCall::Create(_)) && !self.created()? {
@@ -515,17 +429,20 @@ impl ShopObject {
         self.migrate()?;
         match call {
             ShopCall::Create(c) => answer::<CreateShop>(self.create(&c.shop)),
-            ShopCall::Rotate(_) => answer::<RotateKeys>(self.rotate()),
-            ShopCall::Context(c) => answer::<ContextRequest>(self.context(c)),
-            ShopCall::Release(c) => answer::<ClaimRequest>(self.release(&c)),
-            ShopCall::PutProgram(c) => answer::<PutProgram>(self.put_program(c.doc, c.pooling)),
+            ShopCall::Rotate(_) => answer::<RotateKeys>(self.rotate().await),
+            ShopCall::Copy(_) => answer::<CopyRequest>(self.copy()),
+            ShopCall::Figures(c) => answer::<Figures>(self.figures(c)),
+            ShopCall::Calls(_) => answer::<CallsRequest>(Ok(self.calls.get())),
+            ShopCall::PutProgram(c) => {
+                answer::<PutProgram>(self.put_program(c.doc, c.pooling).await)
+            }
             ShopCall::LookupCode(c) => answer::<LookupCode>(self.lookup("codes", "key", &c.code)),
             ShopCall::LookupReferral(c) => {
                 answer::<LookupReferral>(self.lookup("referrals", "member", &c.code))
             }
-            ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c.member, None)),
+            ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c.member, c.account.as_deref())),
             ShopCall::Report(c) => answer::<Report>(self.report(c).await),
-            ShopCall::Analytics(_) => answer::<AnalyticsRequest>(self.analytics()),
+            ShopCall::Analytics(c) => answer::<AnalyticsRequest>(self.analytics(c)),
             ShopCall::ProgramDocument(c) => {
                 answer::<ProgramDocument>(self.program_document(c.version))
             }
@@ -576,7 +493,7 @@ impl DurableObject for ShopObject {
             env,
             record: RefCell::new(None),
             loaded: RefCell::new(false),
-            windows: RefCell::new(HashMap::new()),
+            calls: Cell::new(0),
             counters: RefCell::new(None),
             has_accounts: RefCell::new(None),
             figures: RefCell::new(HashMap::new()),
@@ -585,5 +502,13 @@ impl DurableObject for ShopObject {
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         reply(self.handle(req).await)
+    }
+
+    /// Pushes the copy again to the gates a change could not reach.
+    async fn alarm(&self) -> worker::Result<Response> {
+        if self.created().unwrap_or(false) && self.migrate().is_ok() {
+            let _ = self.push().await;
+        }
+        Response::ok("")
     }
 }

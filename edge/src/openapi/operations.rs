@@ -311,5 +311,10 @@ pub fn describe(op: Op) -> Operation {
             summary: "A customer token for the demo (development only)",
             ..NONE
         },
+        Op::DevCalls => Operation {
+            id: "devCalls",
+            summary: "Calls each of the shop's objects took (development only)",
+            ..NONE
+        },
     }
 }

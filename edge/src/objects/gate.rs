@@ -1,0 +1,308 @@
+//! A shop's gate: one of `keys::GATES` Durable Objects that share a shop's
+//! traffic, so no single object stands on its hot path. Each decides a
+//! request on its own from its copy of the shop's facts (credentials, the
+//! program version, pooling): it checks the credential, counts the
+//! shopper's rate window, and claims the event ids that hash to it. Every
+//! delivery of one event id meets the same gate (the id chooses it), so a
+//! claim is exact shop-wide; every request of one shopper meets the same
+//! gate (their rate key chooses it), so a rate window is exact too.
+//!
+//! The copy is pushed by the shop object, before it answers, whenever the
+//! facts change (rotation, a new program), and pulled from it by a gate that
+//! has none. A gate keeps the copy with the highest epoch, so a rotation's
+//! old credentials stop working at once at every gate. A gate of a shop
+//! nobody created stores nothing.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use worker::{DurableObject, Env, Request, Response, SqlStorage, State, durable_object};
+
+use super::{rows, sql_err};
+use crate::auth;
+use crate::clock::now;
+use crate::error::{AppError, AppResult};
+use crate::keys;
+use crate::model::{
+    CallsRequest, Claim, ClaimRequest, ClaimStatus, Context, ContextRequest, CopyRequest,
+    Credential, GateCall, GateOp, ShopCopy,
+};
+use crate::store::{self, reply};
+
+/// How many widget requests a shopper may make in a minute (the deployment
+/// variable `LOYALTY_RATE_PER_MINUTE` may change it).
+pub const RATE_PER_MINUTE: u32 = 60;
+
+// The runtime's handles (State, Env) do not implement Debug.
+#[allow(missing_debug_implementations)]
+#[durable_object]
+pub struct GateObject {
+    state: State,
+    env: Env,
+    /// The newest copy of the shop's facts this gate holds (loaded once).
+    copy: RefCell<Option<ShopCopy>>,
+    loaded: Cell<bool>,
+    /// Fixed one-minute windows by rate key: every request of one key meets
+    /// this one instance, so memory is exact here.
+    windows: RefCell<HashMap<String, (i64, u32)>>,
+    calls: Cell<u64>,
+}
+
+impl GateObject {
+    fn sql(&self) -> SqlStorage {
+        self.state.storage().sql()
+    }
+
+    /// Creates the tables (only once there is a shop to hold a copy of).
+    fn migrate(&self) -> AppResult<()> {
+        for statement in [
+            "CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, key TEXT NOT NULL)",
+        ] {
+            self.sql().exec(statement, None).map_err(sql_err)?;
+        }
+        Ok(())
+    }
+
+    /// The stored copy, read without creating anything.
+    fn stored(&self) -> AppResult<Option<ShopCopy>> {
+        if self.loaded.get() {
+            return Ok(self.copy.borrow().clone());
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            #[allow(dead_code)]
+            name: String,
+        }
+        let tables: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kv'",
+            vec![],
+        )?;
+        let copy = if tables.is_empty() {
+            None
+        } else {
+            super::get_text(&self.sql(), "copy")?.and_then(|text| serde_json::from_str(&text).ok())
+        };
+        *self.copy.borrow_mut() = copy.clone();
+        self.loaded.set(true);
+        Ok(copy)
+    }
+
+    /// Keeps `copy` if it is newer than the one held.
+    fn keep(&self, copy: ShopCopy) -> AppResult<()> {
+        let held = self.stored()?;
+        if held.as_ref().is_some_and(|h| h.epoch >= copy.epoch) {
+            return Ok(());
+        }
+        if held.is_none() {
+            self.migrate()?;
+        }
+        let text = serde_json::to_string(&copy).map_err(|_| AppError::internal())?;
+        super::put_text(&self.sql(), "copy", &text)?;
+        *self.copy.borrow_mut() = Some(copy);
+        Ok(())
+    }
+
+    /// The shop's facts: the held copy, else the shop object's (a shop
+    /// nobody created: 404, and nothing stored).
+    async fn facts(&self, shop: &str) -> AppResult<ShopCopy> {
+        if let Some(copy) = self.stored()? {
+            return Ok(copy);
+        }
+        let pulled = store::shop(&self.env, shop, CopyRequest::default())
+            .await?
+            .ok_or_else(|| AppError::not_found("the shop"))?;
+        self.keep(pulled)?;
+        self.stored()?.ok_or_else(AppError::internal)
+    }
+
+    /// Checks the credential; counts the rate window; resolves the state
+    /// key; claims the ids. After `facts` no `await`: the claims' reads and
+    /// writes are one transaction, with no other request in between.
+    async fn door(&self, shop: &str, request: ContextRequest) -> AppResult<Context> {
+        let copy = self.facts(shop).await?;
+        let now = now().timestamp();
+        let mut context = Context {
+            program_version: copy.program_version,
+            pooling: copy.pooling,
+            ..Context::default()
+        };
+        match request.credential.unwrap_or(Credential::Guest) {
+            Credential::Admin => {
+                context.admin = true;
+                context.merchant = true;
+            }
+            Credential::ApiKey { key } => {
+                if !auth::same_secret(&auth::sha256_hex(&key), &copy.api_key_hash) {
+                    return Err(AppError::unauthorized(
+                        "the API key is not valid for this shop",
+                    ));
+                }
+                context.merchant = true;
+            }
+            Credential::Signature { header, body } => {
+                if !auth::verify_signature(&header, body.as_bytes(), &copy.webhook_secret, now) {
+                    return Err(AppError::unauthorized(
+                        "the Loyalty-Signature is not valid or is more than 300 seconds old",
+                    ));
+                }
+                context.merchant = true;
+            }
+            Credential::Customer { token } => {
+                context.customer = auth::verify_customer_token(&token, &copy.widget_secret, now)
+                    .map(str::to_owned);
+            }
+            Credential::Guest => {}
+        }
+        if let Some(rate_key) = request.rate_key {
+            let proven = match rate_key.strip_prefix("member:") {
+                Some(member) => context.customer.as_deref() == Some(member),
+                None => true,
+            };
+            if proven {
+                self.count_request(&rate_key, now)?;
+            } else {
+                context.uncounted = true;
+            }
+        }
+        if let Some(member) = request.member.as_ref().or(context.customer.as_ref())
+            && !copy.pooling
+        {
+            context.key = Some(keys::own_state(member));
+        }
+        // Without a program every event is refused (`no_program`), so none
+        // is claimed: a refused event never keeps its id.
+        if copy.program_version > 0 {
+            for claim in request.claims {
+                context.claims.push(self.claim(&claim, copy.pooling)?);
+            }
+        }
+        Ok(context)
+    }
+
+    fn count_request(&self, key: &str, now_unix: i64) -> AppResult<()> {
+        let minute = now_unix.div_euclid(60);
+        let mut windows = self.windows.borrow_mut();
+        if windows.len() > 100_000 {
+            windows.retain(|_, (m, _)| *m == minute);
+        }
+        let entry = windows.entry(key.to_owned()).or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        let limit = self
+            .env
+            .var("LOYALTY_RATE_PER_MINUTE")
+            .ok()
+            .and_then(|v| v.to_string().parse::<u32>().ok())
+            .unwrap_or(RATE_PER_MINUTE);
+        if entry.1 > limit {
+            let retry = 60 - now_unix.rem_euclid(60);
+            return Err(AppError::too_many(u64::try_from(retry).unwrap_or(60)));
+        }
+        Ok(())
+    }
+
+    fn claim(&self, claim: &ClaimRequest, pooling: bool) -> AppResult<Claim> {
+        #[derive(Deserialize)]
+        struct Row {
+            fingerprint: String,
+            key: String,
+        }
+        let found: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT fingerprint, key FROM claims WHERE id = ?",
+            vec![claim.event_id.as_str().into()],
+        )?;
+        if let Some(row) = found.into_iter().next() {
+            let status = if row.fingerprint == claim.fingerprint {
+                ClaimStatus::Same
+            } else {
+                ClaimStatus::Conflict
+            };
+            return Ok(Claim {
+                status,
+                key: row.key,
+            });
+        }
+        let key = match (&claim.key, pooling) {
+            (Some(key), _) => key.clone(),
+            (None, false) => keys::own_state(&claim.member),
+            (None, true) => {
+                return Ok(Claim {
+                    status: ClaimStatus::Unkeyed,
+                    key: String::new(),
+                });
+            }
+        };
+        self.sql()
+            .exec(
+                "INSERT INTO claims (id, fingerprint, key) VALUES (?, ?, ?)",
+                vec![
+                    claim.event_id.as_str().into(),
+                    claim.fingerprint.as_str().into(),
+                    key.as_str().into(),
+                ],
+            )
+            .map_err(sql_err)?;
+        Ok(Claim {
+            status: ClaimStatus::New,
+            key,
+        })
+    }
+
+    fn release(&self, claim: &ClaimRequest) -> AppResult<()> {
+        if self.stored()?.is_none() {
+            return Ok(());
+        }
+        self.sql()
+            .exec(
+                "DELETE FROM claims WHERE id = ? AND fingerprint = ?",
+                vec![
+                    claim.event_id.as_str().into(),
+                    claim.fingerprint.as_str().into(),
+                ],
+            )
+            .map(|_| ())
+            .map_err(sql_err)
+    }
+
+    async fn handle(&self, req: Request) -> AppResult<serde_json::Value> {
+        let (shop, call): (String, GateCall) = store::received(req).await?;
+        if !matches!(call, GateCall::Calls(_)) {
+            self.calls.set(self.calls.get().saturating_add(1));
+        }
+        match call {
+            GateCall::Door(c) => answer::<ContextRequest>(self.door(&shop, c).await),
+            GateCall::Copy(c) => answer::<ShopCopy>(self.keep(c)),
+            GateCall::Release(c) => answer::<ClaimRequest>(self.release(&c)),
+            GateCall::Calls(_) => answer::<CallsRequest>(Ok(self.calls.get())),
+        }
+    }
+}
+
+/// The gate's answer to a call of type `C`: its declared reply, as JSON.
+fn answer<C: GateOp>(reply: AppResult<C::Reply>) -> AppResult<serde_json::Value> {
+    super::shop::json(reply?)
+}
+
+impl DurableObject for GateObject {
+    fn new(state: State, env: Env) -> Self {
+        crate::clock::honour(&env);
+        Self {
+            state,
+            env,
+            copy: RefCell::new(None),
+            loaded: Cell::new(false),
+            windows: RefCell::new(HashMap::new()),
+            calls: Cell::new(0),
+        }
+    }
+
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        reply(self.handle(req).await)
+    }
+}
