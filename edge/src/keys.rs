@@ -36,6 +36,16 @@ pub fn gate_of(routing: &str) -> u64 {
     hash % GATES
 }
 
+/// The gate that indexes a reward code.
+pub fn code_gate(code: &str) -> u64 {
+    gate_of(&format!("code:{code}"))
+}
+
+/// The gate that indexes a referral code.
+pub fn referral_gate(code: &str) -> u64 {
+    gate_of(&format!("ref:{code}"))
+}
+
 /// The Durable Object of one of the shop's gates (`n` below `GATES`).
 pub fn gate_object(shop: &str, n: u64) -> String {
     format!("gate:{}:{n}", part(shop))

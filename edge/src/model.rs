@@ -55,8 +55,6 @@ calls! {
         Copy(CopyRequest) -> Option<ShopCopy>,
         Figures(Figures) -> (),
         PutProgram(PutProgram) -> u64,
-        LookupCode(LookupCode) -> Option<String>,
-        LookupReferral(LookupReferral) -> Option<String>,
         KeyOf(KeyOf) -> String,
         Report(Report) -> (),
         Analytics(AnalyticsRequest) -> loyalty_rules::analytics::Analytics,
@@ -72,6 +70,9 @@ calls! {
         Door(ContextRequest) -> Context,
         Copy(ShopCopy) -> (),
         Release(ClaimRequest) -> (),
+        Index(Index) -> (),
+        LookupCode(LookupCode) -> Option<String>,
+        LookupReferral(LookupReferral) -> Option<String>,
         Calls(CallsRequest) -> u64,
     }
 }
@@ -326,15 +327,30 @@ pub struct Context {
     pub uncounted: bool,
 }
 
-/// What member objects report after each write: index entries and figures.
+/// Index entries a member object writes, each to the gate its code chooses
+/// (`keys::code_gate`, `keys::referral_gate`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Index {
+    /// Reward codes and the state key that holds each.
+    #[serde(default)]
+    pub codes: Vec<(String, String)>,
+    /// Referral codes and the member each belongs to.
+    #[serde(default)]
+    pub referrals: Vec<(String, String)>,
+}
+
+impl Index {
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty() && self.referrals.is_empty()
+    }
+}
+
+/// What member objects report to the shop object after each write: the
+/// state's figures for the analytics.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Report {
     pub key: String,
     pub revision: u64,
-    #[serde(default)]
-    pub codes: Vec<String>,
-    #[serde(default)]
-    pub referrals: Vec<(String, String)>,
     #[serde(default)]
     pub figures: Option<MemberFigures>,
     /// Set when the member state was erased.
@@ -506,7 +522,10 @@ mod tests {
         }
         .into();
         let text = serde_json::to_string(&call).unwrap();
-        assert_eq!(text, r#"{"call":"key_of","with":{"member":"c-1","account":null}}"#);
+        assert_eq!(
+            text,
+            r#"{"call":"key_of","with":{"member":"c-1","account":null}}"#
+        );
         let envelope = MemberEnvelope {
             key: "member:c-1".into(),
             call: ExportRequest {

@@ -17,7 +17,7 @@ fn id(text: &str) -> Id {
     Id::parse(text).expect("a valid id")
 }
 
-fn simple_program() -> Value {
+pub fn simple_program() -> Value {
     json!({
         "currency": "USD", "shop_url": "https://shop.example",
         "earn_rules": [
@@ -129,7 +129,7 @@ pub fn program_problems(world: &mut World) {
 
 /// Runs `work` on `count` threads that all start it at the same moment
 /// (they wait for each other at a barrier first).
-fn concurrently(
+pub fn concurrently(
     count: usize,
     work: impl Fn(usize) -> xtask::http::Answer + Send + Sync + 'static,
 ) -> Vec<xtask::http::Answer> {

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 mod api;
 mod door;
+mod gates;
 mod matrix;
 mod world;
 
@@ -89,6 +90,22 @@ const CASES: &[Case] = &[
     (
         "80 shops' programs read at once: an evicted program is fetched again",
         door::many_programs_at_once,
+    ),
+    (
+        "ids over all 16 gates, each sent twice at once, credit once",
+        gates::ids_over_every_gate_credit_once,
+    ),
+    (
+        "a rotation reaches every gate before it answers",
+        gates::rotation_reaches_every_gate,
+    ),
+    (
+        "pooled accounts: members earn into their account, each id once",
+        gates::pooled_accounts,
+    ),
+    (
+        "one shop's burst: no object takes more than its share",
+        gates::no_object_over_its_share,
     ),
     (
         "every route with every kind of credential, as the route table says",

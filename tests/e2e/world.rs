@@ -26,7 +26,7 @@ impl World {
     pub fn start() -> Result<Self, String> {
         let port = free_port();
         let state = scratch_dir("edge");
-        let worker = LocalWorker::start(&Self::options(port, &state, true))?;
+        let worker = LocalWorker::start(&Self::options(port, &state, true, true))?;
         Ok(Self {
             worker: Some(worker),
             port,
@@ -35,7 +35,7 @@ impl World {
         })
     }
 
-    fn options(port: u16, state: &std::path::Path, dev_routes: bool) -> Options {
+    fn options(port: u16, state: &std::path::Path, dev_routes: bool, short_alarm: bool) -> Options {
         Options {
             port,
             state_dir: state.join("wrangler"),
@@ -45,18 +45,28 @@ impl World {
             // The report alarm in seconds, not minutes: the backstop case
             // waits for it, and every other case sees carried reports
             // delivered twice (which must change nothing).
-            vars: vec![("LOYALTY_REPORT_DELAY_MS".into(), "1500".into())],
+            vars: if short_alarm {
+                vec![("LOYALTY_REPORT_DELAY_MS".into(), "1500".into())]
+            } else {
+                Vec::new()
+            },
             interactive: false,
         }
     }
 
     /// Stops the runtime and starts it again on the same state.
     pub fn restart(&mut self, dev_routes: bool) {
+        self.restart_with(dev_routes, true);
+    }
+
+    /// Restarts with the report alarm at its deployed delay (`short_alarm`
+    /// false: minutes, so only workers carry figures) or the cases' short one.
+    pub fn restart_with(&mut self, dev_routes: bool, short_alarm: bool) {
         if let Some(mut worker) = self.worker.take() {
             worker.stop();
         }
-        let worker = LocalWorker::start(&Self::options(self.port, &self.state, dev_routes))
-            .expect("restart");
+        let options = Self::options(self.port, &self.state, dev_routes, short_alarm);
+        let worker = LocalWorker::start(&options).expect("restart");
         self.worker = Some(worker);
     }
 

@@ -161,8 +161,9 @@ async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<Str
     if let Some(key) = store::kv::code_owner(env, shop, code).await {
         return Ok(Some(key));
     }
+    let n = keys::code_gate(code);
     let code = code.to_owned();
-    store::shop(env, shop, LookupCode { code }).await
+    store::gate(env, shop, n, LookupCode { code }).await
 }
 
 /// Reads, spends or cancels the code of the route, in the object of the
@@ -312,7 +313,10 @@ async fn claim_all(
             .push(i);
     }
     if by_gate.is_empty() {
-        return Ok((authenticate(ask, ContextRequest::default()).await?, Vec::new()));
+        return Ok((
+            authenticate(ask, ContextRequest::default()).await?,
+            Vec::new(),
+        ));
     }
     let asks = by_gate.iter().map(|(n, indexes)| {
         let claims = indexes.iter().map(|&i| requests[i].clone()).collect();

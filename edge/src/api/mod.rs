@@ -26,6 +26,7 @@ use crate::bodies::{
 };
 use crate::clock::{dev_mode, now};
 use crate::error::{AppError, AppResult};
+use crate::keys;
 use crate::model::{
     AdjustRequest, AnalyticsRequest, ApplyRequest, CallsRequest, ClaimRequest, ClaimStatus,
     CodeAction, CodeRequest, Context, ContextRequest, CreateShop, Credential, DevToken,
@@ -33,7 +34,6 @@ use crate::model::{
     ProfileRequest, ProgramRef, PutProgram, RedeemRequest, ReferrerWire, Report, RotateKeys,
     StateRequest, ViewAnswer, ViewRequest,
 };
-use crate::keys;
 use crate::programs::{cached_version, program_document};
 use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};
 use crate::store;
@@ -573,6 +573,7 @@ async fn resolve_referral(env: &Env, shop: &str, code: &str) -> AppResult<Option
     if let Some(member) = store::kv::referrer(env, shop, code).await {
         return Ok(Some(member));
     }
+    let n = keys::referral_gate(code);
     let code = code.to_owned();
-    store::shop(env, shop, LookupReferral { code }).await
+    store::gate(env, shop, n, LookupReferral { code }).await
 }

@@ -43,7 +43,7 @@ pub(super) async fn referral(ask: Ask<'_>) -> AppResult<Reply> {
     };
     let context = door(env, &shop, n, request)
         .await
-    .map_err(|e| if e.status == 404 { unknown() } else { e })?;
+        .map_err(|e| if e.status == 404 { unknown() } else { e })?;
     let program = program_for(env, &shop, &context).await?;
     if resolve_referral(env, &shop, &code).await?.is_none() {
         return Err(AppError::not_found("the referral code"));

@@ -5,7 +5,9 @@
 //! shopper's rate window, and claims the event ids that hash to it. Every
 //! delivery of one event id meets the same gate (the id chooses it), so a
 //! claim is exact shop-wide; every request of one shopper meets the same
-//! gate (their rate key chooses it), so a rate window is exact too.
+//! gate (their rate key chooses it), so a rate window is exact too. The
+//! reward-code and referral-code indexes live here as well, each code in
+//! the gate its code chooses (KV holds lagging copies).
 //!
 //! The copy is pushed by the shop object, before it answers, whenever the
 //! facts change (rotation, a new program), and pulled from it by a gate that
@@ -26,7 +28,7 @@ use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
     CallsRequest, Claim, ClaimRequest, ClaimStatus, Context, ContextRequest, CopyRequest,
-    Credential, GateCall, GateOp, ShopCopy,
+    Credential, GateCall, GateOp, Index, LookupCode, LookupReferral, ShopCopy,
 };
 use crate::store::{self, reply};
 
@@ -59,6 +61,8 @@ impl GateObject {
         for statement in [
             "CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, key TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY, key TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS referrals (code TEXT PRIMARY KEY, member TEXT NOT NULL)",
         ] {
             self.sql().exec(statement, None).map_err(sql_err)?;
         }
@@ -270,6 +274,49 @@ impl GateObject {
             .map_err(sql_err)
     }
 
+    /// Writes index entries (all in one transaction), then their lagging
+    /// KV copies.
+    async fn index(&self, shop: &str, index: Index) -> AppResult<()> {
+        self.facts(shop).await?;
+        let sql = self.sql();
+        for (code, key) in &index.codes {
+            sql.exec(
+                "INSERT OR REPLACE INTO codes (code, key) VALUES (?, ?)",
+                vec![code.as_str().into(), key.as_str().into()],
+            )
+            .map_err(sql_err)?;
+        }
+        for (code, member) in &index.referrals {
+            sql.exec(
+                "INSERT OR REPLACE INTO referrals (code, member) VALUES (?, ?)",
+                vec![code.as_str().into(), member.as_str().into()],
+            )
+            .map_err(sql_err)?;
+        }
+        for (code, key) in &index.codes {
+            store::kv::put_code_owner(&self.env, shop, code, key).await;
+        }
+        for (code, member) in &index.referrals {
+            store::kv::put_referrer(&self.env, shop, code, member).await;
+        }
+        Ok(())
+    }
+
+    /// An index entry (`None`: no such code; a gate with no copy of the
+    /// shop has no entries, and stores nothing to say so).
+    fn lookup(&self, table: &str, column: &str, code: &str) -> AppResult<Option<String>> {
+        if self.stored()?.is_none() {
+            return Ok(None);
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            v: String,
+        }
+        let query = format!("SELECT {column} AS v FROM {table} WHERE code = ?");
+        let found: Vec<Row> = rows(&self.sql(), &query, vec![code.into()])?;
+        Ok(found.into_iter().next().map(|r| r.v))
+    }
+
     async fn handle(&self, req: Request) -> AppResult<serde_json::Value> {
         let (shop, call): (String, GateCall) = store::received(req).await?;
         if !matches!(call, GateCall::Calls(_)) {
@@ -279,6 +326,11 @@ impl GateObject {
             GateCall::Door(c) => answer::<ContextRequest>(self.door(&shop, c).await),
             GateCall::Copy(c) => answer::<ShopCopy>(self.keep(c)),
             GateCall::Release(c) => answer::<ClaimRequest>(self.release(&c)),
+            GateCall::Index(c) => answer::<Index>(self.index(&shop, c).await),
+            GateCall::LookupCode(c) => answer::<LookupCode>(self.lookup("codes", "key", &c.code)),
+            GateCall::LookupReferral(c) => {
+                answer::<LookupReferral>(self.lookup("referrals", "member", &c.code))
+            }
             GateCall::Calls(_) => answer::<CallsRequest>(Ok(self.calls.get())),
         }
     }

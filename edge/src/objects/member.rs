@@ -28,8 +28,8 @@ use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::model::{
     AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, CodeAction, CodeRequest, CodeView,
-    CreditRequest, Erased, KeyOf, LedgerPage, LedgerRequest, MemberCall, MemberEnvelope, MemberOp,
-    Profile, RedeemAnswer, RedeemRequest, ReferrerWire, Report, ViewAnswer, ViewRequest,
+    CreditRequest, Erased, Index, KeyOf, LedgerPage, LedgerRequest, MemberCall, MemberEnvelope,
+    MemberOp, Profile, RedeemAnswer, RedeemRequest, ReferrerWire, Report, ViewAnswer, ViewRequest,
 };
 use crate::objects::shop::json;
 use crate::store::{self, reply};
@@ -39,6 +39,7 @@ use crate::store::{self, reply};
 #[serde(tag = "to", rename_all = "snake_case")]
 enum Outgoing {
     Shop { report: Report },
+    Index { index: Index },
     Referrer { request: CreditRequest },
 }
 
@@ -130,10 +131,10 @@ impl MemberObject {
 
     /// Writes the new state, its ledger entries and outgoing messages (all
     /// synchronous, so the runtime commits them together), then delivers the
-    /// outbox and refreshes the KV snapshot. With `defer`, a report that
-    /// carries only figures (no index entries, no credits) is not delivered
-    /// now: it is returned for the worker to carry, and the alarm delivers it
-    /// if no one does.
+    /// outbox and refreshes the KV snapshot. Index entries (to the gates) and
+    /// credits (to referrers) go out at once. With `defer`, the figures for
+    /// the shop object do not: they are returned for the worker to carry,
+    /// and the alarm delivers them if no one does.
     async fn commit(
         &self,
         shop: &str,
@@ -170,11 +171,11 @@ impl MemberObject {
                 )
                 .map_err(sql_err)?;
         }
-        let report = Report {
-            key: key.to_owned(),
-            revision: state.revision,
-            figures: Some(MemberFigures::of(program, &state, now())),
-            codes,
+        let index = Index {
+            codes: codes
+                .into_iter()
+                .map(|code| (code, key.to_owned()))
+                .collect(),
             // Only members new to this state bring a referral code to index.
             referrals: state
                 .profiles
@@ -182,14 +183,19 @@ impl MemberObject {
                 .filter(|p| !previous.profiles.contains_key(&p.member_id))
                 .map(|p| (p.referral_code.clone(), p.member_id.to_string()))
                 .collect(),
+        };
+        let report = Report {
+            key: key.to_owned(),
+            revision: state.revision,
+            figures: Some(MemberFigures::of(program, &state, now())),
             erased: false,
         };
-        let urgent = !defer
-            || !report.codes.is_empty()
-            || !report.referrals.is_empty()
-            || !outgoing.is_empty();
-        let carried = (!urgent).then(|| report.clone());
+        let due_now = !index.is_empty() || !outgoing.is_empty();
+        let carried = defer.then(|| report.clone());
         let mut all = vec![Outgoing::Shop { report }];
+        if !index.is_empty() {
+            all.push(Outgoing::Index { index });
+        }
         all.extend(outgoing);
         for message in all {
             let v = serde_json::to_string(&message).map_err(|_| AppError::internal())?;
@@ -199,9 +205,12 @@ impl MemberObject {
         }
         let state = Rc::new(state);
         *self.cached.borrow_mut() = Some(Rc::clone(&state));
-        if urgent {
-            self.flush().await?;
+        if !defer {
+            self.flush(true).await?;
         } else {
+            if due_now {
+                self.flush(false).await?;
+            }
             self.schedule(self.report_delay()).await;
         }
         self.snapshot(shop, key).await?;
@@ -226,10 +235,11 @@ impl MemberObject {
         }
     }
 
-    /// Delivers the outbox; what fails waits for the alarm. Reports to the
-    /// shop object are merged into one: the newest figures stand for the
-    /// older ones, and the index entries add up.
-    async fn flush(&self) -> AppResult<()> {
+    /// Delivers the outbox (without `all`, not the figures for the shop
+    /// object: those wait to be carried); what fails waits for the alarm.
+    /// Reports to the shop object are merged into one (the newest figures
+    /// stand for the older ones), index entries into one call per gate.
+    async fn flush(&self, all: bool) -> AppResult<()> {
         #[derive(Deserialize)]
         struct Row {
             id: i64,
@@ -238,24 +248,35 @@ impl MemberObject {
         let rows: Vec<Row> = rows(&self.sql(), "SELECT id, v FROM outbox ORDER BY id", None)?;
         let shop = self.get_text("shop")?.unwrap_or_default();
         let mut merged: Option<(Report, Vec<i64>)> = None;
+        let mut index = (Index::default(), Vec::new());
         let mut credits = Vec::new();
         for row in rows {
             match serde_json::from_str::<Outgoing>(&row.v) {
-                Ok(Outgoing::Shop { report }) => match merged.as_mut() {
+                Ok(Outgoing::Shop { report }) if all => match merged.as_mut() {
                     None => merged = Some((report, vec![row.id])),
                     Some((into, ids)) => {
-                        let mut report = report;
-                        report.codes.splice(0..0, into.codes.drain(..));
-                        report.referrals.splice(0..0, into.referrals.drain(..));
                         *into = report;
                         ids.push(row.id);
                     }
                 },
+                Ok(Outgoing::Shop { .. }) => {}
+                Ok(Outgoing::Index { index: entries }) => {
+                    index.0.codes.extend(entries.codes);
+                    index.0.referrals.extend(entries.referrals);
+                    index.1.push(row.id);
+                }
                 Ok(Outgoing::Referrer { request }) => credits.push((row.id, request)),
                 Err(_) => self.delete_outbox(&[row.id])?,
             }
         }
         let mut failed = false;
+        if !index.0.is_empty() {
+            if self.deliver_index(&shop, index.0).await.is_ok() {
+                self.delete_outbox(&index.1)?;
+            } else {
+                failed = true;
+            }
+        }
         if let Some((report, ids)) = merged {
             if store::shop(&self.env, &shop, report).await.is_ok() {
                 self.delete_outbox(&ids)?;
@@ -277,6 +298,29 @@ impl MemberObject {
         Ok(())
     }
 
+    /// Index entries, each to the gate its code chooses (all at once).
+    async fn deliver_index(&self, shop: &str, index: Index) -> AppResult<()> {
+        let mut by_gate: std::collections::BTreeMap<u64, Index> = Default::default();
+        for (code, key) in index.codes {
+            let gate = by_gate.entry(crate::keys::code_gate(&code)).or_default();
+            gate.codes.push((code, key));
+        }
+        for (code, member) in index.referrals {
+            let gate = by_gate
+                .entry(crate::keys::referral_gate(&code))
+                .or_default();
+            gate.referrals.push((code, member));
+        }
+        let sends = by_gate
+            .into_iter()
+            .map(|(n, entries)| store::gate(&self.env, shop, n, entries));
+        let results = futures_util::future::join_all(sends).await;
+        if results.iter().any(Result::is_err) {
+            return Err(AppError::internal());
+        }
+        Ok(())
+    }
+
     fn delete_outbox(&self, ids: &[i64]) -> AppResult<()> {
         for id in ids {
             self.sql()
@@ -293,7 +337,15 @@ impl MemberObject {
         let member = request.credit.referrer.to_string();
         let program = request.program.load(&self.env).await?;
         let key = if program.pooling {
-            store::shop(&self.env, shop, KeyOf { member, account: None }).await?
+            store::shop(
+                &self.env,
+                shop,
+                KeyOf {
+                    member,
+                    account: None,
+                },
+            )
+            .await?
         } else {
             crate::keys::own_state(&member)
         };
@@ -688,7 +740,7 @@ impl MemberObject {
             .exec("INSERT INTO outbox (v) VALUES (?)", vec![v.as_str().into()])
             .map_err(sql_err)?;
         *self.cached.borrow_mut() = Some(Rc::new(state.clone()));
-        self.flush().await?;
+        self.flush(true).await?;
         if store::kv::delete_snapshot(&self.env, shop, key).await {
             self.set_watch(0)?;
         }
@@ -760,7 +812,7 @@ impl DurableObject for MemberObject {
     async fn alarm(&self) -> worker::Result<Response> {
         *self.alarm_set.borrow_mut() = false;
         let _ = self.migrate();
-        match self.flush().await {
+        match self.flush(true).await {
             Ok(()) => Response::ok("flushed"),
             Err(error) => Response::error(error.body(), 500),
         }

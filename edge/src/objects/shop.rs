@@ -1,9 +1,9 @@
 //! The shop's Durable Object: the only writer of the shop's own facts.
-//! Secrets (the api_key hashed), program versions, the code and referral
-//! indexes (KV holds lagging copies), account membership and the analytics
-//! counters. It stands on no request's hot path: the shop's gates decide
-//! credentials, rate windows and event-id claims from their copy of its
-//! facts, which it pushes to every gate before it answers a change.
+//! Secrets (the api_key hashed), program versions, account membership and
+//! the analytics counters. It stands on no request's hot path: the shop's
+//! gates decide credentials, rate windows and event-id claims from their
+//! copy of its facts, which it pushes to every gate before it answers a
+//! change, and hold the code and referral indexes.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -20,9 +20,8 @@ use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
-    AnalyticsRequest, CallsRequest, CopyRequest, CreateShop, DevToken, Figures, KeyOf, LookupCode,
-    LookupReferral, ProgramDocument, PutProgram, Report, RotateKeys, Secrets, ShopCall, ShopCopy,
-    ShopOp,
+    AnalyticsRequest, CallsRequest, CopyRequest, CreateShop, DevToken, Figures, KeyOf,
+    ProgramDocument, PutProgram, Report, RotateKeys, Secrets, ShopCall, ShopCopy, ShopOp,
 };
 use crate::store::{self, reply};
 
@@ -93,8 +92,6 @@ impl ShopObject {
         for statement in [
             "CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS programs (version INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY, key TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS referrals (code TEXT PRIMARY KEY, member TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS accounts (member TEXT PRIMARY KEY, key TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS figures (key TEXT PRIMARY KEY, revision INTEGER NOT NULL, v TEXT NOT NULL)",
         ] {
@@ -291,50 +288,11 @@ impl ShopObject {
         Ok(version)
     }
 
-    fn lookup(&self, table: &str, column: &str, code: &str) -> AppResult<Option<String>> {
-        #[derive(Deserialize)]
-        struct Row {
-            v: String,
-        }
-        let query = format!("SELECT {column} AS v FROM {table} WHERE code = ?");
-        let rows: Vec<Row> = rows(&self.sql(), &query, vec![code.into()])?;
-        Ok(rows.into_iter().next().map(|r| r.v))
-    }
-
-    /// Takes a member object's report: indexes, its figures' difference, then
-    /// the lagging KV copies of the indexes.
-    async fn report(&self, report: Report) -> AppResult<()> {
-        self.record_report(&report)?;
-        // Lagging copies of the indexes, for readers that may skip this object.
-        let shop = self.record()?.shop;
-        for code in &report.codes {
-            store::kv::put_code_owner(&self.env, &shop, code, &report.key).await;
-        }
-        for (code, member) in &report.referrals {
-            store::kv::put_referrer(&self.env, &shop, code, member).await;
-        }
-        Ok(())
-    }
-
-    /// The report's indexes and figures, in this object's storage (no
-    /// `await`: one transaction). A report older than the recorded one
-    /// changes no figures, so a report delivered twice counts once.
+    /// The report's figures, in this object's storage (no `await`: one
+    /// transaction). A report older than the recorded one changes no
+    /// figures, so a report delivered twice counts once.
     fn record_report(&self, report: &Report) -> AppResult<()> {
         let sql = self.sql();
-        for code in &report.codes {
-            sql.exec(
-                "INSERT OR REPLACE INTO codes (code, key) VALUES (?, ?)",
-                vec![code.as_str().into(), report.key.as_str().into()],
-            )
-            .map_err(sql_err)?;
-        }
-        for (code, member) in &report.referrals {
-            sql.exec(
-                "INSERT OR REPLACE INTO referrals (code, member) VALUES (?, ?)",
-                vec![code.as_str().into(), member.as_str().into()],
-            )
-            .map_err(sql_err)?;
-        }
         let previous = self.figures_of(&report.key)?;
         let revision = i64::try_from(report.revision).unwrap_or(i64::MAX);
         let fresh = previous.as_ref().is_none_or(|(at, _)| *at < revision);
@@ -436,12 +394,8 @@ impl ShopObject {
             ShopCall::PutProgram(c) => {
                 answer::<PutProgram>(self.put_program(c.doc, c.pooling).await)
             }
-            ShopCall::LookupCode(c) => answer::<LookupCode>(self.lookup("codes", "key", &c.code)),
-            ShopCall::LookupReferral(c) => {
-                answer::<LookupReferral>(self.lookup("referrals", "member", &c.code))
-            }
             ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c.member, c.account.as_deref())),
-            ShopCall::Report(c) => answer::<Report>(self.report(c).await),
+            ShopCall::Report(c) => answer::<Report>(self.record_report(&c)),
             ShopCall::Analytics(c) => answer::<AnalyticsRequest>(self.analytics(c)),
             ShopCall::ProgramDocument(c) => {
                 answer::<ProgramDocument>(self.program_document(c.version))
