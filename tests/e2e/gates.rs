@@ -192,7 +192,7 @@ pub fn pooled_accounts(world: &mut World) {
     let shop = world.shop(&program);
     let ids = spread("pool", 1, str::to_owned);
     let event = |i: usize, id: &str| -> Value {
-        let member = if i % 2 == 0 { "m-pool-a" } else { "m-pool-b" };
+        let member = if i.is_multiple_of(2) { "m-pool-a" } else { "m-pool-b" };
         let mut event = raw(&order(id, member, &format!("o-{id}"), 1000));
         event["member"] = json!({"account_id": "acct-pool"});
         event
@@ -239,7 +239,7 @@ pub fn no_object_over_its_share(world: &mut World) {
         for k in 0..(EVENTS + READS) / 8 {
             let i = k * 8 + t;
             let shopper = (i / 2) % members.len();
-            let answer = if i % 2 == 0 {
+            let answer = if i.is_multiple_of(2) {
                 let id = format!("burst-{i}");
                 sender.send(&order(&id, &members[shopper], &format!("o-{id}"), 1000))
             } else {
