@@ -192,7 +192,11 @@ pub fn pooled_accounts(world: &mut World) {
     let shop = world.shop(&program);
     let ids = spread("pool", 1, str::to_owned);
     let event = |i: usize, id: &str| -> Value {
-        let member = if i.is_multiple_of(2) { "m-pool-a" } else { "m-pool-b" };
+        let member = if i.is_multiple_of(2) {
+            "m-pool-a"
+        } else {
+            "m-pool-b"
+        };
         let mut event = raw(&order(id, member, &format!("o-{id}"), 1000));
         event["member"] = json!({"account_id": "acct-pool"});
         event

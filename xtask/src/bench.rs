@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use crate::cmd::{Cmd, Result, root, stop_child};
 use crate::http;
 use crate::tools;
+use loyalty_edge::keys::GATES;
 
 /// Members the events are spread over.
 const MEMBERS: usize = 1_000;
@@ -231,6 +232,7 @@ fn wait_up(port: u16) -> Result {
 /// One `wrk` run: requests per second, p50 and p99 in milliseconds.
 #[derive(Debug, Default)]
 struct Load {
+    requests: u64,
     rps: f64,
     p50_ms: f64,
     p99_ms: f64,
@@ -254,6 +256,7 @@ fn wrk(url: &str, script: Option<&Path>, seconds: u32, run: &str) -> Result<Load
         let mut words = line.split_whitespace();
         match (words.next(), words.next()) {
             (Some("Requests/sec:"), Some(v)) => load.rps = v.parse().unwrap_or(0.0),
+            (Some(n), Some("requests")) => load.requests = n.parse().unwrap_or(0),
             (Some("50.000%" | "50%"), Some(v)) => load.p50_ms = millis(v),
             (Some("99.000%" | "99%"), Some(v)) => load.p99_ms = millis(v),
             (Some("Non-2xx"), _) => {
@@ -443,6 +446,7 @@ end
     // the steady state.
     let floor_cold = wrk(&floor, Some(&events_script), COLD_SECONDS, "c")?;
     let floor_warm = wrk(&floor, Some(&events_script), SECONDS, "w")?;
+    let before = object_calls(main_port)?;
     let events_cold = wrk(&events_url, Some(&events_script), COLD_SECONDS, "c")?;
     let events = wrk(&events_url, Some(&events_script), SECONDS, "w")?;
     let paced = wrk(&events_url, Some(&paced_script), SECONDS, "p")?;
@@ -452,6 +456,7 @@ end
         SECONDS,
         "m",
     )?;
+    let after = object_calls(main_port)?;
     http::request(floor_port, "GET", "/seed", &[], b"").map_err(|e| e.to_string())?;
     let floor_me = wrk(
         &format!("http://127.0.0.1:{floor_port}/me"),
@@ -489,7 +494,33 @@ end
             load.rps, load.p50_ms, load.p99_ms, load.non_2xx
         );
     }
+    let shop = after.0 - before.0;
+    let gates: Vec<u64> = after.1.iter().zip(&before.1).map(|(a, b)| a - b).collect();
+    let total: u64 = gates.iter().sum();
+    let busiest = gates.iter().max().copied().unwrap_or(0);
+    let _ = writeln!(
+        table,
+        "\nCalls each of the shop's objects took over the events and `me` runs \
+         ({} requests): shop object {shop}; gates {total} in all, the busiest {busiest} \
+         (an even share is {}); per gate {gates:?}.",
+        events_cold.requests + events.requests + paced.requests + me.requests,
+        total / GATES,
+    );
     println!("\n{table}");
     fs::write(root().join("target/bench/edge.md"), &table).map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// The calls the bench shop's object and each gate have taken (the
+/// development route; the bench runs with `LOYALTY_DEV=1`).
+fn object_calls(port: u16) -> Result<(u64, Vec<u64>)> {
+    let answer =
+        http::request(port, "GET", "/v1/dev/bench/calls", &[], b"").map_err(|e| e.to_string())?;
+    let body: serde_json::Value =
+        serde_json::from_str(&answer.body).map_err(|e| format!("calls: {e}: {}", answer.body))?;
+    let gates = body["gates"]
+        .as_array()
+        .map(|all| all.iter().filter_map(serde_json::Value::as_u64).collect())
+        .unwrap_or_default();
+    Ok((body["shop"].as_u64().unwrap_or(0), gates))
 }
