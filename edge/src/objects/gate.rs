@@ -210,7 +210,35 @@ impl GateObject {
         Ok(())
     }
 
+    /// Claims an id: one statement for a new id whose state key is known
+    /// (an insert that does nothing when the id is held), the held claim's
+    /// row read only for a repeated id.
     fn claim(&self, claim: &ClaimRequest, pooling: bool) -> AppResult<Claim> {
+        let key = match (&claim.key, pooling) {
+            (Some(key), _) => Some(key.clone()),
+            (None, false) => Some(keys::own_state(&claim.member)),
+            (None, true) => None,
+        };
+        if let Some(key) = key {
+            let written = self
+                .sql()
+                .exec(
+                    "INSERT INTO claims (id, fingerprint, key) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    vec![
+                        claim.event_id.as_str().into(),
+                        claim.fingerprint.as_str().into(),
+                        key.as_str().into(),
+                    ],
+                )
+                .map_err(sql_err)?
+                .rows_written();
+            if written > 0 {
+                return Ok(Claim {
+                    status: ClaimStatus::New,
+                    key,
+                });
+            }
+        }
         #[derive(Deserialize)]
         struct Row {
             fingerprint: String,
@@ -221,40 +249,21 @@ impl GateObject {
             "SELECT fingerprint, key FROM claims WHERE id = ?",
             vec![claim.event_id.as_str().into()],
         )?;
-        if let Some(row) = found.into_iter().next() {
-            let status = if row.fingerprint == claim.fingerprint {
-                ClaimStatus::Same
-            } else {
-                ClaimStatus::Conflict
-            };
-            return Ok(Claim {
-                status,
+        Ok(match found.into_iter().next() {
+            Some(row) if row.fingerprint == claim.fingerprint => Claim {
+                status: ClaimStatus::Same,
                 key: row.key,
-            });
-        }
-        let key = match (&claim.key, pooling) {
-            (Some(key), _) => key.clone(),
-            (None, false) => keys::own_state(&claim.member),
-            (None, true) => {
-                return Ok(Claim {
-                    status: ClaimStatus::Unkeyed,
-                    key: String::new(),
-                });
-            }
-        };
-        self.sql()
-            .exec(
-                "INSERT INTO claims (id, fingerprint, key) VALUES (?, ?, ?)",
-                vec![
-                    claim.event_id.as_str().into(),
-                    claim.fingerprint.as_str().into(),
-                    key.as_str().into(),
-                ],
-            )
-            .map_err(sql_err)?;
-        Ok(Claim {
-            status: ClaimStatus::New,
-            key,
+            },
+            Some(row) => Claim {
+                status: ClaimStatus::Conflict,
+                key: row.key,
+            },
+            // A pooling program's new id: the worker asks the shop object
+            // for the state key and claims again with it.
+            None => Claim {
+                status: ClaimStatus::Unkeyed,
+                key: String::new(),
+            },
         })
     }
 

@@ -7,6 +7,7 @@
 //! transaction, delivered after, and retried by an alarm until it lands.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
@@ -59,6 +60,21 @@ pub struct MemberObject {
     /// read of the member view, so members nobody looks at cost no KV
     /// writes. 0: no snapshot in KV. Loaded from storage on first use.
     watch: RefCell<Option<i64>>,
+    /// The ids of the events this state has answered, loaded once per
+    /// instance (only this object writes them): a new id costs no query.
+    ids: RefCell<Option<HashSet<String>>>,
+    /// The figures report the shop object may not have yet (stored in the
+    /// state's row; loaded with the state).
+    unreported: RefCell<Option<Report>>,
+}
+
+/// The state's row: the state, and the newest figures report no one has
+/// delivered to the shop object yet (the alarm's work).
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    state: MemberState,
+    #[serde(default)]
+    unreported: Option<Report>,
 }
 
 /// How long a member view read keeps the KV snapshot fresh.
@@ -117,16 +133,35 @@ impl MemberObject {
         if let Some(state) = self.cached.borrow().as_ref() {
             return Ok(Rc::clone(state));
         }
-        let state: MemberState = match self.get_text("state")? {
-            Some(text) => serde_json::from_str(&text).map_err(|e| {
-                store::log_internal("member state", e);
-                AppError::internal()
-            })?,
-            None => MemberState::default(),
+        let (state, unreported) = match self.get_text("state")? {
+            Some(text) => match serde_json::from_str::<Stored>(&text) {
+                Ok(stored) => (stored.state, stored.unreported),
+                // A state written before the row held its report too.
+                Err(_) => (
+                    serde_json::from_str(&text).map_err(|e| {
+                        store::log_internal("member state", e);
+                        AppError::internal()
+                    })?,
+                    None,
+                ),
+            },
+            None => (MemberState::default(), None),
         };
         let state = Rc::new(state);
         *self.cached.borrow_mut() = Some(Rc::clone(&state));
+        *self.unreported.borrow_mut() = unreported;
         Ok(state)
+    }
+
+    /// Writes the state and the figures report not yet delivered to the
+    /// shop object, in one row (one statement for both).
+    fn write_state(&self, state: MemberState, unreported: Option<Report>) -> AppResult<()> {
+        let stored = Stored { state, unreported };
+        let text = serde_json::to_string(&stored).map_err(|_| AppError::internal())?;
+        self.put_text("state", &text)?;
+        *self.cached.borrow_mut() = Some(Rc::new(stored.state));
+        *self.unreported.borrow_mut() = stored.unreported;
+        Ok(())
     }
 
     /// Writes the new state, its ledger entries and outgoing messages (all
@@ -151,8 +186,6 @@ impl MemberObject {
         } = change;
         let previous = self.load()?;
         state.revision = state.revision.saturating_add(1);
-        let text = serde_json::to_string(&state).map_err(|_| AppError::internal())?;
-        self.put_text("state", &text)?;
         if !*self.named.borrow() {
             self.put_text("shop", shop)?;
             self.put_text("key", key)?;
@@ -192,7 +225,8 @@ impl MemberObject {
         };
         let due_now = !index.is_empty() || !outgoing.is_empty();
         let carried = defer.then(|| report.clone());
-        let mut all = vec![Outgoing::Shop { report }];
+        self.write_state(state, Some(report))?;
+        let mut all = Vec::new();
         if !index.is_empty() {
             all.push(Outgoing::Index { index });
         }
@@ -203,8 +237,6 @@ impl MemberObject {
                 .exec("INSERT INTO outbox (v) VALUES (?)", vec![v.as_str().into()])
                 .map_err(sql_err)?;
         }
-        let state = Rc::new(state);
-        *self.cached.borrow_mut() = Some(Rc::clone(&state));
         if !defer {
             self.flush(true).await?;
         } else {
@@ -269,6 +301,18 @@ impl MemberObject {
                 Err(_) => self.delete_outbox(&[row.id])?,
             }
         }
+        // The state's unreported figures (loaded with the state: an alarm
+        // may start a fresh instance), unless an outbox row (written before
+        // the row held them) is newer.
+        self.load()?;
+        let unreported = self.unreported.borrow().clone();
+        if all && let Some(report) = unreported {
+            match merged.as_mut() {
+                Some((into, _)) if into.revision >= report.revision => {}
+                Some((into, _)) => *into = report,
+                None => merged = Some((report, Vec::new())),
+            }
+        }
         let mut failed = false;
         if !index.0.is_empty() {
             if self.deliver_index(&shop, index.0).await.is_ok() {
@@ -278,8 +322,10 @@ impl MemberObject {
             }
         }
         if let Some((report, ids)) = merged {
+            let revision = report.revision;
             if store::shop(&self.env, &shop, report).await.is_ok() {
                 self.delete_outbox(&ids)?;
+                self.reported(revision)?;
             } else {
                 failed = true;
             }
@@ -294,6 +340,21 @@ impl MemberObject {
         if failed {
             *self.alarm_set.borrow_mut() = false;
             self.schedule(5_000).await;
+        }
+        Ok(())
+    }
+
+    /// The shop object has the figures of `revision`: the state's row stops
+    /// holding them, unless a newer report came meanwhile.
+    fn reported(&self, revision: u64) -> AppResult<()> {
+        let done = self
+            .unreported
+            .borrow()
+            .as_ref()
+            .is_some_and(|held| held.revision <= revision);
+        if done {
+            let state = (*self.load()?).clone();
+            self.write_state(state, None)?;
         }
         Ok(())
     }
@@ -394,11 +455,30 @@ impl MemberObject {
         Ok(())
     }
 
+    /// Whether an answer to `id` is stored.
+    fn answered(&self, id: &str) -> AppResult<bool> {
+        if let Some(ids) = self.ids.borrow().as_ref() {
+            return Ok(ids.contains(id));
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+        }
+        let all: Vec<Row> = rows(&self.sql(), "SELECT id FROM events", None)?;
+        let ids: HashSet<String> = all.into_iter().map(|row| row.id).collect();
+        let known = ids.contains(id);
+        *self.ids.borrow_mut() = Some(ids);
+        Ok(known)
+    }
+
     fn stored_answer(&self, event: &Event) -> AppResult<Option<Answer>> {
         #[derive(Deserialize)]
         struct Row {
             fingerprint: String,
             v: String,
+        }
+        if !self.answered(event.id.as_str())? {
+            return Ok(None);
         }
         let rows: Vec<Row> = rows(
             &self.sql(),
@@ -468,6 +548,9 @@ impl MemberObject {
                 ],
             )
             .map_err(sql_err)?;
+        if let Some(ids) = self.ids.borrow_mut().as_mut() {
+            ids.insert(request.event.id.to_string());
+        }
         let outgoing = outcome
             .referral_credit
             .map(|credit| Outgoing::Referrer {
@@ -724,22 +807,16 @@ impl MemberObject {
             self.sql()
                 .exec("DELETE FROM events", None)
                 .map_err(sql_err)?;
+            *self.ids.borrow_mut() = None;
         }
         state.revision = state.revision.saturating_add(1);
-        let text = serde_json::to_string(&state).map_err(|_| AppError::internal())?;
-        self.put_text("state", &text)?;
         let report = Report {
             key: key.to_owned(),
             revision: state.revision,
             erased: erased_all,
             ..Report::default()
         };
-        let v =
-            serde_json::to_string(&Outgoing::Shop { report }).map_err(|_| AppError::internal())?;
-        self.sql()
-            .exec("INSERT INTO outbox (v) VALUES (?)", vec![v.as_str().into()])
-            .map_err(sql_err)?;
-        *self.cached.borrow_mut() = Some(Rc::new(state.clone()));
+        self.write_state(state, Some(report))?;
         self.flush(true).await?;
         if store::kv::delete_snapshot(&self.env, shop, key).await {
             self.set_watch(0)?;
@@ -802,6 +879,8 @@ impl DurableObject for MemberObject {
             named: RefCell::new(false),
             alarm_set: RefCell::new(false),
             watch: RefCell::new(None),
+            ids: RefCell::new(None),
+            unreported: RefCell::new(None),
         }
     }
 
