@@ -445,7 +445,6 @@ end
     // the steady state.
     let floor_cold = wrk(&floor, Some(&events_script), COLD_SECONDS, "c")?;
     let floor_warm = wrk(&floor, Some(&events_script), SECONDS, "w")?;
-    let before = object_calls(main_port);
     let events_cold = wrk(&events_url, Some(&events_script), COLD_SECONDS, "c")?;
     // More first events until every member has had one (the analytics
     // count them), so the steady run measures the steady state, not the
@@ -461,15 +460,20 @@ end
             &format!("c{round}"),
         )?;
     }
+    // The objects count calls in memory, and the runtime drops an object
+    // idle for some seconds: each window starts and ends while the objects
+    // it counts are busy.
+    let before_events = object_calls(main_port);
     let events = wrk(&events_url, Some(&events_script), SECONDS, "w")?;
     let paced = wrk(&events_url, Some(&paced_script), SECONDS, "p")?;
+    let after_events = object_calls(main_port);
     let me = wrk(
         &format!("{base}/v1/widget/bench/me"),
         Some(&me_script),
         SECONDS,
         "m",
     )?;
-    let after = object_calls(main_port);
+    let after_me = object_calls(main_port);
     http::request(floor_port, "GET", "/seed", &[], b"").map_err(|e| e.to_string())?;
     let floor_me = wrk(
         &format!("http://127.0.0.1:{floor_port}/me"),
@@ -507,19 +511,19 @@ end
             load.rps, load.p50_ms, load.p99_ms, load.non_2xx
         );
     }
-    if let (Some(before), Some(after)) = (before, after) {
-        let shop = after.0 - before.0;
-        let gates: Vec<u64> = after.1.iter().zip(&before.1).map(|(a, b)| a - b).collect();
-        let total: u64 = gates.iter().sum();
-        let busiest = gates.iter().max().copied().unwrap_or(0);
-        let _ = writeln!(
-            table,
-            "\nCalls each of the shop's objects took over the events and `me` runs \
-         ({} requests): shop object {shop}; gates {total} in all, the busiest {busiest} \
-         (an even share is {}); per gate {gates:?}.",
-            events_cold.requests + events.requests + paced.requests + me.requests,
-            total / gates.len().max(1) as u64,
-        );
+    let windows = [
+        (
+            "the steady and paced event runs",
+            events.requests + paced.requests,
+            &before_events,
+            &after_events,
+        ),
+        ("the `me` run", me.requests, &after_events, &after_me),
+    ];
+    for (run, requests, before, after) in windows {
+        if let (Some(before), Some(after)) = (before, after) {
+            let _ = writeln!(table, "\n{}", share(run, requests, before, after));
+        }
     }
     println!("\n{table}");
     fs::write(root().join("target/bench/edge.md"), &table).map_err(|e| e.to_string())?;
@@ -538,6 +542,24 @@ fn object_calls(port: u16) -> Option<(u64, Vec<u64>)> {
         .filter_map(serde_json::Value::as_u64)
         .collect();
     Some((body["shop"].as_u64()?, gates))
+}
+
+/// What each of the shop's objects took in one run, against an even share.
+fn share(run: &str, requests: u64, before: &(u64, Vec<u64>), after: &(u64, Vec<u64>)) -> String {
+    let gates: Vec<u64> = after
+        .1
+        .iter()
+        .zip(&before.1)
+        .map(|(a, b)| a.saturating_sub(*b))
+        .collect();
+    let total: u64 = gates.iter().sum();
+    let busiest = gates.iter().max().copied().unwrap_or(0);
+    let even = total / gates.len().max(1) as u64;
+    format!(
+        "Calls over {run} ({requests} requests): the shop object {}, the gates {total} \
+         (the busiest {busiest}, an even share {even}; per gate {gates:?}).",
+        after.0.saturating_sub(before.0)
+    )
 }
 
 /// How many members the bench shop's analytics count.
