@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub, wasm_bindgen::JsValue};
+use worker::{Env, Method, Request, RequestInit, Response, Stub, wasm_bindgen::JsValue};
 
 use crate::error::{AppError, AppResult};
 use crate::model::{GateCall, GateOp, MemberEnvelope, MemberOp, ShopCall, ShopOp};
@@ -88,13 +88,10 @@ async fn send<B: Serialize, R: DeserializeOwned>(
         log_internal("encode call", e);
         AppError::internal()
     })?;
-    let headers = Headers::new();
-    headers
-        .set("content-type", "application/json")
-        .map_err(internal("headers"))?;
+    // No headers: the object reads the body as the call's JSON whatever
+    // its type says.
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
-        .with_headers(headers)
         .with_body(Some(JsValue::from_str(&text)));
     let request = Request::new_with_init("https://object/", &init).map_err(internal("request"))?;
     let response = stub
@@ -133,10 +130,10 @@ async fn body_text(response: Response) -> worker::Result<String> {
     Ok(text.as_string().unwrap_or_default())
 }
 
-/// An object's answer to a call.
-pub fn reply<R: Serialize>(result: AppResult<R>) -> worker::Result<Response> {
+/// An object's answer to a call: its reply's text as serialized.
+pub fn reply(result: AppResult<String>) -> worker::Result<Response> {
     match result {
-        Ok(value) => Response::from_json(&value),
+        Ok(text) => Ok(Response::builder().fixed(text.into_bytes())),
         Err(error) => Ok(Response::ok(error.body())?.with_status(error.status)),
     }
 }

@@ -173,12 +173,12 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
             out.set("access-control-max-age", "600")?;
         }
     }
-    let response = if status == 204 || status == 302 {
-        Response::empty()?
+    let response = Response::builder().with_status(status).with_headers(out);
+    Ok(if status == 204 || status == 302 {
+        response.empty()
     } else {
-        Response::ok(body)?
-    };
-    Ok(response.with_status(status).with_headers(out))
+        response.fixed(body.into_bytes())
+    })
 }
 
 /// The body, read chunk by chunk and refused as soon as it passes 256 KiB,

@@ -326,7 +326,7 @@ impl GateObject {
         Ok(found.into_iter().next().map(|r| r.v))
     }
 
-    async fn handle(&self, req: Request) -> AppResult<serde_json::Value> {
+    async fn handle(&self, req: Request) -> AppResult<String> {
         let (shop, call): (String, GateCall) = store::received(req).await?;
         if !matches!(call, GateCall::Calls(_)) {
             self.calls.set(self.calls.get().saturating_add(1));
@@ -346,7 +346,7 @@ impl GateObject {
 }
 
 /// The gate's answer to a call of type `C`: its declared reply, as JSON.
-fn answer<C: GateOp>(reply: AppResult<C::Reply>) -> AppResult<serde_json::Value> {
+fn answer<C: GateOp>(reply: AppResult<C::Reply>) -> AppResult<String> {
     super::shop::json(reply?)
 }
 

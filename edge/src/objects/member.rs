@@ -746,7 +746,7 @@ impl MemberObject {
             self.commit(&request.program.shop, key, change, &program, false)
                 .await?;
         }
-        json(serde_json::json!({"status": outcome.status, "points": outcome.points}))
+        Ok(serde_json::json!({"status": outcome.status, "points": outcome.points}))
     }
 
     fn export(&self, member: &str) -> AppResult<Export> {
@@ -827,7 +827,7 @@ impl MemberObject {
         })
     }
 
-    async fn handle(&self, req: Request) -> AppResult<serde_json::Value> {
+    async fn handle(&self, req: Request) -> AppResult<String> {
         self.migrate()?;
         let MemberEnvelope { key, call } = store::received(req).await?;
         match call {
@@ -864,7 +864,7 @@ fn code_view(code: loyalty_rules::member::IssuedCode, now: DateTime<Utc>) -> Cod
 }
 
 /// The object's answer to a call of type `C`: its declared reply, as JSON.
-fn answer<C: MemberOp>(reply: AppResult<C::Reply>) -> AppResult<serde_json::Value> {
+fn answer<C: MemberOp>(reply: AppResult<C::Reply>) -> AppResult<String> {
     json(reply?)
 }
 

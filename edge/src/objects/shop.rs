@@ -374,7 +374,7 @@ impl ShopObject {
         Ok(())
     }
 
-    async fn handle(&self, req: Request) -> AppResult<serde_json::Value> {
+    async fn handle(&self, req: Request) -> AppResult<String> {
         let call: ShopCall = store::received(req).await?;
         if !matches!(call, ShopCall::Calls(_)) {
             self.calls.set(self.calls.get().saturating_add(1));
@@ -431,12 +431,13 @@ impl ShopObject {
 }
 
 /// The object's answer to a call of type `C`: its declared reply, as JSON.
-fn answer<C: ShopOp>(reply: AppResult<C::Reply>) -> AppResult<serde_json::Value> {
+fn answer<C: ShopOp>(reply: AppResult<C::Reply>) -> AppResult<String> {
     json(reply?)
 }
 
-pub(crate) fn json<T: Serialize>(value: T) -> AppResult<serde_json::Value> {
-    serde_json::to_value(value).map_err(|_| AppError::internal())
+/// A reply as the text the caller reads (serialized once, from its type).
+pub(crate) fn json<T: Serialize>(value: T) -> AppResult<String> {
+    serde_json::to_string(&value).map_err(|_| AppError::internal())
 }
 
 impl DurableObject for ShopObject {
