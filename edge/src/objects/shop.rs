@@ -292,6 +292,28 @@ impl ShopObject {
     /// transaction). A report older than the recorded one changes no
     /// figures, so a report delivered twice counts once.
     fn record_report(&self, report: &Report) -> AppResult<()> {
+        self.record_reports(std::slice::from_ref(report))
+    }
+
+    /// Several reports in one transaction: a figures row for each that is
+    /// fresh, and the counters written once.
+    fn record_reports(&self, reports: &[Report]) -> AppResult<()> {
+        let mut counters = self.counters()?;
+        let mut changed = false;
+        for report in reports {
+            changed |= self.record_figures(report, &mut counters)?;
+        }
+        if changed {
+            let text = serde_json::to_string(&counters).map_err(|_| AppError::internal())?;
+            self.put_text("counters", &text)?;
+            *self.counters.borrow_mut() = Some(counters);
+        }
+        Ok(())
+    }
+
+    /// A report's figures row and its difference in `counters`; whether it
+    /// changed anything.
+    fn record_figures(&self, report: &Report, counters: &mut ShopCounters) -> AppResult<bool> {
         let sql = self.sql();
         let previous = self.figures_of(&report.key)?;
         let revision = i64::try_from(report.revision).unwrap_or(i64::MAX);
@@ -303,7 +325,6 @@ impl ShopObject {
         };
         if let (true, Some(after)) = (fresh, new_figures) {
             let before = previous.map(|(_, figures)| figures).unwrap_or_default();
-            let mut counters = self.counters()?;
             counters.record(&before, &after);
             let text = serde_json::to_string(&after).map_err(|_| AppError::internal())?;
             sql.exec(
@@ -315,16 +336,14 @@ impl ShopObject {
                 ],
             )
             .map_err(sql_err)?;
-            let text = serde_json::to_string(&counters).map_err(|_| AppError::internal())?;
-            self.put_text("counters", &text)?;
-            *self.counters.borrow_mut() = Some(counters);
             let mut figures = self.figures.borrow_mut();
             if figures.len() >= FIGURES_CACHED {
                 figures.clear();
             }
             figures.insert(report.key.clone(), (revision, after));
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
     }
 
     /// A state's last recorded figures and their revision: from this
@@ -368,10 +387,7 @@ impl ShopObject {
 
     /// Takes the figures-only reports a worker carried.
     fn figures(&self, figures: Figures) -> AppResult<()> {
-        for report in &figures.reports {
-            self.record_report(report)?;
-        }
-        Ok(())
+        self.record_reports(&figures.reports)
     }
 
     async fn handle(&self, req: Request) -> AppResult<String> {
