@@ -287,7 +287,7 @@ pub fn bad_inputs(world: &mut World) {
     let expired = loyalty_edge::auth::customer_token("m-bad", 1_000, &shop.widget_secret);
     let foreign = other.token("m-bad");
     for token in [forged, expired, foreign] {
-        let me = shop.widget("GET", "/v1/widget/{shop}/me", Some(&token), &[], b"");
+        let me = shop.me(&token);
         assert_eq!(me.status, 401, "{}", me.body);
         let program = shop.widget("GET", "/v1/widget/{shop}/program", Some(&token), &[], b"");
         assert_eq!(program.status, 200);
@@ -580,7 +580,7 @@ pub fn widget(world: &mut World) {
     }
     // The 61st, raw, for its Retry-After header.
     let busy_token = shop.token("m-busy");
-    let limited = shop.widget("GET", "/v1/widget/{shop}/me", Some(&busy_token), &[], b"");
+    let limited = shop.me(&busy_token);
     assert_eq!(limited.status, 429, "the 61st: {}", limited.body);
     let retry: u64 = limited
         .header("retry-after")
@@ -774,11 +774,7 @@ pub fn dev_route_closed(world: &mut World) {
     );
     assert_eq!(open.status, 200, "{}", open.body);
     let token = open.json()["token"].as_str().unwrap().to_owned();
-    assert_eq!(
-        shop.widget("GET", "/v1/widget/{shop}/me", Some(&token), &[], b"")
-            .status,
-        200
-    );
+    assert_eq!(shop.me(&token).status, 200);
 
     world.restart(false);
 
@@ -844,7 +840,7 @@ pub fn key_rotation(world: &mut World) {
     assert_eq!(new.member("m-kr")["balance"], 125);
 
     // Customer tokens made with the old widget secret: no member data.
-    let me = shop.widget("GET", "/v1/widget/{shop}/me", Some(&old_token), &[], b"");
+    let me = shop.me(&old_token);
     assert_eq!(me.status, 401, "{}", me.body);
     let program = shop.widget(
         "GET",
@@ -855,13 +851,7 @@ pub fn key_rotation(world: &mut World) {
     );
     assert_eq!(program.status, 200, "{}", program.body);
     assert_eq!(program.json()["signed_in"], false);
-    let me = new.widget(
-        "GET",
-        "/v1/widget/{shop}/me",
-        Some(&new.token("m-kr")),
-        &[],
-        b"",
-    );
+    let me = new.me(&new.token("m-kr"));
     assert_eq!(me.status, 200, "{}", me.body);
     assert_eq!(me.json()["balance"], 125);
 

@@ -103,13 +103,7 @@ pub fn rotation_reaches_every_gate(world: &mut World) {
                 .status,
             200
         );
-        let me = shop.widget(
-            "GET",
-            "/v1/widget/{shop}/me",
-            Some(&shop.token(member)),
-            &[],
-            b"",
-        );
+        let me = shop.me(&shop.token(member));
         assert_eq!(me.status, 200, "{}", me.body);
     }
     let rotated = shop.merchant("POST", "/v1/shops/{shop}/keys/rotate", b"");
@@ -156,13 +150,7 @@ pub fn rotation_reaches_every_gate(world: &mut World) {
             body.as_bytes(),
         );
         assert_eq!(refused.status, 401, "{}", refused.body);
-        let old_me = shop.widget(
-            "GET",
-            "/v1/widget/{shop}/me",
-            Some(&shop.token(member)),
-            &[],
-            b"",
-        );
+        let old_me = shop.me(&shop.token(member));
         assert_eq!(
             old_me.status, 401,
             "old token at the gate of {member}: {}",
@@ -171,13 +159,7 @@ pub fn rotation_reaches_every_gate(world: &mut World) {
         let again = new.send(&order(id, member, &format!("o-{id}"), 1000));
         assert_eq!(again.status, 200, "{}", again.body);
         assert_eq!(again.json()["duplicate"], true);
-        let me = new.widget(
-            "GET",
-            "/v1/widget/{shop}/me",
-            Some(&new.token(member)),
-            &[],
-            b"",
-        );
+        let me = new.me(&new.token(member));
         assert_eq!(me.status, 200, "{}", me.body);
         // floor(1000 / 100) + the first-order 100 = 110, nothing since.
         assert_eq!(me.json()["balance"], 110);
@@ -211,13 +193,7 @@ pub fn pooled_accounts(world: &mut World) {
     // first-order 100 once = 260; both members see the account.
     assert_eq!(shop.member("m-pool-a")["balance"], 260);
     assert_eq!(shop.member("m-pool-b")["balance"], 260);
-    let me = shop.widget(
-        "GET",
-        "/v1/widget/{shop}/me",
-        Some(&shop.token("m-pool-b")),
-        &[],
-        b"",
-    );
+    let me = shop.me(&shop.token("m-pool-b"));
     assert_eq!(me.status, 200, "{}", me.body);
     assert_eq!(me.json()["balance"], 260);
 }
@@ -248,7 +224,7 @@ pub fn no_object_over_its_share(world: &mut World) {
                 sender.send(&order(&id, &members[shopper], &format!("o-{id}"), 1000))
             } else {
                 let token = &tokens[shopper];
-                sender.widget("GET", "/v1/widget/{shop}/me", Some(token), &[], b"")
+                sender.me(token)
             };
             assert_eq!(answer.status, 200, "{}", answer.body);
             last = Some(answer);

@@ -186,6 +186,11 @@ impl Shop {
         self.client.widget(&self.name, Some(&self.token(member)))
     }
 
+    /// `GET /v1/widget/{shop}/me` over raw HTTP with `token`.
+    pub fn me(&self, token: &str) -> Answer {
+        self.widget("GET", "/v1/widget/{shop}/me", Some(token), &[], b"")
+    }
+
     pub fn token(&self, member: &str) -> String {
         loyalty_edge::auth::customer_token(member, 4_000_000_000, &self.widget_secret)
     }

@@ -74,20 +74,10 @@ impl GateObject {
         if self.loaded.get() {
             return Ok(self.copy.borrow().clone());
         }
-        #[derive(Deserialize)]
-        struct Row {
-            #[allow(dead_code)]
-            name: String,
-        }
-        let tables: Vec<Row> = rows(
-            &self.sql(),
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kv'",
-            vec![],
-        )?;
-        let copy = if tables.is_empty() {
-            None
-        } else {
+        let copy = if super::has_tables(&self.sql())? {
             super::get_text(&self.sql(), "copy")?.and_then(|text| serde_json::from_str(&text).ok())
+        } else {
+            None
         };
         *self.copy.borrow_mut() = copy.clone();
         self.loaded.set(true);

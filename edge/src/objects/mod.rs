@@ -30,6 +30,22 @@ pub(crate) fn rows<T: DeserializeOwned>(
         .map_err(sql_err)
 }
 
+/// Whether the object has ever stored anything (its `kv` table exists),
+/// asked without creating anything.
+pub(crate) fn has_tables(sql: &SqlStorage) -> AppResult<bool> {
+    #[derive(Deserialize)]
+    struct Row {
+        #[allow(dead_code)]
+        name: String,
+    }
+    let tables: Vec<Row> = rows(
+        sql,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kv'",
+        vec![],
+    )?;
+    Ok(!tables.is_empty())
+}
+
 /// The record under `key` in the object's `kv` table.
 pub(crate) fn get_text(sql: &SqlStorage, key: &str) -> AppResult<Option<String>> {
     #[derive(Deserialize)]

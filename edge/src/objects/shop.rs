@@ -110,17 +110,7 @@ impl ShopObject {
         if *self.loaded.borrow() {
             return Ok(self.record.borrow().is_some());
         }
-        #[derive(Deserialize)]
-        struct Row {
-            #[allow(dead_code)]
-            name: String,
-        }
-        let tables: Vec<Row> = rows(
-            &self.sql(),
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kv'",
-            vec![],
-        )?;
-        if tables.is_empty() {
+        if !super::has_tables(&self.sql())? {
             return Ok(false);
         }
         self.migrate()?;
