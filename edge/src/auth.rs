@@ -31,6 +31,14 @@ pub fn hmac_hex(secret: &str, message: &[u8]) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
+/// What the edge keeps to tell one delivery of an event id from another:
+/// the SHA-256 of the event as parsed (its canonical JSON), so a claim or a
+/// stored answer keeps no field of the event itself (no email hash, no
+/// birthday, no tags).
+pub fn fingerprint(event: &loyalty_rules::Event) -> String {
+    sha256_hex(&event.fingerprint())
+}
+
 /// Compares two secrets in time that does not depend on where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
@@ -132,6 +140,27 @@ pub fn bearer(header: Option<&str>) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fingerprint_tells_bodies_apart_and_keeps_none_of_them() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-02T00:00:00Z")
+            .expect("a time")
+            .to_utc();
+        let event = |email: &str| {
+            let text = format!(
+                r#"{{"id":"e-1","kind":"signup","member_id":"c-1","occurred_at":"2026-01-01T00:00:00Z","member":{{"email_hash":"{email}"}}}}"#
+            );
+            loyalty_rules::Event::parse(&text, now).expect("a valid event")
+        };
+        let (one, other) = (
+            fingerprint(&event("aaaa1111")),
+            fingerprint(&event("bbbb2222")),
+        );
+        assert_ne!(one, other);
+        assert_eq!(one, fingerprint(&event("aaaa1111")));
+        assert_eq!(one.len(), 64);
+        assert!(!one.contains("aaaa1111") && !one.contains("c-1"));
+    }
 
     #[test]
     fn sha256_matches_a_known_vector() {

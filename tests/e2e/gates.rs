@@ -257,3 +257,41 @@ pub fn no_object_over_its_share(world: &mut World) {
     eprintln!("  burst of {requests}: shop object {shop_calls} calls, gates {gates:?}");
     world.restart(true);
 }
+
+/// A gate's claim keeps the event's id and a hash of its body, nothing of
+/// the body itself: no email hash, no tag is in any gate's files (tables
+/// and journal alike, read as bytes). The member's own object holds them.
+pub fn claims_keep_no_personal_fields(world: &mut World) {
+    let shop = world.shop(&simple_program());
+    let secret = format!("hash-{}", world.unique("email"));
+    let tag = format!("tag-{}", world.unique("t"));
+    let ids = spread("private", 1, str::to_owned);
+    for id in &ids {
+        let mut event = raw(&order(id, "m-private", &format!("o-{id}"), 1000));
+        event["member"] = json!({"email_hash": secret, "tags": [tag]});
+        let answer = shop.send(&event);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        // Sent again: still known by its hash alone.
+        assert_eq!(shop.send(&event).json()["duplicate"], true);
+    }
+    let gates = world.state.join("wrangler/v3/do/loyalty-edge-GateObject");
+    let members = world.state.join("wrangler/v3/do/loyalty-edge-MemberObject");
+    let holding = |dir: &std::path::Path, needle: &str| -> usize {
+        std::fs::read_dir(dir)
+            .expect("the objects' folder")
+            .filter_map(Result::ok)
+            .filter(|f| {
+                std::fs::read(f.path())
+                    .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            })
+            .count()
+    };
+    assert_eq!(
+        holding(&gates, &secret),
+        0,
+        "an email hash in a gate's files"
+    );
+    assert_eq!(holding(&gates, &tag), 0, "a tag in a gate's files");
+    // The search finds what is there: the member's object holds both.
+    assert!(holding(&members, &secret) > 0, "the search reads the files");
+}

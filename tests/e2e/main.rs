@@ -104,6 +104,10 @@ const CASES: &[Case] = &[
         gates::pooled_accounts,
     ),
     (
+        "claims keep an id and a hash, no field of the event",
+        gates::claims_keep_no_personal_fields,
+    ),
+    (
         "one shop's burst: no object takes more than its share",
         gates::no_object_over_its_share,
     ),

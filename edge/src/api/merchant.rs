@@ -223,7 +223,7 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
         .flatten()
         .map(|event| ClaimRequest {
             event_id: event.id.to_string(),
-            fingerprint: event.fingerprint(),
+            fingerprint: auth::fingerprint(event),
             member: event.member_id.to_string(),
             account: event
                 .member

@@ -488,7 +488,7 @@ impl MemberObject {
         let Some(row) = rows.into_iter().next() else {
             return Ok(None);
         };
-        if row.fingerprint != event.fingerprint() {
+        if row.fingerprint != crate::auth::fingerprint(event) {
             return Err(loyalty_rules::EventError::IdConflict {
                 event_id: event.id.clone(),
             }
@@ -543,7 +543,7 @@ impl MemberObject {
                 "INSERT INTO events (id, fingerprint, v) VALUES (?, ?, ?)",
                 vec![
                     request.event.id.as_str().into(),
-                    request.event.fingerprint().as_str().into(),
+                    crate::auth::fingerprint(&request.event).as_str().into(),
                     answer_text.as_str().into(),
                 ],
             )
