@@ -301,20 +301,12 @@ pub fn bad_inputs(world: &mut World) {
     // Webhook signatures: fresh ones pass, stale or wrong ones do not.
     let now = xtask::clock::unix_now();
     let body = raw(&order("sig-1", "m-sig", "o-sig", 1000)).to_string();
-    let signed =
-        |secret: &str, at: i64| loyalty_edge::auth::signature_header(body.as_bytes(), secret, at);
-    let path = format!("/v1/shops/{}/events", shop.name);
-    for (header, status) in [
-        (signed(&shop.webhook_secret, now - 400), 401),
-        (signed("whsec_wrong", now), 401),
-        (signed(&shop.webhook_secret, now), 200),
+    for (secret, at, status) in [
+        (shop.webhook_secret.as_str(), now - 400, 401),
+        ("whsec_wrong", now, 401),
+        (shop.webhook_secret.as_str(), now, 200),
     ] {
-        let answer = world.call(
-            "POST",
-            &path,
-            &[("loyalty-signature", &header)],
-            body.as_bytes(),
-        );
+        let answer = shop.send_signed(&body, secret, at);
         assert_eq!(answer.status, status, "{}", answer.body);
     }
 }
@@ -814,9 +806,6 @@ pub fn key_rotation(world: &mut World) {
     let old_token = shop.token("m-kr");
     let now = xtask::clock::unix_now();
     let body = raw(&order("kr-2", "m-kr", "o-kr2", 1000)).to_string();
-    let old_signature =
-        loyalty_edge::auth::signature_header(body.as_bytes(), &shop.webhook_secret, now);
-    let path = format!("/v1/shops/{}/events", shop.name);
 
     let rotated = shop.merchant("POST", "/v1/shops/{shop}/keys/rotate", b"");
     assert_eq!(rotated.status, 200, "{}", rotated.body);
@@ -856,20 +845,9 @@ pub fn key_rotation(world: &mut World) {
     assert_eq!(me.json()["balance"], 125);
 
     // Webhook signatures: the old secret's is refused, the new one's accepted.
-    let refused = world.call(
-        "POST",
-        &path,
-        &[("loyalty-signature", &old_signature)],
-        body.as_bytes(),
-    );
+    let refused = shop.send_signed(&body, &shop.webhook_secret, now);
     assert_eq!(refused.status, 401, "{}", refused.body);
-    let signature = loyalty_edge::auth::signature_header(body.as_bytes(), &new.webhook_secret, now);
-    let accepted = world.call(
-        "POST",
-        &path,
-        &[("loyalty-signature", &signature)],
-        body.as_bytes(),
-    );
+    let accepted = new.send_signed(&body, &new.webhook_secret, now);
     assert_eq!(accepted.status, 200, "{}", accepted.body);
     // floor(1000 / 100) = 10: 125 + 10 = 135.
     assert_eq!(accepted.json()["balance"], 135);

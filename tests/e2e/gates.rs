@@ -121,7 +121,6 @@ pub fn rotation_reaches_every_gate(world: &mut World) {
             .to_owned(),
         ..shop.clone()
     };
-    let path = format!("/v1/shops/{}/events", shop.name);
     let now = xtask::clock::unix_now();
     for (id, member) in ids.iter().zip(&shoppers) {
         let event = order(
@@ -141,14 +140,7 @@ pub fn rotation_reaches_every_gate(world: &mut World) {
                 sent.id, old.body
             );
         }
-        let old_signature =
-            loyalty_edge::auth::signature_header(body.as_bytes(), &shop.webhook_secret, now);
-        let refused = world.call(
-            "POST",
-            &path,
-            &[("loyalty-signature", &old_signature)],
-            body.as_bytes(),
-        );
+        let refused = shop.send_signed(&body, &shop.webhook_secret, now);
         assert_eq!(refused.status, 401, "{}", refused.body);
         let old_me = shop.me(&shop.token(member));
         assert_eq!(
