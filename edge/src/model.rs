@@ -293,13 +293,10 @@ pub struct Claim {
 }
 
 /// What the worker asks a gate: check this credential, count this request
-/// in its rate window, resolve this member's state key, claim these ids.
+/// in its rate window, claim these ids.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ContextRequest {
     pub credential: Option<Credential>,
-    /// Resolve this member's state key.
-    #[serde(default)]
-    pub member: Option<String>,
     /// Count this request against the rate window of this key (the one the
     /// worker chose the gate by): `member:<id>` is counted only when the
     /// customer token is valid for that member, else `uncounted` is set.
@@ -318,9 +315,8 @@ pub struct Context {
     pub customer: Option<String>,
     pub program_version: u64,
     /// Whether the program pools accounts: state keys then come from the
-    /// shop object (`key` is left out).
+    /// shop object, else a member's own (`api::state_key`).
     pub pooling: bool,
-    pub key: Option<String>,
     pub claims: Vec<Claim>,
     /// The rate key named a member the token does not prove: nothing was
     /// counted (count the visitor's address instead).

@@ -287,3 +287,44 @@ pub fn claims_keep_no_personal_fields(world: &mut World) {
     // The search finds what is there: the member's object holds both.
     assert!(holding(&members, &secret) > 0, "the search reads the files");
 }
+
+/// In a pooled account, a member's own ledger is theirs by exact id: `_`
+/// is no wildcard and case counts (`c_1` never sees `cx1`'s or `C_1`'s
+/// entries), however many colleagues share the account.
+pub fn own_ledger_by_exact_id(world: &mut World) {
+    let mut program = simple_program();
+    program["accounts"] = json!({"pooling": true});
+    let shop = world.shop(&program);
+    for (n, member) in ["c_1", "cx1", "C_1"].iter().enumerate() {
+        let mut event = raw(&order(
+            &format!("led-{n}"),
+            member,
+            &format!("o-led-{n}"),
+            1000,
+        ));
+        event["member"] = json!({"account_id": "acct-ledger"});
+        let answer = shop.send(&event);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    let ledger = shop.widget(
+        "GET",
+        "/v1/widget/{shop}/me/ledger",
+        Some(&shop.token("c_1")),
+        &[],
+        b"",
+    );
+    assert_eq!(ledger.status, 200, "{}", ledger.body);
+
+    let entries = ledger.json()["entries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !entries.is_empty(),
+        "c_1 has its own order: {}",
+        ledger.body
+    );
+    for entry in &entries {
+        assert_eq!(entry["member_id"], "c_1", "{}", ledger.body);
+    }
+}

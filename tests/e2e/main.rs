@@ -104,6 +104,10 @@ const CASES: &[Case] = &[
         gates::pooled_accounts,
     ),
     (
+        "a pooled member's ledger is theirs by exact id",
+        gates::own_ledger_by_exact_id,
+    ),
+    (
         "claims keep an id and a hash, no field of the event",
         gates::claims_keep_no_personal_fields,
     ),

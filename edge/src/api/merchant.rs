@@ -31,8 +31,8 @@ pub(super) async fn member(ask: Ask<'_>) -> AppResult<Reply> {
 }
 
 pub(super) async fn member_ledger(ask: Ask<'_>) -> AppResult<Reply> {
-    let (context, _) = merchant_for_member(&ask).await?;
-    ledger(ask.req, ask.env, &ask.shop, &context, ask.member, false).await
+    let (_, key) = merchant_for_member(&ask).await?;
+    ledger(ask.req, ask.env, &ask.shop, &key, ask.member, false).await
 }
 
 pub(super) async fn adjust(ask: Ask<'_>) -> AppResult<Reply> {
@@ -122,15 +122,8 @@ async fn authenticate_at(ask: &Ask<'_>, n: u64, mut request: ContextRequest) -> 
 /// the program) and the key of the state that holds the member.
 pub(super) async fn merchant_for_member(ask: &Ask<'_>) -> AppResult<(Context, String)> {
     check_id(&ask.member, "member_id")?;
-    let request = ContextRequest {
-        member: Some(ask.member.clone()),
-        ..Default::default()
-    };
-    let context = authenticate(ask, request).await?;
-    let key = match context.key.clone() {
-        Some(key) => key,
-        None => state_key(ask.env, &ask.shop, &context, &ask.member, None).await?,
-    };
+    let context = authenticate(ask, ContextRequest::default()).await?;
+    let key = state_key(ask.env, &ask.shop, &context, &ask.member, None).await?;
     Ok((context, key))
 }
 

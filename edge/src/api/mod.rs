@@ -377,8 +377,8 @@ fn any_gate() -> u64 {
     u64::from(byte[0]) % keys::GATES
 }
 
-/// The state key of a member: the gate's answer when the program does not
-/// pool accounts, else the shop object's binding (with `account`, binding
+/// The state key of a member: its own when the program does not pool
+/// accounts, else the shop object's binding (with `account`, binding
 /// an unbound member to it).
 async fn state_key(
     env: &Env,
@@ -518,11 +518,13 @@ fn client_ip(req: &Request) -> String {
         .unwrap_or_else(|| "local".into())
 }
 
+/// A page of the ledger of the state under `key` (only `member`'s
+/// entries with `own_only`).
 async fn ledger(
     req: &Request,
     env: &Env,
     shop: &str,
-    context: &Context,
+    key: &str,
     member: String,
     own_only: bool,
 ) -> AppResult<Reply> {
@@ -553,11 +555,10 @@ async fn ledger(
                 })?,
         ),
     };
-    let key = context.key.clone().unwrap_or_default();
     let page = store::member(
         env,
         shop,
-        &key,
+        key,
         LedgerRequest {
             member,
             cursor,

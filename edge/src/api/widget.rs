@@ -66,8 +66,8 @@ pub(super) async fn widget_ledger(ask: Ask<'_>) -> AppResult<Reply> {
         shop,
         ..
     } = ask;
-    let (context, member, _) = shopper(req, env, &shop, access).await?;
-    ledger(req, env, &shop, &context, member, true).await
+    let (_, member, key) = shopper(req, env, &shop, access).await?;
+    ledger(req, env, &shop, &key, member, true).await
 }
 
 pub(super) async fn widget_redeem(ask: Ask<'_>) -> AppResult<Reply> {
@@ -146,13 +146,14 @@ async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<P
         .await?
         .ok_or_else(|| AppError::not_found("the program"))?;
     let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
-    let (member_id, state) = match (&context.customer, &context.key) {
-        (Some(member), Some(key)) => {
-            let mut state = store::member(env, shop, key, StateRequest::default()).await?;
+    let (member_id, state) = match &context.customer {
+        Some(member) => {
+            let key = state_key(env, shop, context, member, None).await?;
+            let mut state = store::member(env, shop, &key, StateRequest::default()).await?;
             state.profiles.retain(|id, _| id.as_str() == member);
             (Id::parse(member).ok(), Some(state))
         }
-        _ => (None, None),
+        None => (None, None),
     };
     // The server's clock, so the preview computes at the edge's `now` even
     // when the shopper's device clock is off.
@@ -173,10 +174,7 @@ async fn shopper(
 ) -> AppResult<(Context, String, String)> {
     let context = widget_context(req, env, shop, access == Access::Shopper).await?;
     let member = context.customer.clone().unwrap_or_default();
-    let key = match context.key.clone() {
-        Some(key) => key,
-        None => state_key(env, shop, &context, &member, None).await?,
-    };
+    let key = state_key(env, shop, &context, &member, None).await?;
     Ok((context, member, key))
 }
 

@@ -112,8 +112,7 @@ impl GateObject {
         self.stored()?.ok_or_else(AppError::internal)
     }
 
-    /// Checks the credential; counts the rate window; resolves the state
-    /// key; claims the ids. After `facts` no `await`: the claims' reads and
+    /// Checks the credential; counts the rate window; claims the ids. After `facts` no `await`: the claims' reads and
     /// writes are one transaction, with no other request in between.
     async fn door(&self, shop: &str, request: ContextRequest) -> AppResult<Context> {
         let copy = self.facts(shop).await?;
@@ -160,11 +159,6 @@ impl GateObject {
             } else {
                 context.uncounted = true;
             }
-        }
-        if let Some(member) = request.member.as_ref().or(context.customer.as_ref())
-            && !copy.pooling
-        {
-            context.key = Some(keys::own_state(member));
         }
         // Without a program every event is refused (`no_program`), so none
         // is claimed: a refused event never keeps its id.

@@ -604,16 +604,21 @@ impl MemberObject {
         }
         let limit = request.limit.unwrap_or(50).clamp(1, 200);
         let cursor = request.cursor.unwrap_or(u64::MAX / 2);
-        let member = if request.own_only {
-            request.member.as_str()
+        // The member's own entries by exact id (a pattern would let `_`
+        // and case match a colleague's), else the whole state's.
+        let rows: Vec<Row> = if request.own_only {
+            rows(
+                &self.sql(),
+                "SELECT v FROM ledger WHERE seq < ? AND member = ? ORDER BY seq DESC LIMIT ?",
+                vec![int(cursor), request.member.as_str().into(), int(limit + 1)],
+            )?
         } else {
-            "%"
+            rows(
+                &self.sql(),
+                "SELECT v FROM ledger WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+                vec![int(cursor), int(limit + 1)],
+            )?
         };
-        let rows: Vec<Row> = rows(
-            &self.sql(),
-            "SELECT v FROM ledger WHERE seq < ? AND member LIKE ? ORDER BY seq DESC LIMIT ?",
-            vec![int(cursor), member.into(), int(limit + 1)],
-        )?;
         let mut entries: Vec<LedgerEntry> = rows
             .iter()
             .filter_map(|r| serde_json::from_str(&r.v).ok())
