@@ -147,7 +147,7 @@ pub struct AnalyticsRequest {
 }
 
 /// Figures-only reports of member objects that a worker carried, delivered
-/// together (each is in its member's outbox too, so losing one only delays it).
+/// together (each is kept in its member's state row too, so losing one only delays it).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Figures {
     pub reports: Vec<Report>,

@@ -315,7 +315,7 @@ fn credential(access: Access, req: &Request, env: &Env, body: &[u8]) -> AppResul
 
 thread_local! {
     /// Figures-only reports from member objects, carried to their shop
-    /// object in batches (each also waits in its member's outbox, so one
+    /// object in batches (each also waits in its member's state row, so one
     /// lost here is delivered by the alarm), with when each was carried.
     static CARRIED: std::cell::RefCell<Vec<(String, i64, Report)>> =
         const { std::cell::RefCell::new(Vec::new()) };

@@ -2,9 +2,10 @@
 //! pooled account's) state. It applies events one at a time: every request
 //! does its reads and writes with synchronous SQLite calls and no `await` in
 //! between, so the runtime commits them as one transaction and no other
-//! request interleaves. What other objects must learn (indexes, analytics
-//! figures, a referrer's credit) goes through an outbox in the same
-//! transaction, delivered after, and retried by an alarm until it lands.
+//! request interleaves. What other objects must learn is written in the same
+//! transaction (index entries and a referrer's credit in an outbox, the
+//! newest analytics figures in the state's own row), delivered after, and
+//! retried by an alarm until it lands.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
