@@ -96,7 +96,16 @@ pub fn redeem_check(
     Ok(())
 }
 
-/// Spends points on a reward and issues its code; the same `key` replays.
+/// Where a redemption is kept in `MemberState::redemptions`: under the
+/// member's own idempotency key, so colleagues in a pooled account never
+/// share (or learn of) one another's keys. Ids hold no space, so the first
+/// space separates the two.
+pub fn redemption_key(member_id: &Id, key: &str) -> String {
+    format!("{} {key}", member_id.as_str())
+}
+
+/// Spends points on a reward and issues its code; the same `key` of the
+/// same member replays.
 pub fn redeem(
     program: &Program,
     state: &mut MemberState,
@@ -106,8 +115,9 @@ pub fn redeem(
     now: DateTime<Utc>,
     entropy: &mut dyn Entropy,
 ) -> Result<RedeemOutcome, RedeemError> {
-    if let Some(done) = state.redemptions.get(key) {
-        if done.reward.as_str() != reward_id || done.member_id != *member_id {
+    let record_key = redemption_key(member_id, key);
+    if let Some(done) = state.redemptions.get(&record_key) {
+        if done.reward.as_str() != reward_id {
             return Err(RedeemError::KeyConflict);
         }
         let redemption = Redemption {
@@ -164,7 +174,7 @@ pub fn redeem(
     entry.note = Some(format!("{} {}", reward.id, code.code));
     entries.push(entry);
     state.redemptions.insert(
-        key.to_owned(),
+        record_key,
         RedemptionRecord {
             redemption_id: id.clone(),
             member_id: member_id.clone(),

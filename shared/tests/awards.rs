@@ -2603,6 +2603,13 @@ fn pooled_members_earn_into_one_account() {
     assert_eq!(shop.view("m-1", now()).balance, 100);
     // The referral code stays the member's.
     assert_ne!(shop.referral_code("m-1"), shop.referral_code("m-2"));
+    // An idempotency key is the member's own: m-1's "k-1" is not m-2's.
+    // 100 left, the reward costs 300: m-1's own attempt is refused for want
+    // of points (not answered as m-2's replay, not as a key conflict).
+    let refusal = shop.redeem("m-1", "ship", "k-1").unwrap_err();
+    assert_eq!(refusal.code(), "insufficient_points");
+    // m-2's own key still replays m-2's redemption.
+    assert!(shop.redeem("m-2", "ship", "k-1").unwrap().replayed);
 }
 
 #[test]
