@@ -167,6 +167,7 @@ pub struct CallsRequest {}
 /// it pools accounts. `epoch` rises with every change, so a gate keeps the
 /// newest copy whatever order pushes and pulls arrive in.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
 pub struct ShopCopy {
     pub shop: String,
     pub epoch: u64,

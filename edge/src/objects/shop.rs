@@ -25,37 +25,15 @@ use crate::model::{
 };
 use crate::store::{self, reply};
 
-/// What the shop object keeps about the shop itself.
+/// What the shop object keeps about the shop itself: the facts every gate
+/// holds a copy of (stored flat, as one JSON object), and the current
+/// program's document.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ShopRecord {
-    pub shop: String,
-    pub api_key_hash: String,
-    pub webhook_secret: String,
-    pub widget_secret: String,
-    pub program_version: u64,
+    #[serde(flatten)]
+    pub facts: ShopCopy,
     #[serde(default)]
     pub program: Option<String>,
-    /// Whether the current program pools B2B accounts.
-    #[serde(default)]
-    pub pooling: bool,
-    /// Rises with every change the gates must learn (secrets, program).
-    #[serde(default)]
-    pub epoch: u64,
-}
-
-impl ShopRecord {
-    /// What the gates hold of it.
-    fn copy(&self) -> ShopCopy {
-        ShopCopy {
-            shop: self.shop.clone(),
-            epoch: self.epoch,
-            api_key_hash: self.api_key_hash.clone(),
-            webhook_secret: self.webhook_secret.clone(),
-            widget_secret: self.widget_secret.clone(),
-            program_version: self.program_version,
-            pooling: self.pooling,
-        }
-    }
 }
 
 // The runtime's handles (State, Env) do not implement Debug.
@@ -158,14 +136,16 @@ impl ShopObject {
         }
         let secrets = Self::new_secrets(shop);
         self.save_record(ShopRecord {
-            shop: shop.to_owned(),
-            api_key_hash: auth::sha256_hex(&secrets.api_key),
-            webhook_secret: secrets.webhook_secret.clone(),
-            widget_secret: secrets.widget_secret.clone(),
-            program_version: 0,
+            facts: ShopCopy {
+                shop: shop.to_owned(),
+                epoch: 1,
+                api_key_hash: auth::sha256_hex(&secrets.api_key),
+                webhook_secret: secrets.webhook_secret.clone(),
+                widget_secret: secrets.widget_secret.clone(),
+                program_version: 0,
+                pooling: false,
+            },
             program: None,
-            pooling: false,
-            epoch: 1,
         })?;
         Ok(secrets)
     }
@@ -174,11 +154,17 @@ impl ShopObject {
     /// working at once.
     async fn rotate(&self) -> AppResult<Secrets> {
         let mut record = self.record()?;
-        let secrets = Self::new_secrets(&record.shop);
-        record.api_key_hash = auth::sha256_hex(&secrets.api_key);
-        record.webhook_secret.clone_from(&secrets.webhook_secret);
-        record.widget_secret.clone_from(&secrets.widget_secret);
-        record.epoch = record.epoch.saturating_add(1);
+        let secrets = Self::new_secrets(&record.facts.shop);
+        record.facts.api_key_hash = auth::sha256_hex(&secrets.api_key);
+        record
+            .facts
+            .webhook_secret
+            .clone_from(&secrets.webhook_secret);
+        record
+            .facts
+            .widget_secret
+            .clone_from(&secrets.widget_secret);
+        record.facts.epoch = record.facts.epoch.saturating_add(1);
         self.save_record(record)?;
         self.push().await?;
         Ok(secrets)
@@ -189,7 +175,7 @@ impl ShopObject {
     /// tried again by the alarm every second until it does; the change is
     /// saved and answered meanwhile, so secrets shown are never lost.
     async fn push(&self) -> AppResult<()> {
-        let copy = self.record()?.copy();
+        let copy = self.record()?.facts;
         let sends = (0..keys::GATES).map(|n| store::gate(&self.env, &copy.shop, n, copy.clone()));
         let failed = futures_util::future::join_all(sends)
             .await
@@ -204,7 +190,11 @@ impl ShopObject {
 
     /// What a gate that has no copy asks (`None`: no such shop).
     fn copy(&self) -> AppResult<Option<ShopCopy>> {
-        Ok(self.record.borrow().as_ref().map(ShopRecord::copy))
+        Ok(self
+            .record
+            .borrow()
+            .as_ref()
+            .map(|record| record.facts.clone()))
     }
 
     /// The state key of a member: its pooled account's, once bound, else its own.
@@ -223,7 +213,11 @@ impl ShopObject {
                 return Ok(row.key);
             }
         }
-        let pooling = self.record.borrow().as_ref().is_some_and(|r| r.pooling);
+        let pooling = self
+            .record
+            .borrow()
+            .as_ref()
+            .is_some_and(|r| r.facts.pooling);
         match account {
             Some(account) if pooling => {
                 let key = keys::account_state(account);
@@ -259,10 +253,10 @@ impl ShopObject {
 
     async fn put_program(&self, doc: String, pooling: bool) -> AppResult<u64> {
         let mut record = self.record()?;
-        record.pooling = pooling;
-        record.epoch = record.epoch.saturating_add(1);
-        record.program_version = record.program_version.saturating_add(1);
-        let version = record.program_version;
+        record.facts.pooling = pooling;
+        record.facts.epoch = record.facts.epoch.saturating_add(1);
+        record.facts.program_version = record.facts.program_version.saturating_add(1);
+        let version = record.facts.program_version;
         self.sql()
             .exec(
                 "INSERT INTO programs (version, doc) VALUES (?, ?)",
@@ -413,7 +407,7 @@ impl ShopObject {
                 answer::<DevToken>(Ok(auth::customer_token(
                     &c.member,
                     expires,
-                    &record.widget_secret,
+                    &record.facts.widget_secret,
                 )))
             }
         }
