@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::member::MemberState;
+use crate::member::{MemberState, Profile};
 use crate::program::Program;
 
 /// What one member state contributes to the shop's counters.
@@ -33,6 +33,19 @@ pub struct MemberFigures {
 }
 
 impl MemberFigures {
+    /// What stays of a state's figures once its last member is erased: the
+    /// points issued and redeemed and the referrals converted, as anonymous
+    /// totals. It leaves the member, participant, ordering, spend, survey,
+    /// tier and outstanding counts (points outstanding drop by the balance).
+    pub fn after_erasure(&self) -> Self {
+        Self {
+            issued: self.issued,
+            redeemed: self.redeemed,
+            referrals: self.referrals,
+            ..Self::default()
+        }
+    }
+
     /// The figures of a state at the moment of a write.
     pub fn of(program: &Program, state: &MemberState, now: DateTime<Utc>) -> Self {
         let orders = state.standing_orders();
@@ -51,13 +64,14 @@ impl MemberFigures {
             issued: state.lifetime_earned,
             redeemed: state.points_redeemed,
             outstanding: balances.available.saturating_add(balances.pending),
-            referrals: count(
+            referrals: i64::try_from(
                 state
                     .profiles
                     .values()
-                    .map(|p| p.credited_referees.len())
-                    .sum(),
-            ),
+                    .map(Profile::referrals_credited)
+                    .sum::<u64>(),
+            )
+            .unwrap_or(i64::MAX),
             tier: state
                 .tier_rank_at(program, now)
                 .and_then(|rank| program.level(rank))

@@ -81,6 +81,10 @@ pub struct Answer {
     /// Store credit this event gave (cashback) or took back.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub store_credit_minor: i64,
+    /// The event was answered before, for a member erased since: its first
+    /// answer went with them, so this one says only that it was a duplicate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub member_erased: bool,
 }
 
 /// The contract's worked example: a 129.99 USD order with 89.99 of shoes.
@@ -298,6 +302,7 @@ pub fn apply_event(
         program_version: program.version,
         referral: None,
         store_credit_minor: 0,
+        member_erased: false,
     };
     let mut issued = Vec::new();
     let mut referral_credit = None;
@@ -851,7 +856,7 @@ fn decide_referral(
             event.occurred_at,
             gift.valid_days,
             CodeSource::Referred {
-                referrer: referrer_id.clone(),
+                referrer: Some(referrer_id.clone()),
             },
         )
     });

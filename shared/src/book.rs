@@ -18,6 +18,7 @@ use crate::code::SeededEntropy;
 use crate::event::Event;
 use crate::id::Id;
 use crate::member::{LedgerEntry, MemberState};
+use crate::privacy::{self, Erasure};
 use crate::program::Program;
 use crate::redemption::{RedeemError, RedeemOutcome, redeem};
 use crate::referral::apply_referral_credit;
@@ -29,8 +30,10 @@ pub struct Book {
     /// States by key: the member id, or the account id when pooled.
     pub states: BTreeMap<Id, MemberState>,
     pub ledgers: BTreeMap<Id, Vec<LedgerEntry>>,
-    /// Answered events: fingerprint and first answer.
-    pub events: BTreeMap<Id, (String, Answer)>,
+    /// Answered events: fingerprint, and the member with the first answer
+    /// (`None` once that member was erased: the claim stays, named by
+    /// nothing but the id and the fingerprint).
+    pub events: BTreeMap<Id, (String, Option<(Id, Answer)>)>,
     /// Member -> state key, for members of pooled accounts.
     pub accounts: BTreeMap<Id, Id>,
     pub referral_codes: BTreeMap<String, Id>,
@@ -72,6 +75,12 @@ impl Book {
                     event_id: event.id.clone(),
                 });
             }
+            let Some((_, answer)) = answer else {
+                return Ok(privacy::erased_answer(
+                    event.id.clone(),
+                    self.program.version,
+                ));
+            };
             let mut again = answer.clone();
             again.duplicate = true;
             return Ok(again);
@@ -117,8 +126,13 @@ impl Book {
                     .extend(credited.entries);
             }
         }
-        self.events
-            .insert(event.id.clone(), (fingerprint, outcome.answer.clone()));
+        self.events.insert(
+            event.id.clone(),
+            (
+                fingerprint,
+                Some((event.member_id.clone(), outcome.answer.clone())),
+            ),
+        );
         Ok(outcome.answer)
     }
 
@@ -200,6 +214,54 @@ impl Book {
             .extend(adjusted.entries.clone());
         self.states.insert(state_key, state);
         Ok(adjusted)
+    }
+
+    /// Erases a member the way the edge does: out of their state (the whole
+    /// state when they were alone in it), their ledger entries, the referral
+    /// index, account bindings; their referrer's and referees' states and
+    /// ledgers forget them; their answered events keep only the claim; the
+    /// counters keep what was issued and redeemed as anonymous totals.
+    pub fn erase(&mut self, member_id: &Id, now: DateTime<Utc>) -> Option<Erasure> {
+        let key = self.state_key(member_id, None);
+        let mut state = self.states.get(&key)?.clone();
+        let before = MemberFigures::of(&self.program, &state, now);
+        let erasure = privacy::erase(&mut state, member_id)?;
+        let after = if erasure.emptied {
+            before.after_erasure()
+        } else {
+            MemberFigures::of(&self.program, &state, now)
+        };
+        self.counters.record(&before, &after);
+        if erasure.emptied {
+            self.states.remove(&key);
+            self.ledgers.remove(&key);
+        } else {
+            self.states.insert(key.clone(), state);
+            if let Some(ledger) = self.ledgers.get_mut(&key) {
+                ledger.retain(|e| e.member_id != *member_id);
+                for entry in ledger.iter_mut() {
+                    privacy::forget_entry(entry, member_id);
+                }
+            }
+        }
+        self.referral_codes.remove(&erasure.referral_code);
+        self.accounts.remove(member_id);
+        let others = erasure.referred_by.iter().chain(&erasure.referees);
+        for other in others.cloned().collect::<Vec<_>>() {
+            let other_key = self.state_key(&other, None);
+            if let Some(state) = self.states.get_mut(&other_key) {
+                privacy::forget(state, member_id);
+            }
+            for entry in self.ledgers.get_mut(&other_key).into_iter().flatten() {
+                privacy::forget_entry(entry, member_id);
+            }
+        }
+        for (_, answered) in self.events.values_mut() {
+            if answered.as_ref().is_some_and(|(m, _)| m == member_id) {
+                *answered = None;
+            }
+        }
+        Some(erasure)
     }
 
     pub fn state_of(&self, member_id: &Id) -> Option<&MemberState> {

@@ -21,6 +21,7 @@ pub mod event;
 pub mod id;
 pub mod json;
 pub mod member;
+pub mod privacy;
 pub mod program;
 pub mod redemption;
 pub mod referral;

@@ -115,8 +115,16 @@ pub enum CodeStatus {
 pub enum CodeSource {
     Redemption { redemption_id: String },
     Rule { rule: Id, event_id: Id },
-    Referral { referee: Id },
-    Referred { referrer: Id },
+    /// The referee this gift thanks for (`None` once that member was erased).
+    Referral {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        referee: Option<Id>,
+    },
+    /// The referrer whose code brought this gift (`None` once erased).
+    Referred {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        referrer: Option<Id>,
+    },
 }
 
 /// A reward code issued to a member.
@@ -185,6 +193,20 @@ pub struct Profile {
     /// Referees this member has been credited for.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub credited_referees: BTreeSet<Id>,
+    /// Referees credited for who were erased since: counted, not named.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub erased_referees: u64,
+}
+
+fn is_zero_u64(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Profile {
+    /// How many referees this member was credited for (erased ones too).
+    pub fn referrals_credited(&self) -> u64 {
+        (self.credited_referees.len() as u64).saturating_add(self.erased_referees)
+    }
 }
 
 /// Points earned outside orders (fixed rules, badges, referrals), dated for
@@ -375,6 +397,7 @@ impl MemberState {
                 referred_by: None,
                 referral_settled: false,
                 credited_referees: BTreeSet::new(),
+                erased_referees: 0,
             })
     }
 

@@ -53,10 +53,10 @@ pub fn apply_referral_credit(
         outcome.status = CreditStatus::AlreadyCredited;
         return outcome;
     }
-    let credited = profile.credited_referees.len();
+    let credited = profile.referrals_credited();
     if referral
         .max_rewarded_per_referrer
-        .is_some_and(|max| credited >= max as usize)
+        .is_some_and(|max| credited >= u64::from(max))
     {
         outcome.status = CreditStatus::CapReached;
         return outcome;
@@ -103,7 +103,7 @@ pub fn apply_referral_credit(
                 credit.at,
                 gift.valid_days,
                 CodeSource::Referral {
-                    referee: credit.referee.clone(),
+                    referee: Some(credit.referee.clone()),
                 },
             );
             outcome.codes.push(code);

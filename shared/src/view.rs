@@ -281,7 +281,7 @@ pub fn member_view(
         referral: profile.map(|p| ReferralView {
             code: p.referral_code.clone(),
             url: format!("{}{}", ctx.referral_base, p.referral_code),
-            referred: p.credited_referees.len() as u64,
+            referred: p.referrals_credited(),
         }),
         badges,
         expiring: balances.expires_at.map(|at| Expiring {

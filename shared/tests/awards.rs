@@ -2696,3 +2696,155 @@ fn analytics_counters() {
     shop.run(&[(by(refunded("e-10", "o-3", 5000), "m-3"), took(-50, 275))]);
     assert_eq!(shop.book.counters.report().clv_minor, 48750);
 }
+
+// ---------------------------------------------------------------- privacy
+
+/// Everything the book holds, as text, and how often `needle` occurs in it.
+/// A claim's fingerprint is left out: the book keeps the canonical body,
+/// where the edge keeps only its SHA-256.
+fn book_mentions(shop: &Shop, needle: &str) -> usize {
+    let book = &shop.book;
+    let answered: Vec<_> = book.events.iter().map(|(id, (_, a))| (id, a)).collect();
+    let text = format!(
+        "{}{}{:?}{:?}{:?}{}",
+        serde_json::to_string(&book.states).unwrap(),
+        serde_json::to_string(&book.ledgers).unwrap(),
+        answered,
+        book.accounts,
+        book.referral_codes,
+        serde_json::to_string(&book.counters).unwrap(),
+    );
+    text.matches(needle).count()
+}
+
+#[test]
+fn an_erased_member_leaves_no_trace_and_no_one_loses_a_count() {
+    let mut shop = Shop::new(&referral_program(
+        json!({"referee_reward": {"kind": "amount_off", "amount_minor": 1000}}),
+        json!({"rewards": [{"id": "ship", "name": {"en": "Ship"}, "cost_points": 100, "kind": "free_shipping"}]}),
+    ));
+    shop.run(&[(signup("e-1", "ref-a", "hash-ref-a"), award(&[("signup", 100)], 100, 100))]);
+    let code_a = shop.referral_code("ref-a");
+    // erin-7 signs up with ref-a's code, orders (ref-a is credited 500),
+    // redeems and is adjusted; then refers ref-c.
+    shop.run(&[
+        (
+            referred(signup("e-2", "erin-7", "hash-erin-7"), &code_a),
+            award(&[("signup", 100)], 100, 100),
+        ),
+        (
+            by(paid("e-3", "o-erin", 5000), "erin-7"),
+            award(&[("base", 50)], 50, 150),
+        ),
+    ]);
+    let code_erin = shop.referral_code("erin-7");
+    shop.redeem("erin-7", "ship", "key-erin").unwrap();
+    shop.book
+        .adjust(&id("erin-7"), &id("adj-1"), 10, "goodwill", now())
+        .unwrap();
+    shop.run(&[
+        (
+            referred(signup("e-4", "ref-c", "hash-ref-c"), &code_erin),
+            award(&[("signup", 100)], 100, 100),
+        ),
+        (
+            by(paid("e-5", "o-c", 3000), "ref-c"),
+            award(&[("base", 30)], 30, 130),
+        ),
+    ]);
+    // erin-7 now: 150 - 100 + 10 + 500 (ref-c's order) = 560.
+    assert_eq!(shop.view("erin-7", now()).balance, 560);
+    assert_eq!(shop.view("ref-a", now()).referral.unwrap().referred, 1);
+    let counters = shop.book.counters.clone();
+    for needle in ["erin-7", &code_erin] {
+        assert!(book_mentions(&shop, needle) > 0, "{needle} is there before");
+    }
+
+    let erasure = shop.book.erase(&id("erin-7"), now()).expect("erased");
+    assert!(erasure.emptied);
+    assert_eq!(erasure.referral_code, code_erin);
+    assert_eq!(erasure.referred_by, Some(id("ref-a")));
+    assert_eq!(erasure.referees, vec![id("ref-c")]);
+    // Two codes went with the member: the referee gift and the redemption's.
+    assert_eq!(erasure.codes.len(), 2);
+    for needle in ["erin-7", "hash-erin-7", &code_erin, &erasure.codes[0], &erasure.codes[1]] {
+        assert_eq!(book_mentions(&shop, needle), 0, "{needle} remains");
+    }
+    // The others' counts stay: ref-a referred one member, ref-c keeps 130.
+    assert_eq!(shop.view("ref-a", now()).referral.unwrap().referred, 1);
+    assert_eq!(shop.view("ref-a", now()).balance, 600);
+    assert_eq!(shop.view("ref-c", now()).balance, 130);
+    // Analytics: one member fewer, 560 fewer outstanding; issued (100 + 50
+    // + 10 + 500 = 660 of erin-7's) and redeemed (100) stay as totals.
+    let after = &shop.book.counters;
+    assert_eq!(after.members, counters.members - 1);
+    assert_eq!(after.points_outstanding, counters.points_outstanding - 560);
+    assert_eq!(after.points_issued, counters.points_issued);
+    assert_eq!(after.points_redeemed, counters.points_redeemed);
+    assert_eq!(after.referral_conversions, counters.referral_conversions);
+    // Sent again, an old event of the erased member is a duplicate that
+    // brings no one back; another body under its id is still a conflict.
+    let answers = shop.run(&[(
+        by(paid("e-3", "o-erin", 5000), "erin-7"),
+        repeat(&[], 0, 0),
+    )]);
+    assert!(answers[0].duplicate && answers[0].member_erased);
+    assert_eq!(book_mentions(&shop, "erin-7"), 0);
+    shop.run(&[(
+        by(paid("e-3", "o-erin", 5001), "erin-7"),
+        refused("event_id_conflict", 409),
+    )]);
+    // The referral code stops working.
+    let answers = shop.run(&[(
+        referred(signup("e-6", "dan", "hash-dan"), &code_erin),
+        award(&[("signup", 100)], 100, 100),
+    )]);
+    assert_eq!(answers[0].referral, decision("refused", Some("unknown_code")));
+}
+
+#[test]
+fn in_a_pooled_account_erasing_one_keeps_the_account_and_a_member_sees_only_their_own() {
+    let doc = program(json!({
+        "earn_rules": [base()],
+        "rewards": [{"id": "ship", "name": {"en": "Ship"}, "cost_points": 50, "kind": "free_shipping"}],
+        "accounts": {"pooling": true},
+    }));
+    let mut shop = Shop::new(&doc);
+    shop.run(&[
+        (
+            by(account(paid("e-1", "o-1", 10000), "acc-9"), "col-a"),
+            award(&[("base", 100)], 100, 100),
+        ),
+        (
+            by(account(paid("e-2", "o-colb", 20000), "acc-9"), "col-b"),
+            award(&[("base", 200)], 200, 300),
+        ),
+    ]);
+    shop.redeem("col-b", "ship", "key-colb").unwrap();
+    shop.book
+        .adjust(&id("col-b"), &id("adj-colb"), 5, "sorry", now())
+        .unwrap();
+    // 300 - 50 + 5 = 255, shared.
+    let state = shop.book.state_of(&id("col-a")).unwrap().clone();
+    let own = loyalty_rules::privacy::own_records(&state, &id("col-a"));
+    let text = serde_json::to_string(&own).unwrap();
+    for needle in ["col-b", "key-colb", "adj-colb", "o-colb", &shop.referral_code("col-b")] {
+        assert!(!text.contains(needle), "{needle} in col-a's own records");
+    }
+    // The shared balance and the account's spend (tier) are in it.
+    let balances = own.balances(&shop.book.program, now());
+    assert_eq!(balances.available, 255);
+    assert_eq!(own.net_spend(), state.net_spend());
+
+    let code_b = shop.referral_code("col-b");
+    let erasure = shop.book.erase(&id("col-b"), now()).expect("erased");
+    assert!(!erasure.emptied);
+    assert_eq!(erasure.codes.len(), 1);
+    for needle in ["col-b", "key-colb", &code_b] {
+        assert_eq!(book_mentions(&shop, needle), 0, "{needle} remains");
+    }
+    // The account keeps its balance and its spend.
+    assert_eq!(shop.view("col-a", now()).balance, 255);
+    assert_eq!(shop.book.state_of(&id("col-a")).unwrap().net_spend(), state.net_spend());
+    assert_eq!(shop.book.counters.members, 1);
+}
