@@ -538,6 +538,11 @@ export interface components {
             duplicate: boolean;
             event_id: components["schemas"]["Id"];
             lines: components["schemas"]["AwardLine"][];
+            /**
+             * @description The event was answered before, for a member erased since: its first
+             *     answer went with them, so this one says only that it was a duplicate.
+             */
+            member_erased?: boolean;
             /** Format: int64 */
             points: number;
             /** Format: uint64 */
@@ -657,11 +662,11 @@ export interface components {
             };
         } | {
             referral: {
-                referee: components["schemas"]["Id"];
+                referee?: components["schemas"]["Id"] | null;
             };
         } | {
             referred: {
-                referrer: components["schemas"]["Id"];
+                referrer?: components["schemas"]["Id"] | null;
             };
         };
         /** @enum {string} */
@@ -1110,6 +1115,12 @@ export interface components {
             codes: components["schemas"]["IssuedCode"][];
             earnings: components["schemas"]["Earning"][];
             /**
+             * Format: uint64
+             * @description Referrals converted by members erased from this (pooled) state:
+             *     counted, not named, so the shop's conversions stay as they were.
+             */
+            erased_referrals?: number;
+            /**
              * Format: date-time
              * @description The `last_activity` whose inactivity expiry is already in the ledger.
              */
@@ -1308,6 +1319,11 @@ export interface components {
             /** @description Referees this member has been credited for. */
             credited_referees?: components["schemas"]["Id"][];
             email_hash?: string | null;
+            /**
+             * Format: uint64
+             * @description Referees credited for who were erased since: counted, not named.
+             */
+            erased_referees?: number;
             /** Format: date-time */
             first_seen: string;
             member_id: components["schemas"]["Id"];

@@ -51,10 +51,12 @@ pub fn gate_object(shop: &str, n: u64) -> String {
     format!("gate:{}:{n}", part(shop))
 }
 
-/// The Durable Object of a member's (or pooled account's) state; `key` is a
-/// state key (below), whose own parts are escaped already.
+/// The Durable Object of a member's (or pooled account's) state, named by
+/// the SHA-256 of its state key (below): a runtime may keep an object's
+/// name (the local one keeps it in the object's own database), and a name
+/// outlives an erase, so it names no member.
 pub fn member_object(shop: &str, key: &str) -> String {
-    format!("member:{}:{key}", part(shop))
+    format!("member:{}:{}", part(shop), crate::auth::sha256_hex(key))
 }
 
 /// The KV namespace's binding name (`wrangler.toml`).
@@ -94,8 +96,8 @@ mod tests {
     #[test]
     fn ids_with_the_separator_never_share_a_name() {
         // Unescaped, both were `member:a:member:b:member:c`.
-        let one = member_object("a:member:b", &own_state("c"));
-        let two = member_object("a", &own_state("b:member:c"));
+        let one = member_snapshot("a:member:b", &own_state("c"));
+        let two = member_snapshot("a", &own_state("b:member:c"));
         assert_ne!(one, two);
         assert_eq!(one, "member:a%3Amember%3Ab:member:c");
         assert_eq!(two, "member:a:member:b%3Amember%3Ac");
@@ -125,9 +127,10 @@ mod tests {
     #[test]
     fn plain_ids_keep_their_plain_names() {
         assert_eq!(shop_object("demo"), "shop:demo");
+        // A member's object is named by a hash: no id in it.
         assert_eq!(
             member_object("demo", &own_state("c-42")),
-            "member:demo:member:c-42"
+            format!("member:demo:{}", crate::auth::sha256_hex("member:c-42"))
         );
         assert_eq!(
             member_snapshot("demo", &own_state("c-42")),

@@ -55,7 +55,9 @@ calls! {
         Copy(CopyRequest) -> Option<ShopCopy>,
         Figures(Figures) -> (),
         PutProgram(PutProgram) -> u64,
-        KeyOf(KeyOf) -> String,
+        KeyOf(KeyOf) -> BoundKey,
+        Unbind(Unbind) -> (),
+        Erased(ErasedState) -> (),
         Report(Report) -> (),
         Analytics(AnalyticsRequest) -> loyalty_rules::analytics::Analytics,
         ProgramDocument(ProgramDocument) -> Option<String>,
@@ -71,6 +73,7 @@ calls! {
         Copy(ShopCopy) -> (),
         Release(ClaimRequest) -> (),
         Index(Index) -> (),
+        Forget(Forget) -> (),
         LookupCode(LookupCode) -> Option<String>,
         LookupReferral(LookupReferral) -> Option<String>,
         Calls(CallsRequest) -> u64,
@@ -91,6 +94,7 @@ calls! {
         State(StateRequest) -> loyalty_rules::member::MemberState,
         Export(ExportRequest) -> crate::bodies::Export,
         Erase(EraseRequest) -> Erased,
+        ForgetMember(ForgetMember) -> (),
     }
 }
 
@@ -130,13 +134,66 @@ pub struct LookupReferral {
     pub code: String,
 }
 
-/// A member's state key (its pooled account's, once bound); with
-/// `account`, on a pooling program, binds an unbound member to it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// A member's state key (its pooled account's, once bound). With `bind`
+/// (an event of the member, on a pooling program), a member seen for the
+/// first time is bound: to `account`, or to their own state without one, so
+/// an event naming another account goes to the bound state, whose rules
+/// refuse it (`account_id_immutable`) before anything changes.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct KeyOf {
     pub member: String,
     #[serde(default)]
     pub account: Option<String>,
+    #[serde(default)]
+    pub bind: bool,
+}
+
+/// A member's state key, and whether this call bound it (a binding made
+/// for an event that is then refused is dropped again).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct BoundKey {
+    pub key: String,
+    #[serde(default)]
+    pub fresh: bool,
+}
+
+/// Drops a binding `KeyOf` made for an event that was then refused (a
+/// refused event changes nothing), unless the member's state holds them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Unbind {
+    pub member: String,
+}
+
+/// A member was erased from the state under `key`: their account binding
+/// goes, and the state's figures (the state's report, or, when no one is
+/// left, the anonymous totals of its last figures).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErasedState {
+    pub member: String,
+    pub key: String,
+    pub emptied: bool,
+    #[serde(default)]
+    pub report: Option<Report>,
+}
+
+/// What a gate forgets of an erased member: their event ids' claims keep
+/// only the id and the fingerprint, marked as of an erased member; their
+/// reward codes and referral code leave the index (and KV).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Forget {
+    #[serde(default)]
+    pub event_ids: Vec<String>,
+    #[serde(default)]
+    pub codes: Vec<String>,
+    #[serde(default)]
+    pub referrals: Vec<String>,
+}
+
+/// Another state forgets an erased member (their referrer's, a referee's).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ForgetMember {
+    pub shop: String,
+    pub member: String,
 }
 
 /// The shop's analytics (after taking the reports the worker carried).
@@ -201,9 +258,13 @@ pub struct Profile {
     pub email_hash: Option<String>,
 }
 
-/// The whole state (the cart preview's input).
+/// The state (the cart preview's and `simulate`'s input); with `member`,
+/// only that member's own records and what the account shares.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct StateRequest {}
+pub struct StateRequest {
+    #[serde(default)]
+    pub member: Option<String>,
+}
 
 /// Everything held on a member.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -216,6 +277,12 @@ pub struct ExportRequest {
 pub struct EraseRequest {
     pub shop: String,
     pub member: String,
+    /// Whether the program pools accounts (where the referrer's and the
+    /// referees' states are).
+    #[serde(default)]
+    pub pooling: bool,
+    /// The program, for the figures of a pooled account that stays.
+    pub program: ProgramRef,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -262,18 +329,13 @@ pub enum Credential {
     Guest,
 }
 
-/// Claims an event id for one delivery (its fingerprint) and one state.
+/// Claims an event id for one delivery: the id and the fingerprint of the
+/// body are all a claim keeps (the event's member is in the body, so the
+/// same id for another member is another fingerprint: a conflict).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ClaimRequest {
     pub event_id: String,
     pub fingerprint: String,
-    pub member: String,
-    #[serde(default)]
-    pub account: Option<String>,
-    /// The state key, when the worker resolved it (pooling programs: the
-    /// shop object binds members to accounts).
-    #[serde(default)]
-    pub key: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -282,15 +344,14 @@ pub enum ClaimStatus {
     New,
     Same,
     Conflict,
-    /// Not claimed: the program pools accounts and the claim came without
-    /// its state key; ask the shop object for it, then claim again.
-    Unkeyed,
+    /// The same body as a claim whose member was erased since: a
+    /// duplicate, with nothing to answer from.
+    Erased,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Claim {
     pub status: ClaimStatus,
-    pub key: String,
 }
 
 /// What the worker asks a gate: check this credential, count this request
@@ -516,12 +577,13 @@ mod tests {
         let call: ShopCall = KeyOf {
             member: "c-1".into(),
             account: None,
+            bind: true,
         }
         .into();
         let text = serde_json::to_string(&call).unwrap();
         assert_eq!(
             text,
-            r#"{"call":"key_of","with":{"member":"c-1","account":null}}"#
+            r#"{"call":"key_of","with":{"member":"c-1","account":null,"bind":true}}"#
         );
         let envelope = MemberEnvelope {
             key: "member:c-1".into(),

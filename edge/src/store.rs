@@ -141,11 +141,14 @@ pub fn reply(result: AppResult<String>) -> worker::Result<Response> {
 /// KV: the lagging copies (programs by version, the code and referral
 /// indexes, member snapshots). Every read and write of KV goes through
 /// these typed functions; writes are best effort, as the objects stay the
-/// truth and every reader falls back to them.
+/// truth and every reader falls back to them. The deletes an erase makes
+/// are not: the erase fails (and is sent again) when one does.
 pub mod kv {
     use loyalty_rules::member::MemberState;
     use worker::{Env, kv::KvStore};
 
+    use super::log_internal;
+    use crate::error::{AppError, AppResult};
     use crate::keys;
 
     fn namespace(env: &Env) -> Option<KvStore> {
@@ -190,6 +193,25 @@ pub mod kv {
 
     pub async fn put_referrer(env: &Env, shop: &str, code: &str, member: &str) {
         put(env, &keys::referral(shop, code), member).await;
+    }
+
+    /// Deletes a code's copy; an erase waits for it (and fails, to be sent
+    /// again, when KV does).
+    pub async fn delete_code_owner(env: &Env, shop: &str, code: &str) -> AppResult<()> {
+        delete(env, &keys::code(shop, code)).await
+    }
+
+    /// Deletes a referral code's copy (as `delete_code_owner`).
+    pub async fn delete_referrer(env: &Env, shop: &str, code: &str) -> AppResult<()> {
+        delete(env, &keys::referral(shop, code)).await
+    }
+
+    async fn delete(env: &Env, key: &str) -> AppResult<()> {
+        let store = namespace(env).ok_or_else(AppError::internal)?;
+        store.delete(key).await.map_err(|e| {
+            log_internal("kv delete", e);
+            AppError::internal()
+        })
     }
 
     /// The member snapshot under `state_key`, if there is a readable one.

@@ -69,7 +69,8 @@ impl MemberFigures {
                     .profiles
                     .values()
                     .map(Profile::referrals_credited)
-                    .sum::<u64>(),
+                    .sum::<u64>()
+                    .saturating_add(state.erased_referrals),
             )
             .unwrap_or(i64::MAX),
             tier: state

@@ -113,8 +113,13 @@ pub enum CodeStatus {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeSource {
-    Redemption { redemption_id: String },
-    Rule { rule: Id, event_id: Id },
+    Redemption {
+        redemption_id: String,
+    },
+    Rule {
+        rule: Id,
+        event_id: Id,
+    },
     /// The referee this gift thanks for (`None` once that member was erased).
     Referral {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,6 +275,10 @@ pub struct MemberState {
     /// Survey answers: promoters (9-10), detractors (0-6), all answers.
     #[serde(default)]
     pub nps: [i64; 3],
+    /// Referrals converted by members erased from this (pooled) state:
+    /// counted, not named, so the shop's conversions stay as they were.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub erased_referrals: u64,
     pub next_seq: u64,
     /// Counts the writes the store made; readers compare it with what they saw.
     #[serde(default)]

@@ -40,6 +40,9 @@ pub struct Erasure {
 /// the account's), and the balance stays the account's.
 pub fn erase(state: &mut MemberState, member: &Id) -> Option<Erasure> {
     let profile = state.profiles.remove(member)?;
+    state.erased_referrals = state
+        .erased_referrals
+        .saturating_add(profile.referrals_credited());
     let mut erasure = Erasure {
         emptied: state.profiles.is_empty(),
         codes: Vec::new(),
@@ -62,7 +65,9 @@ pub fn erase(state: &mut MemberState, member: &Id) -> Option<Erasure> {
     state.codes = kept;
     state.redemptions.retain(|_, r| r.member_id != *member);
     let prefix = format!("{member}\u{0}");
-    state.adjustments.retain(|_, seen| !seen.starts_with(&prefix));
+    state
+        .adjustments
+        .retain(|_, seen| !seen.starts_with(&prefix));
     if let Some(account) = profile.account_id {
         for order in state.orders.values_mut() {
             if order.member_id == *member {

@@ -2723,7 +2723,10 @@ fn an_erased_member_leaves_no_trace_and_no_one_loses_a_count() {
         json!({"referee_reward": {"kind": "amount_off", "amount_minor": 1000}}),
         json!({"rewards": [{"id": "ship", "name": {"en": "Ship"}, "cost_points": 100, "kind": "free_shipping"}]}),
     ));
-    shop.run(&[(signup("e-1", "ref-a", "hash-ref-a"), award(&[("signup", 100)], 100, 100))]);
+    shop.run(&[(
+        signup("e-1", "ref-a", "hash-ref-a"),
+        award(&[("signup", 100)], 100, 100),
+    )]);
     let code_a = shop.referral_code("ref-a");
     // erin-7 signs up with ref-a's code, orders (ref-a is credited 500),
     // redeems and is adjusted; then refers ref-c.
@@ -2767,7 +2770,13 @@ fn an_erased_member_leaves_no_trace_and_no_one_loses_a_count() {
     assert_eq!(erasure.referees, vec![id("ref-c")]);
     // Two codes went with the member: the referee gift and the redemption's.
     assert_eq!(erasure.codes.len(), 2);
-    for needle in ["erin-7", "hash-erin-7", &code_erin, &erasure.codes[0], &erasure.codes[1]] {
+    for needle in [
+        "erin-7",
+        "hash-erin-7",
+        &code_erin,
+        &erasure.codes[0],
+        &erasure.codes[1],
+    ] {
         assert_eq!(book_mentions(&shop, needle), 0, "{needle} remains");
     }
     // The others' counts stay: ref-a referred one member, ref-c keeps 130.
@@ -2784,10 +2793,7 @@ fn an_erased_member_leaves_no_trace_and_no_one_loses_a_count() {
     assert_eq!(after.referral_conversions, counters.referral_conversions);
     // Sent again, an old event of the erased member is a duplicate that
     // brings no one back; another body under its id is still a conflict.
-    let answers = shop.run(&[(
-        by(paid("e-3", "o-erin", 5000), "erin-7"),
-        repeat(&[], 0, 0),
-    )]);
+    let answers = shop.run(&[(by(paid("e-3", "o-erin", 5000), "erin-7"), repeat(&[], 0, 0))]);
     assert!(answers[0].duplicate && answers[0].member_erased);
     assert_eq!(book_mentions(&shop, "erin-7"), 0);
     shop.run(&[(
@@ -2799,7 +2805,10 @@ fn an_erased_member_leaves_no_trace_and_no_one_loses_a_count() {
         referred(signup("e-6", "dan", "hash-dan"), &code_erin),
         award(&[("signup", 100)], 100, 100),
     )]);
-    assert_eq!(answers[0].referral, decision("refused", Some("unknown_code")));
+    assert_eq!(
+        answers[0].referral,
+        decision("refused", Some("unknown_code"))
+    );
 }
 
 #[test]
@@ -2828,7 +2837,13 @@ fn in_a_pooled_account_erasing_one_keeps_the_account_and_a_member_sees_only_thei
     let state = shop.book.state_of(&id("col-a")).unwrap().clone();
     let own = loyalty_rules::privacy::own_records(&state, &id("col-a"));
     let text = serde_json::to_string(&own).unwrap();
-    for needle in ["col-b", "key-colb", "adj-colb", "o-colb", &shop.referral_code("col-b")] {
+    for needle in [
+        "col-b",
+        "key-colb",
+        "adj-colb",
+        "o-colb",
+        &shop.referral_code("col-b"),
+    ] {
         assert!(!text.contains(needle), "{needle} in col-a's own records");
     }
     // The shared balance and the account's spend (tier) are in it.
@@ -2845,6 +2860,43 @@ fn in_a_pooled_account_erasing_one_keeps_the_account_and_a_member_sees_only_thei
     }
     // The account keeps its balance and its spend.
     assert_eq!(shop.view("col-a", now()).balance, 255);
-    assert_eq!(shop.book.state_of(&id("col-a")).unwrap().net_spend(), state.net_spend());
+    assert_eq!(
+        shop.book.state_of(&id("col-a")).unwrap().net_spend(),
+        state.net_spend()
+    );
     assert_eq!(shop.book.counters.members, 1);
+}
+
+#[test]
+fn an_erased_colleague_s_referrals_stay_counted() {
+    let doc = referral_program(json!({}), json!({"accounts": {"pooling": true}}));
+    let mut shop = Shop::new(&doc);
+    shop.run(&[
+        (
+            account(signup("e-1", "col-a", "ha"), "acc-1"),
+            award(&[("signup", 100)], 100, 100),
+        ),
+        (
+            account(signup("e-2", "col-b", "hb"), "acc-1"),
+            award(&[("signup", 100)], 100, 200),
+        ),
+    ]);
+    let code = shop.referral_code("col-b");
+    shop.run(&[
+        (
+            referred(signup("e-3", "fr", "hf"), &code),
+            award(&[("signup", 100)], 100, 100),
+        ),
+        (
+            by(paid("e-4", "o-1", 2000), "fr"),
+            award(&[("base", 20)], 20, 120),
+        ),
+    ]);
+    // col-b's referral: 200 + 500 in the account.
+    assert_eq!(shop.view("col-a", now()).balance, 700);
+    assert_eq!(shop.book.counters.referral_conversions, 1);
+    shop.book.erase(&id("col-b"), now()).expect("erased");
+    assert_eq!(shop.book.counters.referral_conversions, 1);
+    assert_eq!(shop.view("col-a", now()).balance, 700);
+    assert_eq!(book_mentions(&shop, "col-b"), 0);
 }

@@ -13,6 +13,7 @@ mod api;
 mod door;
 mod gates;
 mod matrix;
+mod privacy;
 mod world;
 
 use world::World;
@@ -110,6 +111,22 @@ const CASES: &[Case] = &[
     (
         "claims keep an id and a hash, no field of the event",
         gates::claims_keep_no_personal_fields,
+    ),
+    (
+        "erase: nothing of the member in any store after a restart",
+        privacy::erase_leaves_nothing,
+    ),
+    (
+        "erase a member alone: counts drop, issued stays, no return",
+        privacy::erase_a_member_alone,
+    ),
+    (
+        "a pooled member's export and preview hold only their own",
+        privacy::pooled_member_sees_only_their_own,
+    ),
+    (
+        "a member bound to no account stays unbound",
+        privacy::unbound_member_stays_unbound,
     ),
     (
         "one shop's burst: no object takes more than its share",

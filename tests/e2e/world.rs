@@ -62,12 +62,17 @@ impl World {
     /// Restarts with the report alarm at its deployed delay (`short_alarm`
     /// false: minutes, so only workers carry figures) or the cases' short one.
     pub fn restart_with(&mut self, dev_routes: bool, short_alarm: bool) {
-        if let Some(mut worker) = self.worker.take() {
-            worker.stop();
-        }
+        self.stop();
         let options = Self::options(self.port, &self.state, dev_routes, short_alarm);
         let worker = LocalWorker::start(&options).expect("restart");
         self.worker = Some(worker);
+    }
+
+    /// Stops the runtime (its stores stay on disk, closed).
+    pub fn stop(&mut self) {
+        if let Some(mut worker) = self.worker.take() {
+            worker.stop();
+        }
     }
 
     /// A name no other case uses.

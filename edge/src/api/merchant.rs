@@ -65,10 +65,12 @@ pub(super) async fn export(ask: Ask<'_>) -> AppResult<Reply> {
 }
 
 pub(super) async fn erase_member(ask: Ask<'_>) -> AppResult<Reply> {
-    let (_, key) = merchant_for_member(&ask).await?;
+    let (context, key) = merchant_for_member(&ask).await?;
     let request = EraseRequest {
         shop: ask.shop.clone(),
         member: ask.member,
+        pooling: context.pooling,
+        program: program_ref(&ask.shop, &context),
     };
     let erased = store::member(ask.env, &ask.shop, &key, request).await?;
     Reply::json(200, &erased)
@@ -123,7 +125,7 @@ async fn authenticate_at(ask: &Ask<'_>, n: u64, mut request: ContextRequest) -> 
 pub(super) async fn merchant_for_member(ask: &Ask<'_>) -> AppResult<(Context, String)> {
     check_id(&ask.member, "member_id")?;
     let context = authenticate(ask, ContextRequest::default()).await?;
-    let key = state_key(ask.env, &ask.shop, &context, &ask.member, None).await?;
+    let key = state_key(ask.env, &ask.shop, &context, &ask.member).await?;
     Ok((context, key))
 }
 
@@ -193,7 +195,7 @@ async fn referrer_of(
     let Some(member) = resolve_referral(env, shop, code).await? else {
         return Ok(ReferrerWire::Unknown);
     };
-    let key = state_key(env, shop, context, &member, None).await?;
+    let key = state_key(env, shop, context, &member).await?;
     let request = ProfileRequest {
         member: member.clone(),
     };
@@ -217,13 +219,6 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
         .map(|event| ClaimRequest {
             event_id: event.id.to_string(),
             fingerprint: auth::fingerprint(event),
-            member: event.member_id.to_string(),
-            account: event
-                .member
-                .as_ref()
-                .and_then(|m| m.account_id.as_ref())
-                .map(Id::to_string),
-            key: None,
         })
         .collect();
     let (context, claims) = claim_all(&ask, requests.clone()).await?;
@@ -247,13 +242,22 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
                     }
                     .into())
                 }
+                Some((claim, _)) if claim.status == ClaimStatus::Erased => {
+                    Ok(loyalty_rules::privacy::erased_answer(
+                        event.id.clone(),
+                        context.program_version,
+                    ))
+                }
                 Some((claim, request)) => {
+                    let mut bound = None;
                     let applied = async {
+                        let key = event_key(env, shop, &context, &event).await?;
+                        let key = bound.insert(key).key.clone();
                         let referrer = referrer_of(env, shop, &context, &event).await?;
                         let reply = store::member(
                             env,
                             shop,
-                            &claim.key,
+                            &key,
                             ApplyRequest {
                                 program: program_ref(shop, &context),
                                 event: event.clone(),
@@ -267,9 +271,15 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
                         Ok(reply.answer)
                     }
                     .await;
+                    // A refused event changes nothing: its claim and a
+                    // binding made for it go again.
                     if applied.is_err() && claim.status == ClaimStatus::New {
                         let n = keys::gate_of(&request.event_id);
                         let _ = store::gate(env, shop, n, request.clone()).await;
+                        if bound.is_some_and(|b| b.fresh) {
+                            let member = event.member_id.to_string();
+                            let _ = store::shop(env, shop, Unbind { member }).await;
+                        }
                     }
                     applied
                 }
@@ -291,9 +301,8 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
 
 /// Authenticates an events request and claims its ids, each at the gate its
 /// id chooses (all gates asked at once; a batch with no valid event still
-/// has its credential checked at one). Claims a pooling program answers
-/// `Unkeyed` are claimed again with the state key the shop object binds.
-/// The claims come back in the order of `requests`.
+/// has its credential checked at one). The claims come back in the order of
+/// `requests`.
 async fn claim_all(
     ask: &Ask<'_>,
     requests: Vec<ClaimRequest>,
@@ -325,40 +334,9 @@ async fn claim_all(
     let answers = futures_util::future::join_all(asks).await;
     let mut slots: Vec<Option<crate::model::Claim>> = vec![None; requests.len()];
     let mut first = None;
-    for ((n, indexes), answer) in by_gate.iter().zip(answers) {
+    for (indexes, answer) in by_gate.values().zip(answers) {
         let mut context = answer?;
-        let mut claims = std::mem::take(&mut context.claims);
-        let unkeyed: Vec<usize> = indexes
-            .iter()
-            .zip(&claims)
-            .filter(|(_, c)| c.status == ClaimStatus::Unkeyed)
-            .map(|(&i, _)| i)
-            .collect();
-        if !unkeyed.is_empty() {
-            let mut keyed = Vec::new();
-            for &i in &unkeyed {
-                let mut request = requests[i].clone();
-                let account = request.account.clone();
-                request.key =
-                    Some(state_key(ask.env, &ask.shop, &context, &request.member, account).await?);
-                keyed.push(request);
-            }
-            let again = authenticate_at(
-                ask,
-                *n,
-                ContextRequest {
-                    claims: keyed,
-                    ..Default::default()
-                },
-            )
-            .await?;
-            let mut again = again.claims.into_iter();
-            for (slot, claim) in indexes.iter().zip(claims.iter_mut()) {
-                if unkeyed.contains(slot) {
-                    *claim = again.next().ok_or_else(AppError::internal)?;
-                }
-            }
-        }
+        let claims = std::mem::take(&mut context.claims);
         for (&i, claim) in indexes.iter().zip(claims) {
             slots[i] = Some(claim);
         }
@@ -422,7 +400,7 @@ pub(super) async fn simulate(ask: Ask<'_>) -> AppResult<Reply> {
             Ok(event) => {
                 let member = event.member_id.to_string();
                 if loaded.insert(member.clone(), ()).is_none() {
-                    let key = state_key(env, shop, &context, &member, None).await?;
+                    let key = state_key(env, shop, &context, &member).await?;
                     let state = store::member(env, shop, &key, StateRequest::default()).await?;
                     if !state.is_empty() {
                         book.states.insert(event.member_id.clone(), state);

@@ -28,11 +28,11 @@ use crate::clock::{dev_mode, now};
 use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
-    AdjustRequest, AnalyticsRequest, ApplyRequest, CallsRequest, ClaimRequest, ClaimStatus,
-    CodeAction, CodeRequest, Context, ContextRequest, CreateShop, Credential, DevToken,
-    EraseRequest, ExportRequest, Figures, KeyOf, LedgerRequest, LookupCode, LookupReferral,
-    ProfileRequest, ProgramRef, PutProgram, RedeemRequest, ReferrerWire, Report, RotateKeys,
-    StateRequest, ViewAnswer, ViewRequest,
+    AdjustRequest, AnalyticsRequest, ApplyRequest, BoundKey, CallsRequest, ClaimRequest,
+    ClaimStatus, CodeAction, CodeRequest, Context, ContextRequest, CreateShop, Credential,
+    DevToken, EraseRequest, ExportRequest, Figures, KeyOf, LedgerRequest, LookupCode,
+    LookupReferral, ProfileRequest, ProgramRef, PutProgram, RedeemRequest, ReferrerWire, Report,
+    RotateKeys, StateRequest, Unbind, ViewAnswer, ViewRequest,
 };
 use crate::programs::{cached_version, program_document};
 use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};
@@ -378,20 +378,41 @@ fn any_gate() -> u64 {
 }
 
 /// The state key of a member: its own when the program does not pool
-/// accounts, else the shop object's binding (with `account`, binding
-/// an unbound member to it).
-async fn state_key(
-    env: &Env,
-    shop: &str,
-    context: &Context,
-    member: &str,
-    account: Option<String>,
-) -> AppResult<String> {
+/// accounts, else the shop object's binding.
+async fn state_key(env: &Env, shop: &str, context: &Context, member: &str) -> AppResult<String> {
     if !context.pooling {
         return Ok(keys::own_state(member));
     }
     let member = member.to_owned();
-    store::shop(env, shop, KeyOf { member, account }).await
+    let ask = KeyOf {
+        member,
+        ..KeyOf::default()
+    };
+    Ok(store::shop(env, shop, ask).await?.key)
+}
+
+/// The state key an event goes to. On a pooling program the shop object
+/// binds a member it sees for the first time (to the event's account, or
+/// to their own state), so no later event moves them.
+async fn event_key(env: &Env, shop: &str, context: &Context, event: &Event) -> AppResult<BoundKey> {
+    let member = event.member_id.to_string();
+    if !context.pooling {
+        return Ok(BoundKey {
+            key: keys::own_state(&member),
+            fresh: false,
+        });
+    }
+    let account = event
+        .member
+        .as_ref()
+        .and_then(|m| m.account_id.as_ref())
+        .map(Id::to_string);
+    let ask = KeyOf {
+        member,
+        account,
+        bind: true,
+    };
+    store::shop(env, shop, ask).await
 }
 
 /// The current program: this isolate's parsed copy, else parsed from the

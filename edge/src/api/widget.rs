@@ -139,8 +139,8 @@ async fn snapshot_view(
 }
 
 /// What the widget's cart preview computes from: the program document and,
-/// for a signed-in shopper, their current state (a pooled account's other
-/// members' profiles left out).
+/// for a signed-in shopper, their own records in their current state (with
+/// what a pooled account shares, nothing of a colleague's).
 async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<PreviewInputs> {
     let doc = program_document(env, shop, context.program_version)
         .await?
@@ -148,9 +148,11 @@ async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<P
     let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
     let (member_id, state) = match &context.customer {
         Some(member) => {
-            let key = state_key(env, shop, context, member, None).await?;
-            let mut state = store::member(env, shop, &key, StateRequest::default()).await?;
-            state.profiles.retain(|id, _| id.as_str() == member);
+            let key = state_key(env, shop, context, member).await?;
+            let own = StateRequest {
+                member: Some(member.clone()),
+            };
+            let state = store::member(env, shop, &key, own).await?;
             (Id::parse(member).ok(), Some(state))
         }
         None => (None, None),
@@ -174,7 +176,7 @@ async fn shopper(
 ) -> AppResult<(Context, String, String)> {
     let context = widget_context(req, env, shop, access == Access::Shopper).await?;
     let member = context.customer.clone().unwrap_or_default();
-    let key = state_key(env, shop, &context, &member, None).await?;
+    let key = state_key(env, shop, &context, &member).await?;
     Ok((context, member, key))
 }
 

@@ -25,10 +25,9 @@ use super::{rows, sql_err};
 use crate::auth;
 use crate::clock::now;
 use crate::error::{AppError, AppResult};
-use crate::keys;
 use crate::model::{
     CallsRequest, Claim, ClaimRequest, ClaimStatus, Context, ContextRequest, CopyRequest,
-    Credential, GateCall, GateOp, Index, LookupCode, LookupReferral, ShopCopy,
+    Credential, Forget, GateCall, GateOp, Index, LookupCode, LookupReferral, ShopCopy,
 };
 use crate::store::{self, reply};
 
@@ -49,6 +48,8 @@ pub struct GateObject {
     /// this one instance, so memory is exact here.
     windows: RefCell<HashMap<String, (i64, u32)>>,
     calls: Cell<u64>,
+    /// Whether this instance brought the tables up to date.
+    migrated: Cell<bool>,
 }
 
 impl GateObject {
@@ -56,16 +57,32 @@ impl GateObject {
         self.state.storage().sql()
     }
 
-    /// Creates the tables (only once there is a shop to hold a copy of).
+    /// Creates the tables (only once there is a shop to hold a copy of),
+    /// once per instance. A claim keeps the id and the body's fingerprint,
+    /// and whether its member was erased since: claims of an older layout
+    /// (which kept the state key) move over without it.
     fn migrate(&self) -> AppResult<()> {
+        if self.migrated.get() {
+            return Ok(());
+        }
+        let sql = self.sql();
         for statement in [
             "CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, key TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS claimed (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, erased INTEGER NOT NULL DEFAULT 0)",
             "CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY, key TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS referrals (code TEXT PRIMARY KEY, member TEXT NOT NULL)",
         ] {
-            self.sql().exec(statement, None).map_err(sql_err)?;
+            sql.exec(statement, None).map_err(sql_err)?;
         }
+        if super::has_table(&sql, "claims")? {
+            sql.exec(
+                "INSERT OR IGNORE INTO claimed (id, fingerprint) SELECT id, fingerprint FROM claims",
+                None,
+            )
+            .map_err(sql_err)?;
+            sql.exec("DROP TABLE claims", None).map_err(sql_err)?;
+        }
+        self.migrated.set(true);
         Ok(())
     }
 
@@ -75,6 +92,7 @@ impl GateObject {
             return Ok(self.copy.borrow().clone());
         }
         let copy = if super::has_tables(&self.sql())? {
+            self.migrate()?;
             super::get_text(&self.sql(), "copy")?.and_then(|text| serde_json::from_str(&text).ok())
         } else {
             None
@@ -164,7 +182,7 @@ impl GateObject {
         // is claimed: a refused event never keeps its id.
         if copy.program_version > 0 {
             for claim in request.claims {
-                context.claims.push(self.claim(&claim, copy.pooling)?);
+                context.claims.push(self.claim(&claim)?);
             }
         }
         Ok(context)
@@ -194,61 +212,42 @@ impl GateObject {
         Ok(())
     }
 
-    /// Claims an id: one statement for a new id whose state key is known
-    /// (an insert that does nothing when the id is held), the held claim's
-    /// row read only for a repeated id.
-    fn claim(&self, claim: &ClaimRequest, pooling: bool) -> AppResult<Claim> {
-        let key = match (&claim.key, pooling) {
-            (Some(key), _) => Some(key.clone()),
-            (None, false) => Some(keys::own_state(&claim.member)),
-            (None, true) => None,
-        };
-        if let Some(key) = key {
-            let written = self
-                .sql()
-                .exec(
-                    "INSERT INTO claims (id, fingerprint, key) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                    vec![
-                        claim.event_id.as_str().into(),
-                        claim.fingerprint.as_str().into(),
-                        key.as_str().into(),
-                    ],
-                )
-                .map_err(sql_err)?
-                .rows_written();
-            if written > 0 {
-                return Ok(Claim {
-                    status: ClaimStatus::New,
-                    key,
-                });
-            }
+    /// Claims an id: one statement for a new id (an insert that does
+    /// nothing when the id is held), the held claim's row read only for a
+    /// repeated id.
+    fn claim(&self, claim: &ClaimRequest) -> AppResult<Claim> {
+        let written = self
+            .sql()
+            .exec(
+                "INSERT INTO claimed (id, fingerprint) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+                vec![
+                    claim.event_id.as_str().into(),
+                    claim.fingerprint.as_str().into(),
+                ],
+            )
+            .map_err(sql_err)?
+            .rows_written();
+        if written > 0 {
+            return Ok(Claim {
+                status: ClaimStatus::New,
+            });
         }
         #[derive(Deserialize)]
         struct Row {
             fingerprint: String,
-            key: String,
+            erased: i64,
         }
         let found: Vec<Row> = rows(
             &self.sql(),
-            "SELECT fingerprint, key FROM claims WHERE id = ?",
+            "SELECT fingerprint, erased FROM claimed WHERE id = ?",
             vec![claim.event_id.as_str().into()],
         )?;
-        Ok(match found.into_iter().next() {
-            Some(row) if row.fingerprint == claim.fingerprint => Claim {
-                status: ClaimStatus::Same,
-                key: row.key,
-            },
-            Some(row) => Claim {
-                status: ClaimStatus::Conflict,
-                key: row.key,
-            },
-            // A pooling program's new id: the worker asks the shop object
-            // for the state key and claims again with it.
-            None => Claim {
-                status: ClaimStatus::Unkeyed,
-                key: String::new(),
-            },
-        })
+        let status = match found.into_iter().next() {
+            Some(row) if row.fingerprint != claim.fingerprint => ClaimStatus::Conflict,
+            Some(row) if row.erased != 0 => ClaimStatus::Erased,
+            _ => ClaimStatus::Same,
+        };
+        Ok(Claim { status })
     }
 
     fn release(&self, claim: &ClaimRequest) -> AppResult<()> {
@@ -257,7 +256,7 @@ impl GateObject {
         }
         self.sql()
             .exec(
-                "DELETE FROM claims WHERE id = ? AND fingerprint = ?",
+                "DELETE FROM claimed WHERE id = ? AND fingerprint = ? AND erased = 0",
                 vec![
                     claim.event_id.as_str().into(),
                     claim.fingerprint.as_str().into(),
@@ -265,6 +264,44 @@ impl GateObject {
             )
             .map(|_| ())
             .map_err(sql_err)
+    }
+
+    /// Forgets an erased member: their claims are marked (the id and the
+    /// fingerprint stay, so the events answer as duplicates), their codes
+    /// leave the index and its KV copies. All in one transaction, then KV.
+    async fn forget(&self, shop: &str, forget: Forget) -> AppResult<()> {
+        if self.stored()?.is_none() {
+            return Ok(());
+        }
+        let sql = self.sql();
+        for id in &forget.event_ids {
+            sql.exec(
+                "UPDATE claimed SET erased = 1 WHERE id = ?",
+                vec![id.as_str().into()],
+            )
+            .map_err(sql_err)?;
+        }
+        for code in &forget.codes {
+            sql.exec(
+                "DELETE FROM codes WHERE code = ?",
+                vec![code.as_str().into()],
+            )
+            .map_err(sql_err)?;
+        }
+        for code in &forget.referrals {
+            sql.exec(
+                "DELETE FROM referrals WHERE code = ?",
+                vec![code.as_str().into()],
+            )
+            .map_err(sql_err)?;
+        }
+        for code in &forget.codes {
+            store::kv::delete_code_owner(&self.env, shop, code).await?;
+        }
+        for code in &forget.referrals {
+            store::kv::delete_referrer(&self.env, shop, code).await?;
+        }
+        Ok(())
     }
 
     /// Writes index entries (all in one transaction), then their lagging
@@ -320,6 +357,7 @@ impl GateObject {
             GateCall::Copy(c) => answer::<ShopCopy>(self.keep(c)),
             GateCall::Release(c) => answer::<ClaimRequest>(self.release(&c)),
             GateCall::Index(c) => answer::<Index>(self.index(&shop, c).await),
+            GateCall::Forget(c) => answer::<Forget>(self.forget(&shop, c).await),
             GateCall::LookupCode(c) => answer::<LookupCode>(self.lookup("codes", "key", &c.code)),
             GateCall::LookupReferral(c) => {
                 answer::<LookupReferral>(self.lookup("referrals", "member", &c.code))
@@ -344,6 +382,7 @@ impl DurableObject for GateObject {
             loaded: Cell::new(false),
             windows: RefCell::new(HashMap::new()),
             calls: Cell::new(0),
+            migrated: Cell::new(false),
         }
     }
 

@@ -30,8 +30,9 @@ use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::model::{
     AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, CodeAction, CodeRequest, CodeView,
-    CreditRequest, Erased, Index, KeyOf, LedgerPage, LedgerRequest, MemberCall, MemberEnvelope,
-    MemberOp, Profile, RedeemAnswer, RedeemRequest, ReferrerWire, Report, ViewAnswer, ViewRequest,
+    CreditRequest, EraseRequest, Erased, ErasedState, Forget, ForgetMember, Index, KeyOf,
+    LedgerPage, LedgerRequest, MemberCall, MemberEnvelope, MemberOp, Profile, RedeemAnswer,
+    RedeemRequest, ReferrerWire, Report, ViewAnswer, ViewRequest,
 };
 use crate::objects::shop::json;
 use crate::store::{self, reply};
@@ -110,13 +111,24 @@ impl MemberObject {
         if *self.migrated.borrow() {
             return Ok(());
         }
+        let sql = self.sql();
+        let events_were_there = super::has_table(&sql, "events")?;
         for statement in [
             "CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY, member TEXT NOT NULL, v TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, v TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, v TEXT NOT NULL, member TEXT NOT NULL DEFAULT '')",
             "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL)",
         ] {
-            self.sql().exec(statement, None).map_err(sql_err)?;
+            sql.exec(statement, None).map_err(sql_err)?;
+        }
+        // An answer names its member (a pooled account's erase takes one
+        // member's answers): tables of an older layout get the column (the
+        // statement fails when it is there already).
+        if events_were_there {
+            let _ = sql.exec(
+                "ALTER TABLE events ADD COLUMN member TEXT NOT NULL DEFAULT ''",
+                None,
+            );
         }
         *self.migrated.borrow_mut() = true;
         Ok(())
@@ -398,22 +410,23 @@ impl MemberObject {
     async fn deliver_credit(&self, shop: &str, request: &CreditRequest) -> AppResult<()> {
         let member = request.credit.referrer.to_string();
         let program = request.program.load(&self.env).await?;
-        let key = if program.pooling {
-            store::shop(
-                &self.env,
-                shop,
-                KeyOf {
-                    member,
-                    account: None,
-                },
-            )
-            .await?
-        } else {
-            crate::keys::own_state(&member)
-        };
+        let key = self.key_of(shop, &member, program.pooling).await?;
         store::member(&self.env, shop, &key, request.clone())
             .await
             .map(|_| ())
+    }
+
+    /// Another member's state key: their own, or, on a pooling program,
+    /// the shop object's binding.
+    async fn key_of(&self, shop: &str, member: &str, pooling: bool) -> AppResult<String> {
+        if !pooling {
+            return Ok(crate::keys::own_state(member));
+        }
+        let ask = KeyOf {
+            member: member.to_owned(),
+            ..KeyOf::default()
+        };
+        Ok(store::shop(&self.env, shop, ask).await?.key)
     }
 
     /// Until when commits keep the KV snapshot fresh (0: no snapshot).
@@ -541,11 +554,12 @@ impl MemberObject {
             serde_json::to_string(&outcome.answer).map_err(|_| AppError::internal())?;
         self.sql()
             .exec(
-                "INSERT INTO events (id, fingerprint, v) VALUES (?, ?, ?)",
+                "INSERT INTO events (id, fingerprint, v, member) VALUES (?, ?, ?, ?)",
                 vec![
                     request.event.id.as_str().into(),
                     crate::auth::fingerprint(&request.event).as_str().into(),
                     answer_text.as_str().into(),
+                    request.event.member_id.as_str().into(),
                 ],
             )
             .map_err(sql_err)?;
@@ -579,10 +593,17 @@ impl MemberObject {
 
     async fn view(&self, key: &str, request: &ViewRequest) -> AppResult<ViewAnswer> {
         let program = request.program.load(&self.env).await?;
-        let state = self.load()?;
-        // Someone is looking: keep the KV snapshot fresh for a while.
+        let unwritten = MemberState::default();
+        let written = *self.migrated.borrow();
+        let state = if written {
+            self.load()?
+        } else {
+            Rc::new(unwritten)
+        };
+        // Someone is looking: keep the KV snapshot fresh for a while (a
+        // state never written has none).
         let now_unix = now().timestamp();
-        if self.watch()? <= now_unix {
+        if written && self.watch()? <= now_unix {
             self.set_watch(now_unix.saturating_add(WATCH_SECONDS))?;
             self.snapshot(&request.program.shop, key).await?;
         }
@@ -757,6 +778,10 @@ impl MemberObject {
 
     fn export(&self, member: &str) -> AppResult<Export> {
         let state = self.load()?;
+        let member_id = Id::parse(member).map_err(|_| AppError::not_found("the member"))?;
+        if !state.profiles.contains_key(&member_id) {
+            return Err(AppError::not_found("the member"));
+        }
         // Everything held on the member: the whole ledger, not one page.
         let mut ledger = Vec::new();
         let mut cursor = None;
@@ -778,64 +803,257 @@ impl MemberObject {
             id: String,
             v: String,
         }
-        let events: Vec<Row> = rows(&self.sql(), "SELECT id, v FROM events ORDER BY id", None)?;
+        // The member's own answers (answers of an older layout, which did
+        // not name their member, only in a state of one member).
+        let events: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT id, v FROM events WHERE member = ? OR (member = '' AND ? = 1) ORDER BY id",
+            vec![
+                member.into(),
+                SqlStorageValue::Integer(i64::from(state.profiles.len() == 1)),
+            ],
+        )?;
         let event_answers = events
             .iter()
             .filter_map(|r| serde_json::from_str(&r.v).ok())
             .collect();
         Ok(Export {
             member_id: member.to_owned(),
-            state: (*state).clone(),
+            state: loyalty_rules::privacy::own_records(&state, &member_id),
             ledger,
             event_answers,
         })
     }
 
-    async fn erase(&self, key: &str, shop: &str, member: &str) -> AppResult<Erased> {
-        let state = self.load()?;
-        let Ok(member_id) = Id::parse(member) else {
-            return Err(AppError::not_found("the member"));
+    /// Erases a member. What names them elsewhere goes first (their claims
+    /// marked, their codes and referral code out of the gates' indexes and
+    /// KV, their referrer's and referees' states told to forget them, their
+    /// account binding and figures out of the shop object), so a failure
+    /// there leaves the member as they were, to be erased again; then this
+    /// state: the whole object's storage when no one is left, else their
+    /// rows, with a colleague's ledger notes forgetting them too.
+    async fn erase(&self, key: &str, request: &EraseRequest) -> AppResult<Erased> {
+        let shop = request.shop.as_str();
+        let member_id =
+            Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
+        let before = self.load()?;
+        let mut state = (*before).clone();
+        let erasure = loyalty_rules::privacy::erase(&mut state, &member_id)
+            .ok_or_else(|| AppError::not_found("the member"))?;
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+        }
+        let answered: Vec<Row> = if erasure.emptied {
+            rows(&self.sql(), "SELECT id FROM events", None)?
+        } else {
+            rows(
+                &self.sql(),
+                "SELECT id FROM events WHERE member = ?",
+                vec![request.member.as_str().into()],
+            )?
         };
-        if !state.profiles.contains_key(&member_id) {
-            return Err(AppError::not_found("the member"));
+        // The gates: each id's claim, each code's and the referral code's entry.
+        let mut by_gate: std::collections::BTreeMap<u64, Forget> = Default::default();
+        for row in answered {
+            let n = crate::keys::gate_of(&row.id);
+            by_gate.entry(n).or_default().event_ids.push(row.id);
         }
-        let mut state = (*state).clone();
-        state.profiles.remove(&member_id);
-        self.sql()
-            .exec("DELETE FROM ledger WHERE member = ?", vec![member.into()])
-            .map_err(sql_err)?;
-        let erased_all = state.profiles.is_empty();
-        if erased_all {
-            state = MemberState {
-                revision: state.revision,
-                ..MemberState::default()
+        for code in &erasure.codes {
+            let n = crate::keys::code_gate(code);
+            by_gate.entry(n).or_default().codes.push(code.clone());
+        }
+        let n = crate::keys::referral_gate(&erasure.referral_code);
+        by_gate
+            .entry(n)
+            .or_default()
+            .referrals
+            .push(erasure.referral_code.clone());
+        let sends = by_gate
+            .into_iter()
+            .map(|(n, forget)| store::gate(&self.env, shop, n, forget));
+        if futures_util::future::join_all(sends)
+            .await
+            .iter()
+            .any(Result::is_err)
+        {
+            return Err(AppError::internal());
+        }
+        // The referrer's and the referees' states (a colleague's is this one).
+        for other in erasure.referred_by.iter().chain(&erasure.referees) {
+            if state.profiles.contains_key(other) {
+                continue;
+            }
+            let other_key = self.key_of(shop, other.as_str(), request.pooling).await?;
+            let forget = ForgetMember {
+                shop: shop.to_owned(),
+                member: request.member.clone(),
             };
-            self.sql()
-                .exec("DELETE FROM events", None)
-                .map_err(sql_err)?;
-            *self.ids.borrow_mut() = None;
+            store::member(&self.env, shop, &other_key, forget).await?;
         }
+        // The shop object: the binding, the figures.
         state.revision = state.revision.saturating_add(1);
-        let report = Report {
+        let report = (!erasure.emptied).then(|| Report {
             key: key.to_owned(),
             revision: state.revision,
-            erased: erased_all,
-            ..Report::default()
+            figures: None,
+            erased: false,
+        });
+        let erased = ErasedState {
+            member: request.member.clone(),
+            key: key.to_owned(),
+            emptied: erasure.emptied,
+            report: None,
         };
-        self.write_state(state, Some(report))?;
-        self.flush(true).await?;
-        if store::kv::delete_snapshot(&self.env, shop, key).await {
-            self.set_watch(0)?;
+        if erasure.emptied {
+            store::shop(&self.env, shop, erased).await?;
+            if !store::kv::delete_snapshot(&self.env, shop, key).await {
+                return Err(AppError::internal());
+            }
+            self.wipe().await?;
+        } else {
+            let program = request.program.load(&self.env).await?;
+            let mut report = report.unwrap_or_default();
+            report.figures = Some(MemberFigures::of(&program, &state, now()));
+            let sql = self.sql();
+            sql.exec(
+                "DELETE FROM ledger WHERE member = ?",
+                vec![request.member.as_str().into()],
+            )
+            .map_err(sql_err)?;
+            sql.exec(
+                "DELETE FROM events WHERE member = ?",
+                vec![request.member.as_str().into()],
+            )
+            .map_err(sql_err)?;
+            self.forget_in_ledger(&member_id)?;
+            *self.ids.borrow_mut() = None;
+            self.write_state(state, Some(report.clone()))?;
+            store::shop(
+                &self.env,
+                shop,
+                ErasedState {
+                    report: Some(report),
+                    ..erased
+                },
+            )
+            .await?;
+            self.reported(self.load()?.revision)?;
+            self.snapshot(shop, key).await?;
         }
         Ok(Erased {
-            member_id: member.to_owned(),
+            member_id: request.member.clone(),
             erased: true,
         })
     }
 
+    /// A read of a state never written: what an empty state answers.
+    async fn unwritten(&self, key: &str, call: MemberCall) -> AppResult<String> {
+        let gone = || AppError::not_found("the member");
+        match call {
+            MemberCall::View(c) => answer::<ViewRequest>(self.view(key, &c).await),
+            MemberCall::Ledger(_) => answer::<LedgerRequest>(Ok(LedgerPage {
+                entries: Vec::new(),
+                next_cursor: None,
+            })),
+            MemberCall::Profile(_) => {
+                answer::<crate::model::ProfileRequest>(Ok(Profile { email_hash: None }))
+            }
+            MemberCall::State(_) => {
+                answer::<crate::model::StateRequest>(Ok(MemberState::default()))
+            }
+            MemberCall::ForgetMember(_) => answer::<ForgetMember>(Ok(())),
+            MemberCall::Code(_) => Err(loyalty_rules::redemption::CodeError::Unknown.into()),
+            _ => Err(gone()),
+        }
+    }
+
+    /// Deletes everything this object stores (its alarm too) and what it
+    /// holds in memory: it is as if it had never been written.
+    async fn wipe(&self) -> AppResult<()> {
+        let storage = self.state.storage();
+        let _ = storage.delete_alarm().await;
+        storage.delete_all().await.map_err(|e| {
+            store::log_internal("delete_all", e);
+            AppError::internal()
+        })?;
+        *self.cached.borrow_mut() = None;
+        *self.migrated.borrow_mut() = false;
+        *self.named.borrow_mut() = false;
+        *self.alarm_set.borrow_mut() = false;
+        *self.watch.borrow_mut() = None;
+        *self.ids.borrow_mut() = None;
+        *self.unreported.borrow_mut() = None;
+        Ok(())
+    }
+
+    /// Ledger entries that name an erased member in their notes (a
+    /// referrer's credit for the referee) forget them.
+    fn forget_in_ledger(&self, gone: &Id) -> AppResult<()> {
+        #[derive(Deserialize)]
+        struct Row {
+            seq: i64,
+            v: String,
+        }
+        let naming: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT seq, v FROM ledger WHERE instr(v, ?) > 0",
+            vec![gone.as_str().into()],
+        )?;
+        for row in naming {
+            let Ok(mut entry) = serde_json::from_str::<LedgerEntry>(&row.v) else {
+                continue;
+            };
+            if loyalty_rules::privacy::forget_entry(&mut entry, gone) {
+                let v = serde_json::to_string(&entry).map_err(|_| AppError::internal())?;
+                self.sql()
+                    .exec(
+                        "UPDATE ledger SET v = ? WHERE seq = ?",
+                        vec![v.as_str().into(), SqlStorageValue::Integer(row.seq)],
+                    )
+                    .map_err(sql_err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// This state forgets an erased member it names (as their referrer or
+    /// referee): nothing is written when it names no one.
+    async fn forget_member(&self, key: &str, request: &ForgetMember) -> AppResult<()> {
+        let gone = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
+        if !super::has_tables(&self.sql())? {
+            return Ok(());
+        }
+        let mut state = (*self.load()?).clone();
+        let changed = loyalty_rules::privacy::forget(&mut state, &gone);
+        self.forget_in_ledger(&gone)?;
+        if changed {
+            state.revision = state.revision.saturating_add(1);
+            let unreported = self.unreported.borrow().clone();
+            self.write_state(state, unreported)?;
+            self.snapshot(&request.shop, key).await?;
+        }
+        Ok(())
+    }
+
     async fn handle(&self, req: Request) -> AppResult<String> {
-        self.migrate()?;
         let MemberEnvelope { key, call } = store::received(req).await?;
+        // A call that only reads, to a state never written, is answered
+        // without creating storage: reads about members who do not exist
+        // (or no longer do) leave nothing behind that names them.
+        let writes = match &call {
+            MemberCall::Apply(_)
+            | MemberCall::Redeem(_)
+            | MemberCall::Adjust(_)
+            | MemberCall::Credit(_) => true,
+            MemberCall::Code(c) => c.action != CodeAction::Get,
+            _ => false,
+        };
+        if writes || *self.migrated.borrow() || super::has_tables(&self.sql())? {
+            self.migrate()?;
+        } else {
+            return self.unwritten(&key, call).await;
+        }
         match call {
             MemberCall::Apply(c) => answer::<ApplyRequest>(self.apply(&key, c).await),
             MemberCall::View(c) => answer::<ViewRequest>(self.view(&key, &c).await),
@@ -851,12 +1069,21 @@ impl MemberObject {
                     member.and_then(|m| state.profile(&m).and_then(|p| p.email_hash.clone()));
                 answer::<crate::model::ProfileRequest>(Ok(Profile { email_hash }))
             }
-            MemberCall::State(_) => {
-                answer::<crate::model::StateRequest>(Ok((*self.load()?).clone()))
+            MemberCall::State(c) => {
+                let state = self.load()?;
+                let state = match c.member.as_deref().map(Id::parse) {
+                    None => (*state).clone(),
+                    Some(Ok(member)) => loyalty_rules::privacy::own_records(&state, &member),
+                    Some(Err(_)) => MemberState::default(),
+                };
+                answer::<crate::model::StateRequest>(Ok(state))
             }
             MemberCall::Export(c) => answer::<crate::model::ExportRequest>(self.export(&c.member)),
             MemberCall::Erase(c) => {
-                answer::<crate::model::EraseRequest>(self.erase(&key, &c.shop, &c.member).await)
+                answer::<crate::model::EraseRequest>(self.erase(&key, &c).await)
+            }
+            MemberCall::ForgetMember(c) => {
+                answer::<crate::model::ForgetMember>(self.forget_member(&key, &c).await)
             }
         }
     }

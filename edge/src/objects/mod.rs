@@ -33,6 +33,11 @@ pub(crate) fn rows<T: DeserializeOwned>(
 /// Whether the object has ever stored anything (its `kv` table exists),
 /// asked without creating anything.
 pub(crate) fn has_tables(sql: &SqlStorage) -> AppResult<bool> {
+    has_table(sql, "kv")
+}
+
+/// Whether the object's database has the table `name`.
+pub(crate) fn has_table(sql: &SqlStorage, name: &str) -> AppResult<bool> {
     #[derive(Deserialize)]
     struct Row {
         #[allow(dead_code)]
@@ -40,8 +45,8 @@ pub(crate) fn has_tables(sql: &SqlStorage) -> AppResult<bool> {
     }
     let tables: Vec<Row> = rows(
         sql,
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kv'",
-        vec![],
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+        vec![name.into()],
     )?;
     Ok(!tables.is_empty())
 }

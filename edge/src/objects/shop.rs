@@ -20,8 +20,9 @@ use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
-    AnalyticsRequest, CallsRequest, CopyRequest, CreateShop, DevToken, Figures, KeyOf,
-    ProgramDocument, PutProgram, Report, RotateKeys, Secrets, ShopCall, ShopCopy, ShopOp,
+    AnalyticsRequest, BoundKey, CallsRequest, CopyRequest, CreateShop, DevToken, ErasedState,
+    Figures, KeyOf, ProgramDocument, PutProgram, Report, RotateKeys, Secrets, ShopCall, ShopCopy,
+    ShopOp, Unbind,
 };
 use crate::store::{self, reply};
 
@@ -52,7 +53,13 @@ pub struct ShopObject {
     /// Recently recorded figures by state key (a cache of this object's own
     /// writes, so one report costs no read).
     figures: RefCell<HashMap<String, (i64, MemberFigures)>>,
+    /// Whether any erased state's reports are held off (unknown until asked).
+    has_erased: Cell<Option<bool>>,
 }
+
+/// How long reports of an erased state are turned away: longer than a
+/// worker carries a report (`CARRIED_WAIT_MS`) by far.
+const ERASED_HOLD_SECONDS: i64 = 600;
 
 /// How many states' figures the shop object keeps in memory.
 const FIGURES_CACHED: usize = 20_000;
@@ -72,6 +79,7 @@ impl ShopObject {
             "CREATE TABLE IF NOT EXISTS programs (version INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS accounts (member TEXT PRIMARY KEY, key TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS figures (key TEXT PRIMARY KEY, revision INTEGER NOT NULL, v TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS erased (hash TEXT PRIMARY KEY, until INTEGER NOT NULL)",
         ] {
             sql.exec(statement, None).map_err(sql_err)?;
         }
@@ -197,41 +205,132 @@ impl ShopObject {
             .map(|record| record.facts.clone()))
     }
 
-    /// The state key of a member: its pooled account's, once bound, else its own.
-    fn key_of(&self, member: &str, account: Option<&str>) -> AppResult<String> {
+    /// The state key of a member: its pooled account's, once bound, else
+    /// its own. With `bind` (an event of the member), a member seen for the
+    /// first time is bound to the event's account, or to their own state
+    /// without one: a later event naming an account cannot move them.
+    fn key_of(&self, ask: &KeyOf) -> AppResult<BoundKey> {
         #[derive(Deserialize)]
         struct Row {
             key: String,
-        }
-        if self.accounts_bound()? {
-            let rows: Vec<Row> = rows(
-                &self.sql(),
-                "SELECT key FROM accounts WHERE member = ?",
-                vec![member.into()],
-            )?;
-            if let Some(row) = rows.into_iter().next() {
-                return Ok(row.key);
-            }
         }
         let pooling = self
             .record
             .borrow()
             .as_ref()
             .is_some_and(|r| r.facts.pooling);
-        match account {
-            Some(account) if pooling => {
-                let key = keys::account_state(account);
-                self.sql()
-                    .exec(
-                        "INSERT OR IGNORE INTO accounts (member, key) VALUES (?, ?)",
-                        vec![member.into(), key.as_str().into()],
-                    )
-                    .map_err(sql_err)?;
-                *self.has_accounts.borrow_mut() = Some(true);
-                Ok(key)
+        let wanted = match &ask.account {
+            Some(account) if pooling => keys::account_state(account),
+            _ => keys::own_state(&ask.member),
+        };
+        if self.accounts_bound()? {
+            let rows: Vec<Row> = rows(
+                &self.sql(),
+                "SELECT key FROM accounts WHERE member = ?",
+                vec![ask.member.as_str().into()],
+            )?;
+            // Bound: the event goes to the bound state, whose rules refuse
+            // one that names another account (`account_id_immutable`).
+            if let Some(row) = rows.into_iter().next() {
+                return Ok(BoundKey {
+                    key: row.key,
+                    fresh: false,
+                });
             }
-            _ => Ok(keys::own_state(member)),
         }
+        if !(ask.bind && pooling) {
+            return Ok(BoundKey {
+                key: wanted,
+                fresh: false,
+            });
+        }
+        self.sql()
+            .exec(
+                "INSERT OR IGNORE INTO accounts (member, key) VALUES (?, ?)",
+                vec![ask.member.as_str().into(), wanted.as_str().into()],
+            )
+            .map_err(sql_err)?;
+        *self.has_accounts.borrow_mut() = Some(true);
+        Ok(BoundKey {
+            key: wanted,
+            fresh: true,
+        })
+    }
+
+    fn unbind(&self, member: &str) -> AppResult<()> {
+        self.sql()
+            .exec("DELETE FROM accounts WHERE member = ?", vec![member.into()])
+            .map(|_| ())
+            .map_err(sql_err)
+    }
+
+    /// A member was erased: their binding goes; the state's figures become
+    /// its report's, or, when no one is left, the anonymous totals of its
+    /// last figures, and its row goes. A report of the erased state that a
+    /// worker still carries would bring the row back: for
+    /// `ERASED_HOLD_SECONDS`, a hash of the key turns such reports away.
+    fn erased(&self, erased: &ErasedState) -> AppResult<()> {
+        self.unbind(&erased.member)?;
+        if !erased.emptied {
+            if let Some(report) = &erased.report {
+                self.record_report(report)?;
+            }
+            return Ok(());
+        }
+        let mut counters = self.counters()?;
+        if let Some((_, before)) = self.figures_of(&erased.key)? {
+            counters.record(&before, &before.after_erasure());
+            let text = serde_json::to_string(&counters).map_err(|_| AppError::internal())?;
+            self.put_text("counters", &text)?;
+            *self.counters.borrow_mut() = Some(counters);
+        }
+        let sql = self.sql();
+        sql.exec(
+            "DELETE FROM figures WHERE key = ?",
+            vec![erased.key.as_str().into()],
+        )
+        .map_err(sql_err)?;
+        self.figures.borrow_mut().remove(&erased.key);
+        let now = now().timestamp();
+        sql.exec(
+            "DELETE FROM erased WHERE until < ?",
+            vec![SqlStorageValue::Integer(now)],
+        )
+        .map_err(sql_err)?;
+        sql.exec(
+            "INSERT OR REPLACE INTO erased (hash, until) VALUES (?, ?)",
+            vec![
+                auth::sha256_hex(&erased.key).as_str().into(),
+                SqlStorageValue::Integer(now.saturating_add(ERASED_HOLD_SECONDS)),
+            ],
+        )
+        .map_err(sql_err)?;
+        self.has_erased.set(Some(true));
+        Ok(())
+    }
+
+    /// Whether reports of the state under `key` are turned away (it was
+    /// erased less than `ERASED_HOLD_SECONDS` ago).
+    fn held_erased(&self, key: &str) -> AppResult<bool> {
+        if self.has_erased.get() == Some(false) {
+            return Ok(false);
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            until: i64,
+        }
+        let found: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT until FROM erased WHERE hash = ?",
+            vec![auth::sha256_hex(key).as_str().into()],
+        )?;
+        if self.has_erased.get().is_none() {
+            let any: Vec<Row> = rows(&self.sql(), "SELECT until FROM erased LIMIT 1", None)?;
+            self.has_erased.set(Some(!any.is_empty()));
+        }
+        Ok(found
+            .first()
+            .is_some_and(|row| row.until >= now().timestamp()))
     }
 
     /// Whether any member is bound to a pooled account (asked once: only
@@ -300,6 +399,9 @@ impl ShopObject {
     fn record_figures(&self, report: &Report, counters: &mut ShopCounters) -> AppResult<bool> {
         let sql = self.sql();
         let previous = self.figures_of(&report.key)?;
+        if previous.is_none() && self.held_erased(&report.key)? {
+            return Ok(false);
+        }
         let revision = i64::try_from(report.revision).unwrap_or(i64::MAX);
         let fresh = previous.as_ref().is_none_or(|(at, _)| *at < revision);
         let new_figures = if report.erased {
@@ -394,7 +496,9 @@ impl ShopObject {
             ShopCall::PutProgram(c) => {
                 answer::<PutProgram>(self.put_program(c.doc, c.pooling).await)
             }
-            ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c.member, c.account.as_deref())),
+            ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c)),
+            ShopCall::Unbind(c) => answer::<Unbind>(self.unbind(&c.member)),
+            ShopCall::Erased(c) => answer::<ErasedState>(self.erased(&c)),
             ShopCall::Report(c) => answer::<Report>(self.record_report(&c)),
             ShopCall::Analytics(c) => answer::<AnalyticsRequest>(self.analytics(c)),
             ShopCall::ProgramDocument(c) => {
@@ -452,6 +556,7 @@ impl DurableObject for ShopObject {
             counters: RefCell::new(None),
             has_accounts: RefCell::new(None),
             figures: RefCell::new(HashMap::new()),
+            has_erased: Cell::new(None),
         }
     }
 
