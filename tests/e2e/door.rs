@@ -52,24 +52,30 @@ fn shop_objects(state: &Path) -> usize {
     objects_holding_tables(state, "ShopObject") + objects_holding_tables(state, "GateObject")
 }
 
+/// How many objects of `class` have tables of ours (a `kv` table), read
+/// with SQLite itself, read-only.
 fn objects_holding_tables(state: &Path, class: &str) -> usize {
     let dir = state.join(format!("wrangler/v3/do/loyalty-edge-{class}"));
-    let script = "import glob, sqlite3, sys\n\
-        n = 0\n\
-        for f in glob.glob(sys.argv[1] + '/*.sqlite'):\n\
-        \x20   t = [r[0] for r in sqlite3.connect(f).execute(\"select name from sqlite_master where type = 'table'\")]\n\
-        \x20   n += 'kv' in t\n\
-        print(n)";
-    let out = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&dir)
-        .output()
-        .expect("python3 runs");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)))
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "sqlite"))
+        .filter(|path| {
+            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+            rusqlite::Connection::open_with_flags(path, flags)
+                .and_then(|db| {
+                    db.query_row(
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kv'",
+                        [],
+                        |row| row.get::<_, i64>(0),
+                    )
+                })
+                .expect("an object's database reads")
+                > 0
+        })
+        .count()
 }
 
 /// Requests naming a shop nobody created are answered without creating
