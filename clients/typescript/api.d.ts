@@ -543,6 +543,11 @@ export interface components {
              *     answer went with them, so this one says only that it was a duplicate.
              */
             member_erased?: boolean;
+            /**
+             * @description Why nothing was given: the member is out of the program (`left`,
+             *     `opted_out`).
+             */
+            not_enrolled?: string | null;
             /** Format: int64 */
             points: number;
             /** Format: uint64 */
@@ -772,6 +777,26 @@ export interface components {
             bp: number;
             /** @constant */
             kind: "cashback";
+        };
+        /**
+         * @description Whether a member takes part in the program: enrolled from their first
+         *     event on; out once they left (from the widget) or the merchant recorded
+         *     their opt-out (from the shop's consent tool); back only by an explicit
+         *     rejoin. While out they earn nothing.
+         */
+        Enrollment: {
+            /** @constant */
+            status: "enrolled";
+        } | {
+            /** Format: date-time */
+            since: string;
+            /** @constant */
+            status: "left";
+        } | {
+            /** Format: date-time */
+            since: string;
+            /** @constant */
+            status: "opted_out";
         };
         /**
          * @description Why the points of a ledger entry moved.
@@ -1319,6 +1344,8 @@ export interface components {
             /** @description Referees this member has been credited for. */
             credited_referees?: components["schemas"]["Id"][];
             email_hash?: string | null;
+            /** @description Whether the member takes part in the program. */
+            enrollment?: components["schemas"]["Enrollment"];
             /**
              * Format: uint64
              * @description Referees credited for who were erased since: counted, not named.
@@ -1719,6 +1746,12 @@ export interface components {
             codes: components["schemas"]["CodeView"][];
             currency: string;
             dir: string;
+            /**
+             * @description `enrolled`, or why the member is out of the program (`left`,
+             *     `opted_out`): the panel then offers the way back in.
+             * @default enrolled
+             */
+            enrollment: string;
             expiring?: components["schemas"]["Expiring"] | null;
             known: boolean;
             /** Format: int64 */

@@ -85,6 +85,10 @@ pub struct Answer {
     /// answer went with them, so this one says only that it was a duplicate.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub member_erased: bool,
+    /// Why nothing was given: the member is out of the program (`left`,
+    /// `opted_out`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_enrolled: Option<String>,
 }
 
 /// The contract's worked example: a 129.99 USD order with 89.99 of shoes.
@@ -251,7 +255,27 @@ pub fn apply_event(
     entropy: &mut dyn Entropy,
 ) -> Result<Outcome, EventError> {
     let now = context.now;
-    check_event(program, state, event, now)?;
+    let checked = check_event(program, state, event, now);
+    if let Some(out) = state
+        .profiles
+        .get(&event.member_id)
+        .map(|p| &p.enrollment)
+        .filter(|e| !e.is_enrolled())
+    {
+        // Out of the program: an earning event gives nothing and changes
+        // nothing; a refund or cancellation of an order paid while enrolled
+        // still takes its points back, one of an order paid while out has
+        // nothing to take.
+        let takes_back = matches!(
+            event.kind,
+            EventKind::OrderRefunded | EventKind::OrderCancelled
+        ) && checked.is_ok();
+        let nothing_to_take = matches!(checked, Err(EventError::UnknownOrder { .. }));
+        if !takes_back && (checked.is_ok() || nothing_to_take) {
+            return Ok(withheld(program, state, event, now, out.status()));
+        }
+    }
+    checked?;
     let at = event.occurred_at;
 
     // Plan everything that can fail before the first write.
@@ -303,6 +327,7 @@ pub fn apply_event(
         referral: None,
         store_credit_minor: 0,
         member_erased: false,
+        not_enrolled: None,
     };
     let mut issued = Vec::new();
     let mut referral_credit = None;
@@ -445,6 +470,41 @@ pub fn apply_event(
         codes: issued,
         referral_credit,
     })
+}
+
+/// The answer to an event of a member out of the program: nothing given,
+/// nothing changed, and why.
+fn withheld(
+    program: &Program,
+    state: &MemberState,
+    event: &Event,
+    now: DateTime<Utc>,
+    status: &str,
+) -> Outcome {
+    let answer = Answer {
+        event_id: event.id.clone(),
+        duplicate: false,
+        points: 0,
+        lines: Vec::new(),
+        balance: state.balances(program, now).available,
+        tier: state
+            .tier_rank_at(program, now)
+            .and_then(|rank| program.level(rank))
+            .map(|level| level.id.clone()),
+        badges: Vec::new(),
+        codes: Vec::new(),
+        program_version: program.version,
+        referral: None,
+        store_credit_minor: 0,
+        member_erased: false,
+        not_enrolled: Some(status.to_owned()),
+    };
+    Outcome {
+        answer,
+        entries: Vec::new(),
+        codes: Vec::new(),
+        referral_credit: None,
+    }
 }
 
 /// Everything that refuses an event, checked before any write.

@@ -264,6 +264,27 @@ impl Book {
         Some(erasure)
     }
 
+    /// Records a member's consent (leave, opt-out, rejoin); whether it
+    /// changed anything.
+    pub fn set_enrollment(
+        &mut self,
+        member_id: &Id,
+        consent: privacy::Consent,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let key = self.state_key(member_id, None);
+        let mut state = self.states.get(&key).cloned().unwrap_or_default();
+        let before = MemberFigures::of(&self.program, &state, now);
+        let changed =
+            privacy::set_enrollment(&mut state, member_id, consent, now, &mut self.entropy);
+        if changed {
+            let after = MemberFigures::of(&self.program, &state, now);
+            self.counters.record(&before, &after);
+            self.states.insert(key, state);
+        }
+        changed
+    }
+
     pub fn state_of(&self, member_id: &Id) -> Option<&MemberState> {
         self.states.get(&self.state_key(member_id, None))
     }

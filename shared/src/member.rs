@@ -201,6 +201,41 @@ pub struct Profile {
     /// Referees credited for who were erased since: counted, not named.
     #[serde(default, skip_serializing_if = "is_zero_u64")]
     pub erased_referees: u64,
+    /// Whether the member takes part in the program.
+    #[serde(default, skip_serializing_if = "Enrollment::is_enrolled")]
+    pub enrollment: Enrollment,
+}
+
+/// Whether a member takes part in the program: enrolled from their first
+/// event on; out once they left (from the widget) or the merchant recorded
+/// their opt-out (from the shop's consent tool); back only by an explicit
+/// rejoin. While out they earn nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Enrollment {
+    #[default]
+    Enrolled,
+    /// The member left the program themselves.
+    Left { since: DateTime<Utc> },
+    /// The merchant recorded that the shopper opted out.
+    OptedOut { since: DateTime<Utc> },
+}
+
+impl Enrollment {
+    pub fn is_enrolled(&self) -> bool {
+        *self == Self::Enrolled
+    }
+
+    /// The status word an answer or a view names (`enrolled`, `left`,
+    /// `opted_out`).
+    pub fn status(&self) -> &'static str {
+        match self {
+            Self::Enrolled => "enrolled",
+            Self::Left { .. } => "left",
+            Self::OptedOut { .. } => "opted_out",
+        }
+    }
 }
 
 fn is_zero_u64(n: &u64) -> bool {
@@ -407,6 +442,7 @@ impl MemberState {
                 referral_settled: false,
                 credited_referees: BTreeSet::new(),
                 erased_referees: 0,
+                enrollment: Enrollment::Enrolled,
             })
     }
 

@@ -12,7 +12,11 @@
 
 use crate::award::Answer;
 use crate::id::Id;
-use crate::member::{CodeSource, EntryKind, LedgerEntry, MemberState};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::code::Entropy;
+use crate::member::{CodeSource, Enrollment, EntryKind, LedgerEntry, MemberState};
 
 /// What erasing a member took out of a state, for the stores that hold
 /// copies or references: the gates' indexes and the referrer's and referees'
@@ -169,5 +173,44 @@ pub fn erased_answer(event_id: Id, program_version: u64) -> Answer {
         referral: None,
         store_credit_minor: 0,
         member_erased: true,
+        not_enrolled: None,
     }
+}
+
+/// What a member or the merchant asks of the member's part in the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Consent {
+    /// Join, or rejoin: an explicit act of the shopper.
+    Enrolled,
+    /// The shopper leaves the program (from the widget).
+    Left,
+    /// The merchant records the shopper's opt-out (from the shop's consent tool).
+    OptedOut,
+}
+
+/// Moves a member between enrolled and out of the program. A member not
+/// seen before is recorded with that status (a shop's consent tool may
+/// record an opt-out before the shopper ever earns). Answers whether
+/// anything changed: asking for the status held changes nothing (the
+/// first `since` stays).
+pub fn set_enrollment(
+    state: &mut MemberState,
+    member: &Id,
+    consent: Consent,
+    now: DateTime<Utc>,
+    entropy: &mut dyn Entropy,
+) -> bool {
+    let profile = state.ensure_profile(member, now, entropy);
+    let wanted = match consent {
+        Consent::Enrolled => Enrollment::Enrolled,
+        Consent::Left => Enrollment::Left { since: now },
+        Consent::OptedOut => Enrollment::OptedOut { since: now },
+    };
+    if profile.enrollment.status() == wanted.status() {
+        return false;
+    }
+    profile.enrollment = wanted;
+    true
 }

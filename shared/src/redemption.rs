@@ -23,6 +23,8 @@ pub enum RedeemError {
     InsufficientPoints { needed: i64, available: i64 },
     #[error("this idempotency key was already used for another reward")]
     KeyConflict,
+    #[error("the member is not enrolled in the program: rejoin to redeem")]
+    NotEnrolled,
 }
 
 impl RedeemError {
@@ -32,6 +34,7 @@ impl RedeemError {
             RedeemError::TierRequired { .. } => "tier_required",
             RedeemError::InsufficientPoints { .. } => "insufficient_points",
             RedeemError::KeyConflict => "idempotency_key_conflict",
+            RedeemError::NotEnrolled => "not_enrolled",
         }
     }
 
@@ -115,6 +118,12 @@ pub fn redeem(
     now: DateTime<Utc>,
     entropy: &mut dyn Entropy,
 ) -> Result<RedeemOutcome, RedeemError> {
+    if state
+        .profile(member_id)
+        .is_some_and(|p| !p.enrollment.is_enrolled())
+    {
+        return Err(RedeemError::NotEnrolled);
+    }
     let record_key = redemption_key(member_id, key);
     if let Some(done) = state.redemptions.get(&record_key) {
         if done.reward.as_str() != reward_id {

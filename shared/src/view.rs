@@ -130,8 +130,16 @@ pub struct MemberView {
     pub codes: Vec<CodeView>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<Id>,
+    /// `enrolled`, or why the member is out of the program (`left`,
+    /// `opted_out`): the panel then offers the way back in.
+    #[serde(default = "enrolled")]
+    pub enrollment: String,
     pub locale: String,
     pub dir: String,
+}
+
+fn enrolled() -> String {
+    "enrolled".to_owned()
 }
 
 fn tier_ref(program: &Program, rank: usize, locale: &str) -> Option<TierRef> {
@@ -291,6 +299,9 @@ pub fn member_view(
         rewards,
         codes,
         account_id: profile.and_then(|p| p.account_id.clone()),
+        enrollment: profile
+            .map_or("enrolled", |p| p.enrollment.status())
+            .to_owned(),
         locale: locale.to_owned(),
         dir: direction(locale).to_owned(),
     }

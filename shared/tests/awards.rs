@@ -2900,3 +2900,66 @@ fn an_erased_colleague_s_referrals_stay_counted() {
     assert_eq!(shop.view("col-a", now()).balance, 700);
     assert_eq!(book_mentions(&shop, "col-b"), 0);
 }
+
+#[test]
+fn a_member_out_of_the_program_earns_nothing_until_they_rejoin() {
+    use loyalty_rules::privacy::Consent;
+    let doc = program(json!({
+        "earn_rules": [base()],
+        "rewards": [{"id": "ship", "name": {"en": "Ship"}, "cost_points": 50, "kind": "free_shipping"}],
+    }));
+    let mut shop = Shop::new(&doc);
+    shop.run(&[(paid("e-1", "o-1", 10000), award(&[("base", 100)], 100, 100))]);
+    assert!(shop.book.set_enrollment(&id("m-1"), Consent::Left, now()));
+    assert!(
+        !shop.book.set_enrollment(&id("m-1"), Consent::Left, now()),
+        "already out"
+    );
+    assert_eq!(shop.view("m-1", now()).enrollment, "left");
+    let answers = shop.run(&[
+        // Out: nothing given, nothing changed, and why.
+        (paid("e-2", "o-2", 5000), award(&[], 0, 100)),
+        // A refund of an order paid while enrolled still takes back:
+        // floor(100 * 5000 / 10000) = 50.
+        (refunded("e-3", "o-1", 5000), took(-50, 50)),
+        // One of an order paid while out has nothing to take.
+        (refunded("e-4", "o-2", 5000), award(&[], 0, 50)),
+        // A bad event is still refused.
+        (
+            with(
+                paid("e-5", "o-5", 100),
+                json!({"order": {"currency": "EUR"}}),
+            ),
+            refused("currency_mismatch", 422),
+        ),
+    ]);
+    assert_eq!(answers[0].not_enrolled.as_deref(), Some("left"));
+    assert_eq!(answers[1].not_enrolled, None);
+    assert_eq!(answers[2].not_enrolled.as_deref(), Some("left"));
+    assert_eq!(
+        shop.redeem("m-1", "ship", "k").unwrap_err().code(),
+        "not_enrolled"
+    );
+    // The merchant records an opt-out from the shop's consent tool.
+    assert!(
+        shop.book
+            .set_enrollment(&id("m-1"), Consent::OptedOut, now())
+    );
+    let answers = shop.run(&[(paid("e-6", "o-6", 5000), award(&[], 0, 50))]);
+    assert_eq!(answers[0].not_enrolled.as_deref(), Some("opted_out"));
+    // Rejoining is an explicit act; from then on they earn again: 50 + 10.
+    assert!(
+        shop.book
+            .set_enrollment(&id("m-1"), Consent::Enrolled, now())
+    );
+    shop.run(&[(paid("e-7", "o-7", 1000), award(&[("base", 10)], 10, 60))]);
+    assert_eq!(shop.view("m-1", now()).enrollment, "enrolled");
+    assert!(shop.redeem("m-1", "ship", "k").is_ok());
+    // An opt-out recorded before the shopper ever earned holds from the start.
+    assert!(
+        shop.book
+            .set_enrollment(&id("m-2"), Consent::OptedOut, now())
+    );
+    let answers = shop.run(&[(by(paid("e-8", "o-8", 5000), "m-2"), award(&[], 0, 0))]);
+    assert_eq!(answers[0].not_enrolled.as_deref(), Some("opted_out"));
+}
