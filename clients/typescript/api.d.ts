@@ -252,6 +252,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/shops/{shop}/members/{member_id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record a member's consent from the shop's consent tool
+         * @description `opted_out`: the shopper opted out of the program; from then on their events earn nothing (each answers `not_enrolled`) and redemptions are refused. `enrolled`: they asked to rejoin. A member never seen is recorded with that status. Asking for the status held changes nothing (`changed: false`).
+         */
+        put: operations["recordConsent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/shops/{shop}/members/{member_id}/export": {
         parameters: {
             query?: never;
@@ -350,6 +370,46 @@ export interface paths {
         get: operations["widgetMe"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/widget/{shop}/me/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The shopper joins (or rejoins) the program
+         * @description An explicit act of the shopper: from then on their events earn again.
+         */
+        post: operations["joinProgram"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/widget/{shop}/me/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The shopper leaves the program
+         * @description From then on their events earn nothing and redemptions are refused; their points stay. Rejoining is `POST /v1/widget/{shop}/me/join`.
+         */
+        post: operations["leaveProgram"];
         delete?: never;
         options?: never;
         head?: never;
@@ -716,6 +776,34 @@ export interface components {
         });
         /** @description A test on the event, the member or one order line. */
         Condition: components["schemas"]["NumberCondition"] | components["schemas"]["TextCondition"] | components["schemas"]["FlagCondition"] | components["schemas"]["TagsCondition"] | components["schemas"]["TierCondition"];
+        /**
+         * @description A member's part in the program after a consent change.
+         * @example {
+         *       "changed": true,
+         *       "enrollment": "opted_out",
+         *       "member_id": "c-42"
+         *     }
+         */
+        ConsentAnswer: {
+            /**
+             * @description Whether this call changed it (asking for the status held changes
+             *     nothing).
+             */
+            changed: boolean;
+            /**
+             * @description `enrolled`, `left` (the shopper left) or `opted_out` (the merchant
+             *     recorded an opt-out).
+             */
+            enrollment: string;
+            member_id: string;
+        };
+        /**
+         * @description `PUT …/members/{member_id}/consent`: `{"status"}`, what the merchant
+         *     records from the shop's own consent tool.
+         */
+        ConsentChange: {
+            status: components["schemas"]["MerchantConsent"];
+        };
         /**
          * @description One way to earn: when an event matches, the effect applies.
          *     `per_amount` and `cashback` rules listen to `order_paid` only; `lines`
@@ -1213,6 +1301,12 @@ export interface components {
             /** Format: date-time */
             until: string;
         };
+        /**
+         * @description What a merchant may record: the shopper opted out of the program, or
+         *     asked to rejoin it. (Leaving is the shopper's own act, in the widget.)
+         * @enum {string}
+         */
+        MerchantConsent: "enrolled" | "opted_out";
         /**
          * @description `spend` (net paid minor units), `points` (points earned) or `orders`.
          * @enum {string}
@@ -2671,6 +2765,91 @@ export interface operations {
             };
         };
     };
+    recordConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+                /**
+                 * @description The member's id (the shop's customer id)
+                 * @example c-42
+                 */
+                member_id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "opted_out"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConsentChange"];
+            };
+        };
+        responses: {
+            /** @description The member's status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentAnswer"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     exportMember: {
         parameters: {
             query?: never;
@@ -3237,6 +3416,116 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ViewAnswer"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    joinProgram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member's status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentAnswer"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    leaveProgram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member's status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentAnswer"];
                 };
             };
             /** @description Not authenticated */

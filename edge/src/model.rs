@@ -95,6 +95,7 @@ calls! {
         Export(ExportRequest) -> crate::bodies::Export,
         Erase(EraseRequest) -> Erased,
         ForgetMember(ForgetMember) -> (),
+        Consent(ConsentRequest) -> ConsentAnswer,
     }
 }
 
@@ -518,6 +519,30 @@ pub struct AdjustAnswer {
     pub points: i64,
     pub balance: i64,
     pub duplicate: bool,
+}
+
+/// Moves a member in or out of the program.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ConsentRequest {
+    pub program: ProgramRef,
+    pub member: String,
+    pub consent: loyalty_rules::privacy::Consent,
+}
+
+/// A member's part in the program after a consent change.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[cfg_attr(not(target_arch = "wasm32"), schemars(example = serde_json::json!({
+    "member_id": "c-42", "enrollment": "opted_out", "changed": true
+})))]
+pub struct ConsentAnswer {
+    pub member_id: String,
+    /// `enrolled`, `left` (the shopper left) or `opted_out` (the merchant
+    /// recorded an opt-out).
+    pub enrollment: String,
+    /// Whether this call changed it (asking for the status held changes
+    /// nothing).
+    pub changed: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

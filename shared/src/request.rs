@@ -1,11 +1,12 @@
 //! The small request bodies of the API (shop creation, adjustments,
-//! redemptions), read with the same checker as programs and events: every
+//! redemptions, consent), read with the same checker as programs and events: every
 //! problem at once, each with its JSON path.
 
 use serde_json::Value;
 
 use crate::id::Id;
 use crate::json::{Check, Path, Problem};
+use crate::privacy::Consent;
 use crate::program::MAX_POINTS;
 
 /// The longest reason an adjustment may give.
@@ -53,6 +54,59 @@ pub struct Adjustment {
 pub struct Redemption {
     /// The id of one of the program's rewards.
     pub reward: Id,
+}
+
+/// `PUT …/members/{member_id}/consent`: `{"status"}`, what the merchant
+/// records from the shop's own consent tool.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
+pub struct ConsentChange {
+    pub status: MerchantConsent,
+}
+
+/// What a merchant may record: the shopper opted out of the program, or
+/// asked to rejoin it. (Leaving is the shopper's own act, in the widget.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MerchantConsent {
+    Enrolled,
+    OptedOut,
+}
+
+impl MerchantConsent {
+    pub fn consent(self) -> Consent {
+        match self {
+            Self::Enrolled => Consent::Enrolled,
+            Self::OptedOut => Consent::OptedOut,
+        }
+    }
+}
+
+impl ConsentChange {
+    pub fn from_value(value: &Value) -> Result<Self, Vec<Problem>> {
+        let mut check = Check::default();
+        let root = Path::Root;
+        let path = root.key("status");
+        let text = check
+            .object(value, root, &["status"])
+            .and_then(|map| check.required(map, root, "status"))
+            .and_then(|v| check.string(v, path, 32));
+        let status = match text {
+            Some("enrolled") => Some(MerchantConsent::Enrolled),
+            Some("opted_out") => Some(MerchantConsent::OptedOut),
+            Some(_) => {
+                check.report(path, "must be enrolled or opted_out");
+                None
+            }
+            None => None,
+        };
+        check.finish(status.map(|status| Self { status }))
+    }
 }
 
 impl NewShop {

@@ -1207,4 +1207,21 @@ fn adjustments_shops_and_redemptions_report_every_problem_with_its_path() {
         set(&["$.reward", "$.key"])
     );
     assert_eq!(redeem(json!("ship")), set(&["$"]));
+
+    use loyalty_rules::request::{ConsentChange, MerchantConsent};
+    let consent = |doc: Value| body_paths(ConsentChange::from_value, &doc);
+    assert_eq!(consent(json!({"status": "opted_out"})), set(&[]));
+    assert_eq!(
+        ConsentChange::from_value(&json!({"status": "enrolled"}))
+            .unwrap()
+            .status,
+        MerchantConsent::Enrolled
+    );
+    // Leaving is the shopper's own act: not the merchant's to record.
+    assert_eq!(consent(json!({"status": "left"})), set(&["$.status"]));
+    assert_eq!(
+        consent(json!({"status": 1, "why": "x"})),
+        set(&["$.status", "$.why"])
+    );
+    assert_eq!(consent(json!({})), set(&["$.status"]));
 }

@@ -129,6 +129,10 @@ const CASES: &[Case] = &[
         privacy::unbound_member_stays_unbound,
     ),
     (
+        "consent: leave, opt-out, rejoin; nothing earned while out",
+        privacy::consent_is_kept,
+    ),
+    (
         "one shop's burst: no object takes more than its share",
         gates::no_object_over_its_share,
     ),

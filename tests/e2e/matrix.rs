@@ -27,6 +27,7 @@ fn body_of(op: Op) -> Vec<u8> {
         Op::Simulate => json!({"events": [order("mx-sim", "m-matrix", "o-sim", 1000)]}),
         Op::Events => raw(&order("mx-evt", "m-matrix", "o-evt", 1000)),
         Op::Adjust => json!({"id": "mx-adj", "points": 10, "reason": "matrix"}),
+        Op::Consent => json!({"status": "enrolled"}),
         Op::WidgetRedeem => json!({"reward": "ship"}),
         _ => return Vec::new(),
     };
@@ -187,6 +188,6 @@ pub fn routes_by_credentials(world: &mut World) {
             checked += 1;
         }
     }
-    // 22 documented routes without HEAD, 14 credentials each.
-    assert_eq!(checked, 22 * 14);
+    // 25 documented routes without HEAD, 14 credentials each.
+    assert_eq!(checked, 25 * 14);
 }

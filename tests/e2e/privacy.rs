@@ -550,3 +550,110 @@ pub fn unbound_member_stays_unbound(world: &mut World) {
     );
     assert_eq!(shop.view(&solo).view.balance, 120);
 }
+
+/// Consent: a shopper leaves from the widget and rejoins; a merchant
+/// records an opt-out from the shop's consent tool (also for a shopper
+/// never seen). While out, events answer with nothing given and why, and
+/// redemptions are refused; rejoining is an explicit act.
+pub fn consent_is_kept(world: &mut World) {
+    let shop = world.shop(&crate::api::simple_program());
+    let u = world.unique("cons");
+    let member = format!("m-{u}");
+    // floor(30000 / 100) = 300 + first order 100 = 400.
+    let first = sent(
+        &shop,
+        &paid(
+            &format!("{u}-1"),
+            &member,
+            &format!("o1-{u}"),
+            30000,
+            Value::Null,
+        ),
+    );
+    assert_eq!(first["balance"], 400);
+    let widget = shop.shopper(&member);
+    let left = widget.leave().unwrap();
+    assert_eq!((left.enrollment.as_str(), left.changed), ("left", true));
+    assert!(
+        !widget.leave().unwrap().changed,
+        "leaving twice changes nothing"
+    );
+    assert_eq!(widget.me(None).unwrap().view.enrollment, "left");
+    let out = sent(
+        &shop,
+        &paid(
+            &format!("{u}-2"),
+            &member,
+            &format!("o2-{u}"),
+            5000,
+            Value::Null,
+        ),
+    );
+    assert_eq!(out["points"], 0, "{out}");
+    assert_eq!(out["lines"], json!([]));
+    assert_eq!(out["not_enrolled"], "left");
+    assert_eq!(out["balance"], 400);
+    let refused = widget.redeem("ship", &format!("k-{u}")).unwrap_err();
+    assert_eq!(refused.code(), Some("not_enrolled"));
+    // The merchant's consent tool: a bad status is refused and changes nothing.
+    let bad = shop.merchant(
+        "PUT",
+        &format!("/v1/shops/{{shop}}/members/{member}/consent"),
+        br#"{"status": "left"}"#,
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(bad.json()["problems"][0]["path"], "$.status");
+    assert_eq!(widget.me(None).unwrap().view.enrollment, "left");
+    let opted = shop
+        .api
+        .consent(&member, loyalty_client::MerchantConsent::OptedOut)
+        .unwrap();
+    assert_eq!(opted.enrollment, "opted_out");
+    let out = sent(
+        &shop,
+        &paid(
+            &format!("{u}-3"),
+            &member,
+            &format!("o3-{u}"),
+            5000,
+            Value::Null,
+        ),
+    );
+    assert_eq!(out["not_enrolled"], "opted_out");
+    // Back in: floor(1000 / 100) = 10 more.
+    assert_eq!(widget.join().unwrap().enrollment, "enrolled");
+    let back = sent(
+        &shop,
+        &paid(
+            &format!("{u}-4"),
+            &member,
+            &format!("o4-{u}"),
+            1000,
+            Value::Null,
+        ),
+    );
+    assert_eq!(
+        (back["points"].clone(), back["balance"].clone()),
+        (json!(10), json!(410))
+    );
+    assert!(widget.redeem("ship", &format!("k-{u}")).is_ok());
+    // An opt-out recorded before the shopper's first event holds from it.
+    let early = format!("early-{u}");
+    shop.api
+        .consent(&early, loyalty_client::MerchantConsent::OptedOut)
+        .unwrap();
+    let out = sent(
+        &shop,
+        &paid(
+            &format!("{u}-5"),
+            &early,
+            &format!("o5-{u}"),
+            5000,
+            Value::Null,
+        ),
+    );
+    assert_eq!(
+        (out["points"].clone(), out["not_enrolled"].clone()),
+        (json!(0), json!("opted_out"))
+    );
+}

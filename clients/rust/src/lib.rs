@@ -25,12 +25,12 @@ pub use loyalty_edge::bodies::{
 };
 pub use loyalty_edge::error::AppError as Problem;
 pub use loyalty_edge::model::{
-    AdjustAnswer, CodeView, Erased, LedgerPage, RedeemAnswer, Secrets, ViewAnswer,
+    AdjustAnswer, CodeView, ConsentAnswer, Erased, LedgerPage, RedeemAnswer, Secrets, ViewAnswer,
 };
 pub use loyalty_rules::analytics::Analytics;
 pub use loyalty_rules::award::Answer;
 pub use loyalty_rules::document::ProgramDocument;
-pub use loyalty_rules::request::{Adjustment, NewShop, Redemption};
+pub use loyalty_rules::request::{Adjustment, ConsentChange, MerchantConsent, NewShop, Redemption};
 pub use loyalty_rules::{Event, Id};
 
 use loyalty_edge::routes::{Op, ROUTES};
@@ -369,6 +369,14 @@ impl Merchant {
             .and_then(decode)
     }
 
+    /// `PUT …/members/{member_id}/consent`: what the shop's consent tool
+    /// recorded (an opt-out, or a rejoin).
+    pub fn consent(&self, member: &str, status: MerchantConsent) -> Result<ConsentAnswer> {
+        let body = ConsentChange { status };
+        self.call(Op::Consent, &[member], None, Some(&body))
+            .and_then(decode)
+    }
+
     /// `GET …/members/{member_id}/export`.
     pub fn export(&self, member: &str) -> Result<Export> {
         self.call(Op::Export, &[member], None, None::<&()>)
@@ -481,6 +489,18 @@ impl Widget {
             Some(&body),
         )
         .and_then(decode)
+    }
+
+    /// `POST /v1/widget/{shop}/me/leave`: the shopper leaves the program.
+    pub fn leave(&self) -> Result<ConsentAnswer> {
+        self.call(Op::WidgetLeave, None, &[], None::<&()>)
+            .and_then(decode)
+    }
+
+    /// `POST /v1/widget/{shop}/me/join`: the shopper (re)joins the program.
+    pub fn join(&self) -> Result<ConsentAnswer> {
+        self.call(Op::WidgetJoin, None, &[], None::<&()>)
+            .and_then(decode)
     }
 }
 

@@ -57,6 +57,38 @@ pub(super) async fn adjust(ask: Ask<'_>) -> AppResult<Reply> {
     Reply::json(status, &answer)
 }
 
+/// Records what the shop's consent tool says: an opt-out, or a rejoin. In
+/// a pooling program a member never seen is bound to their own state.
+pub(super) async fn consent(ask: Ask<'_>) -> AppResult<Reply> {
+    check_id(&ask.member, "member_id")?;
+    let context = authenticate(&ask, ContextRequest::default()).await?;
+    let value = parse_json(&ask.body)?;
+    let change = ConsentChange::from_value(&value)
+        .map_err(|problems| AppError::invalid("invalid_consent", problems))?;
+    let key = if context.pooling {
+        let ask_key = KeyOf {
+            member: ask.member.clone(),
+            account: None,
+            bind: true,
+        };
+        store::shop(ask.env, &ask.shop, ask_key).await?.key
+    } else {
+        keys::own_state(&ask.member)
+    };
+    let answer = store::member(
+        ask.env,
+        &ask.shop,
+        &key,
+        ConsentRequest {
+            program: program_ref(&ask.shop, &context),
+            member: ask.member.clone(),
+            consent: change.status.consent(),
+        },
+    )
+    .await?;
+    Reply::json(200, &answer)
+}
+
 pub(super) async fn export(ask: Ask<'_>) -> AppResult<Reply> {
     let (_, key) = merchant_for_member(&ask).await?;
     let request = ExportRequest { member: ask.member };

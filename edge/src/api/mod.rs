@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use loyalty_rules::award::Answer;
 use loyalty_rules::book::Book;
 use loyalty_rules::event::parse_batch;
-use loyalty_rules::request::{Adjustment, NewShop, Redemption};
+use loyalty_rules::privacy::Consent;
+use loyalty_rules::request::{Adjustment, ConsentChange, NewShop, Redemption};
 use loyalty_rules::view::program_view;
 use loyalty_rules::{Event, Id, Problem, Program};
 use serde::Serialize;
@@ -29,8 +30,8 @@ use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
     AdjustRequest, AnalyticsRequest, ApplyRequest, BoundKey, CallsRequest, ClaimRequest,
-    ClaimStatus, CodeAction, CodeRequest, Context, ContextRequest, CreateShop, Credential,
-    DevToken, EraseRequest, ExportRequest, Figures, KeyOf, LedgerRequest, LookupCode,
+    ClaimStatus, CodeAction, CodeRequest, ConsentRequest, Context, ContextRequest, CreateShop,
+    Credential, DevToken, EraseRequest, ExportRequest, Figures, KeyOf, LedgerRequest, LookupCode,
     LookupReferral, ProfileRequest, ProgramRef, PutProgram, RedeemRequest, ReferrerWire, Report,
     RotateKeys, StateRequest, Unbind, ViewAnswer, ViewRequest,
 };
@@ -495,6 +496,7 @@ async fn route(
         Op::Member => merchant::member(ask).await,
         Op::Ledger => merchant::member_ledger(ask).await,
         Op::Adjust => merchant::adjust(ask).await,
+        Op::Consent => merchant::consent(ask).await,
         Op::Export => merchant::export(ask).await,
         Op::EraseMember => merchant::erase_member(ask).await,
         Op::Code => merchant::code(ask).await,
@@ -505,6 +507,8 @@ async fn route(
         Op::WidgetProgram => widget::widget_program(ask).await,
         Op::WidgetMe => widget::widget_me(ask).await,
         Op::WidgetLedger => widget::widget_ledger(ask).await,
+        Op::WidgetLeave => widget::enrollment(ask, Consent::Left).await,
+        Op::WidgetJoin => widget::enrollment(ask, Consent::Enrolled).await,
         Op::WidgetRedeem => widget::widget_redeem(ask).await,
         Op::Referral => public::referral(ask).await,
         Op::DevToken => admin::dev_token(ask).await,

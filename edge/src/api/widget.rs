@@ -109,6 +109,26 @@ pub(super) async fn widget_redeem(ask: Ask<'_>) -> AppResult<Reply> {
     Reply::json(status, &answer)
 }
 
+/// The shopper leaves the program, or rejoins it (the widget asks them to
+/// confirm first).
+pub(super) async fn enrollment(ask: Ask<'_>, consent: Consent) -> AppResult<Reply> {
+    let Ask {
+        req,
+        env,
+        access,
+        shop,
+        ..
+    } = ask;
+    let (context, member, state_key) = shopper(req, env, &shop, access).await?;
+    let request = ConsentRequest {
+        program: program_ref(&shop, &context),
+        member,
+        consent,
+    };
+    let answer = store::member(env, &shop, &state_key, request).await?;
+    Reply::json(200, &answer)
+}
+
 /// The member view computed from the KV snapshot, if there is one new enough.
 #[allow(clippy::too_many_arguments)]
 async fn snapshot_view(

@@ -30,9 +30,9 @@ use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::model::{
     AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, CodeAction, CodeRequest, CodeView,
-    CreditRequest, EraseRequest, Erased, ErasedState, Forget, ForgetMember, Index, KeyOf,
-    LedgerPage, LedgerRequest, MemberCall, MemberEnvelope, MemberOp, Profile, RedeemAnswer,
-    RedeemRequest, ReferrerWire, Report, ViewAnswer, ViewRequest,
+    ConsentAnswer, ConsentRequest, CreditRequest, EraseRequest, Erased, ErasedState, Forget,
+    ForgetMember, Index, KeyOf, LedgerPage, LedgerRequest, MemberCall, MemberEnvelope, MemberOp,
+    Profile, RedeemAnswer, RedeemRequest, ReferrerWire, Report, ViewAnswer, ViewRequest,
 };
 use crate::objects::shop::json;
 use crate::store::{self, reply};
@@ -753,6 +753,40 @@ impl MemberObject {
         Ok(code_view(code, now))
     }
 
+    /// Moves the member in or out of the program (recording them first
+    /// when they were never seen).
+    async fn consent(&self, key: &str, request: ConsentRequest) -> AppResult<ConsentAnswer> {
+        let program = request.program.load(&self.env).await?;
+        let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
+        let mut state = (*self.load()?).clone();
+        let changed = loyalty_rules::privacy::set_enrollment(
+            &mut state,
+            &member,
+            request.consent,
+            now(),
+            &mut store::fill_random,
+        );
+        let enrollment = state
+            .profile(&member)
+            .map_or("enrolled", |p| p.enrollment.status())
+            .to_owned();
+        if changed {
+            let change = Change {
+                state,
+                entries: &[],
+                codes: Vec::new(),
+                outgoing: Vec::new(),
+            };
+            self.commit(&request.program.shop, key, change, &program, false)
+                .await?;
+        }
+        Ok(ConsentAnswer {
+            member_id: request.member,
+            enrollment,
+            changed,
+        })
+    }
+
     async fn credit(&self, key: &str, request: CreditRequest) -> AppResult<serde_json::Value> {
         let program = request.program.load(&self.env).await?;
         let mut state = (*self.load()?).clone();
@@ -1043,6 +1077,7 @@ impl MemberObject {
         // (or no longer do) leave nothing behind that names them.
         let writes = match &call {
             MemberCall::Apply(_)
+            | MemberCall::Consent(_)
             | MemberCall::Redeem(_)
             | MemberCall::Adjust(_)
             | MemberCall::Credit(_) => true,
@@ -1085,6 +1120,7 @@ impl MemberObject {
             MemberCall::ForgetMember(c) => {
                 answer::<crate::model::ForgetMember>(self.forget_member(&key, &c).await)
             }
+            MemberCall::Consent(c) => answer::<ConsentRequest>(self.consent(&key, c).await),
         }
     }
 }

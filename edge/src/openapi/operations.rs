@@ -4,7 +4,7 @@
 //! One arm per [`Op`]: a new operation does not build until it is described.
 
 use loyalty_rules::document::ProgramDocument;
-use loyalty_rules::request::{Adjustment, NewShop, Redemption};
+use loyalty_rules::request::{Adjustment, ConsentChange, NewShop, Redemption};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
 
@@ -12,7 +12,9 @@ use crate::bodies::{
     EventsAnswer, EventsBody, Export, Health, LedgerQuery, LocaleQuery, MeQuery, ProgramSaved,
     Results, Simulation, StoredProgram, WidgetProgram, WidgetProgramQuery,
 };
-use crate::model::{AdjustAnswer, CodeView, Erased, LedgerPage, RedeemAnswer, Secrets, ViewAnswer};
+use crate::model::{
+    AdjustAnswer, CodeView, ConsentAnswer, Erased, LedgerPage, RedeemAnswer, Secrets, ViewAnswer,
+};
 use crate::routes::Op;
 
 /// A schema of the document's components, by type.
@@ -193,6 +195,18 @@ pub fn describe(op: Op) -> Operation {
             problems: &[409],
             ..NONE
         },
+        Op::Consent => Operation {
+            id: "recordConsent",
+            summary: "Record a member's consent from the shop's consent tool",
+            description: "`opted_out`: the shopper opted out of the program; from then on their \
+                          events earn nothing (each answers `not_enrolled`) and redemptions are \
+                          refused. `enrolled`: they asked to rejoin. A member never seen is \
+                          recorded with that status. Asking for the status held changes nothing \
+                          (`changed: false`).",
+            body: Some((of::<ConsentChange>, || json!({"status": "opted_out"}))),
+            answers: &[(200, "The member's status", Some(of::<ConsentAnswer>))],
+            ..NONE
+        },
         Op::Export => Operation {
             id: "exportMember",
             summary: "Everything held on the member",
@@ -294,6 +308,21 @@ pub fn describe(op: Op) -> Operation {
                 ),
             ],
             problems: &[404, 409],
+            ..NONE
+        },
+        Op::WidgetLeave => Operation {
+            id: "leaveProgram",
+            summary: "The shopper leaves the program",
+            description: "From then on their events earn nothing and redemptions are refused; \
+                          their points stay. Rejoining is `POST /v1/widget/{shop}/me/join`.",
+            answers: &[(200, "The member's status", Some(of::<ConsentAnswer>))],
+            ..NONE
+        },
+        Op::WidgetJoin => Operation {
+            id: "joinProgram",
+            summary: "The shopper joins (or rejoins) the program",
+            description: "An explicit act of the shopper: from then on their events earn again.",
+            answers: &[(200, "The member's status", Some(of::<ConsentAnswer>))],
             ..NONE
         },
         Op::Referral => Operation {
