@@ -937,3 +937,64 @@ pub fn keyboard(world: Arc<World>) -> CaseFuture {
         page.close().await;
     })
 }
+
+/// A shopper leaves the program from the panel (it asks first), sees why
+/// they earn nothing and the way back, and rejoins.
+pub fn leave_and_rejoin(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        const LEAVER: &str = "browser-leaver";
+        world.send_events(&json!({"events": [
+            {"id": "browser-leaver-signup", "kind": "signup", "member_id": LEAVER,
+             "occurred_at": xtask::clock::days_ago(11)}
+        ]}));
+        let page = Page::open(&world, DESKTOP.0, DESKTOP.1).await;
+        page.goto(&format!(
+            "{}/demo/?member={LEAVER}&open",
+            world.pages_origin()
+        ))
+        .await;
+        page.wait("the member view", "root.querySelector('.big')")
+            .await;
+        page.shadow_find(".leave button.link")
+            .await
+            .click()
+            .await
+            .expect("click Leave the rewards program");
+        assert_eq!(
+            page.text(".leave .confirm p").await,
+            "Leave the program? You will stop earning points; the points you have stay yours."
+        );
+        page.shadow_find(".leave .confirm button:not(.primary)")
+            .await
+            .click()
+            .await
+            .expect("click Leave");
+        page.wait(
+            "the panel to say the shopper left",
+            "root.querySelector('section.out > p') && root.querySelector('section.out > p').textContent.startsWith('You left')",
+        )
+        .await;
+        assert_eq!(world.me(LEAVER, "en")["enrollment"], json!("left"));
+        // Out of the program: no rewards to redeem; the balance stays.
+        assert_eq!(page.text(".big").await, "100 points");
+        assert_eq!(
+            page.js("return !!root.querySelector('section[aria-labelledby=ly-redeem]');")
+                .await,
+            json!(false),
+            "no rewards to redeem while out"
+        );
+        page.screenshot(&world, "left-en-1280x800").await;
+        page.shadow_find("section.out button.primary")
+            .await
+            .click()
+            .await
+            .expect("click Rejoin");
+        page.wait(
+            "the way out again",
+            "root.querySelector('.leave button.link')",
+        )
+        .await;
+        assert_eq!(world.me(LEAVER, "en")["enrollment"], json!("enrolled"));
+        page.close().await;
+    })
+}

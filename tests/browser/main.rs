@@ -31,6 +31,10 @@ const CASES: &[Case] = &[
         cases::member_balance,
     ),
     ("redeem shows a code and the balance drops", cases::redeem),
+    (
+        "leave the program (asked first), then rejoin",
+        cases::leave_and_rejoin,
+    ),
     ("the referral link copies", cases::referral_copy),
     ("the Arabic page renders right to left", cases::arabic_rtl),
     (

@@ -169,6 +169,17 @@ pub fn redeem(
     )
 }
 
+/// Leaves the program (`join` false) or rejoins it. The answer (the
+/// member's status) is read as a member view, whose reader the wasm has
+/// already: only whether it succeeded matters, the panel reloads `me`.
+pub fn enrollment(
+    config: &Config,
+    join: bool,
+) -> impl Future<Output = Result<MemberView, Failure>> + use<> {
+    let path = if join { "/me/join" } else { "/me/leave" };
+    send(config, "POST", &config.url(path), None, None)
+}
+
 /// Copies text; false when the browser refuses (no permission, old browser).
 pub async fn copy(text: &str) -> bool {
     match write_text(text) {

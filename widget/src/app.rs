@@ -408,6 +408,17 @@ fn reward_list(ui: &Ui, rewards: &[Reward], program: &ProgramView) -> impl IntoV
 
 fn member_view(panel: &Panel, program: &ProgramView, member: &MemberView) -> impl IntoView + use<> {
     let ui = &panel.ui;
+    // Out of the program: why, and the way back, under the balance; no
+    // tier, rewards or referral (nothing is earned or redeemed meanwhile).
+    if !member.enrolled() {
+        return view! {
+            {balance(ui, member)}
+            {enrollment(panel, member)}
+            {codes(ui, &member.codes)}
+            {activity(panel)}
+        }
+        .into_any();
+    }
     view! {
         {balance(ui, member)}
         {tier(ui, member)}
@@ -421,6 +432,87 @@ fn member_view(panel: &Panel, program: &ProgramView, member: &MemberView) -> imp
             <summary>{ui.t(Key::WaysToEarn)}</summary>
             {ways(ui, program)}
         </details>
+        {enrollment(panel, member)}
+    }
+    .into_any()
+}
+
+/// Where the shopper stands in the program. In: a button to leave, which
+/// asks first. Out: why, and the way back in (an explicit act).
+fn enrollment(panel: &Panel, member: &MemberView) -> impl IntoView + use<> {
+    // Boolean signals, like the copy button's: a signal of a type of its
+    // own would add its whole reactive machinery to the wasm.
+    let (asking, sending, failed) = (
+        RwSignal::new(false),
+        RwSignal::new(false),
+        RwSignal::new(false),
+    );
+    let (config, ui, state) = (Arc::clone(&panel.config), panel.ui.clone(), panel.state);
+    let enrolled = member.enrolled();
+    let revision = member.revision;
+    let send = move |join: bool| {
+        sending.set(true);
+        failed.set(false);
+        let request = api::enrollment(&config, join);
+        let config = Arc::clone(&config);
+        spawn_local(async move {
+            let done = request.await.is_ok();
+            sending.set(false);
+            asking.set(false);
+            failed.set(!done);
+            if done {
+                reload_member(&config, state, revision.saturating_add(1));
+            }
+        });
+    };
+    let out_text = ui.with(|t| {
+        let key = if member.enrollment == "opted_out" {
+            Key::OutOptedOut
+        } else {
+            Key::OutLeft
+        };
+        t.fill(key, &[("label", t.label)])
+    });
+    let question = ui.with(|t| t.fill(Key::ConfirmLeave, &[("label", t.label)]));
+    move || {
+        let send = send.clone();
+        let failed = failed
+            .get()
+            .then(|| view! { <p class="err" role="alert">{ui.t(Key::ErrOther)}</p> });
+        let body = match (enrolled, sending.get(), asking.get()) {
+            (_, true, _) => view! { <p role="status">{ui.t(Key::Working)}</p> }.into_any(),
+            (false, _, _) => view! {
+                <p>{out_text.clone()}</p>
+                <button class="primary" on:click=move |_| send(true)>
+                    {ui.t(Key::Rejoin)}
+                </button>
+            }
+            .into_any(),
+            (true, _, true) => view! {
+                <div class="confirm" role="group" aria-label=ui.t(Key::LeaveProgram)>
+                    <p>{question.clone()}</p>
+                    <span class="row">
+                        <button on:click=move |_| send(false)>{ui.t(Key::Leave)}</button>
+                        <button class="primary" on:click=move |_| asking.set(false)>
+                            {ui.t(Key::Cancel)}
+                        </button>
+                    </span>
+                </div>
+            }
+            .into_any(),
+            (true, _, false) => view! {
+                <button class="link" on:click=move |_| asking.set(true)>
+                    {ui.t(Key::LeaveProgram)}
+                </button>
+            }
+            .into_any(),
+        };
+        view! {
+            <section class=if enrolled { "leave" } else { "card out" } aria-label=ui.t(Key::LeaveProgram)>
+                {body}
+                {failed}
+            </section>
+        }
     }
 }
 

@@ -125,6 +125,13 @@ strings! {
     Confirm => "Confirm", "تأكيد", "Подтвердить";
     Cancel => "Cancel", "إلغاء", "Отмена";
     Redeeming => "Redeeming…", "جارٍ الاستبدال…", "Обмениваем…";
+    LeaveProgram => "Leave the rewards program", "مغادرة برنامج المكافآت", "Выйти из программы лояльности";
+    ConfirmLeave => "Leave the program? You will stop earning {label}; the {label} you have stay yours.", "هل تريد مغادرة البرنامج؟ ستتوقف عن جمع {label}، وتبقى {label} التي لديك لك.", "Выйти из программы? Вы перестанете получать {label}; накопленные {label} останутся вашими.";
+    Leave => "Leave", "مغادرة", "Выйти";
+    OutLeft => "You left the rewards program: you are not earning {label}.", "لقد غادرت برنامج المكافآت: أنت لا تجمع {label} حاليًا.", "Вы вышли из программы лояльности: {label} сейчас не начисляются.";
+    OutOptedOut => "You are not in the rewards program (the shop recorded your opt-out), so you are not earning {label}.", "أنت لست مشتركًا في برنامج المكافآت (سجّل المتجر عدم رغبتك في المشاركة)، لذا لا تجمع {label}.", "Вы не участвуете в программе лояльности (магазин отметил ваш отказ): {label} не начисляются.";
+    Rejoin => "Rejoin the program", "العودة إلى البرنامج", "Вернуться в программу";
+    Working => "One moment…", "لحظة من فضلك…", "Минуту…";
     CodeReady => "Your code for {reward}", "رمزك لـ {reward}", "Ваш код: {reward}";
     Copy => "Copy", "نسخ", "Копировать";
     CopyNamed => "Copy {what}", "نسخ {what}", "Копировать {what}";

@@ -281,6 +281,15 @@ pub struct MemberView {
     /// The member state's revision; asking `me?after=` with a newer one makes
     /// the edge skip a snapshot older than what the shopper just did.
     pub revision: u64,
+    /// `enrolled`, or why the member is out of the program: `left` (they
+    /// left) or `opted_out` (the shop recorded their opt-out).
+    pub enrollment: String,
+}
+
+impl MemberView {
+    pub fn enrolled(&self) -> bool {
+        self.enrollment.is_empty() || self.enrollment == "enrolled"
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -492,6 +501,7 @@ impl FromJson for MemberView {
             rewards: json.list("rewards"),
             codes: json.list("codes"),
             revision: json.int("revision").max(0).unsigned_abs(),
+            enrollment: json.text("enrollment"),
         }
     }
 }
