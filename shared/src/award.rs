@@ -91,6 +91,27 @@ pub struct Answer {
     pub not_enrolled: Option<String>,
 }
 
+impl Answer {
+    /// An answer that gives nothing (the start of every answer).
+    pub fn nothing(event_id: Id, program_version: u64) -> Self {
+        Self {
+            event_id,
+            duplicate: false,
+            points: 0,
+            lines: Vec::new(),
+            balance: 0,
+            tier: None,
+            badges: Vec::new(),
+            codes: Vec::new(),
+            program_version,
+            referral: None,
+            store_credit_minor: 0,
+            member_erased: false,
+            not_enrolled: None,
+        }
+    }
+}
+
 /// The contract's worked example: a 129.99 USD order with 89.99 of shoes.
 #[cfg(feature = "schema")]
 fn example_answer() -> serde_json::Value {
@@ -314,21 +335,7 @@ pub fn apply_event(
         }
     }
 
-    let mut answer = Answer {
-        event_id: event.id.clone(),
-        duplicate: false,
-        points: 0,
-        lines: Vec::new(),
-        balance: 0,
-        tier: None,
-        badges: Vec::new(),
-        codes: Vec::new(),
-        program_version: program.version,
-        referral: None,
-        store_credit_minor: 0,
-        member_erased: false,
-        not_enrolled: None,
-    };
+    let mut answer = Answer::nothing(event.id.clone(), program.version);
     let mut issued = Vec::new();
     let mut referral_credit = None;
 
@@ -482,22 +489,13 @@ fn withheld(
     status: &str,
 ) -> Outcome {
     let answer = Answer {
-        event_id: event.id.clone(),
-        duplicate: false,
-        points: 0,
-        lines: Vec::new(),
         balance: state.balances(program, now).available,
         tier: state
             .tier_rank_at(program, now)
             .and_then(|rank| program.level(rank))
             .map(|level| level.id.clone()),
-        badges: Vec::new(),
-        codes: Vec::new(),
-        program_version: program.version,
-        referral: None,
-        store_credit_minor: 0,
-        member_erased: false,
         not_enrolled: Some(status.to_owned()),
+        ..Answer::nothing(event.id.clone(), program.version)
     };
     Outcome {
         answer,

@@ -161,19 +161,9 @@ pub fn own_records(state: &MemberState, member: &Id) -> MemberState {
 /// since the first answer went with the member.
 pub fn erased_answer(event_id: Id, program_version: u64) -> Answer {
     Answer {
-        event_id,
         duplicate: true,
-        points: 0,
-        lines: Vec::new(),
-        balance: 0,
-        tier: None,
-        badges: Vec::new(),
-        codes: Vec::new(),
-        program_version,
-        referral: None,
-        store_credit_minor: 0,
         member_erased: true,
-        not_enrolled: None,
+        ..Answer::nothing(event_id, program_version)
     }
 }
 
