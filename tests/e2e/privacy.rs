@@ -282,7 +282,6 @@ pub fn erase_leaves_nothing(world: &mut World) {
     // the colleague keeps the account's balance, the referee theirs.
     assert_eq!(views(&shop), before);
     let after = shop.api.analytics().unwrap();
-    eprintln!("before {analytics:?}\nafter {after:?}");
     assert_eq!(after.members, analytics.members - 1);
     assert_eq!(
         after.points_issued, analytics.points_issued,
