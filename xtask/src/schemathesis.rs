@@ -19,6 +19,8 @@ use serde_json::{Value, json};
 use crate::cmd::{Cmd, Result, root};
 use crate::http;
 use crate::local::{LocalWorker, Options, free_port, scratch_dir};
+use loyalty_edge::openapi::operations::describe;
+use loyalty_edge::routes::{Access, Op, ROUTES};
 
 pub const VERSION: &str = "4.32.5";
 const ADMIN: &str = "schemathesis-admin";
@@ -29,6 +31,9 @@ const ROTATE_SHOP: &str = "st-rotate";
 /// The shopper whose token the widget routes carry (rich enough to redeem
 /// on every request).
 const SHOPPER: &str = "st-shopper";
+/// The shopper whose token leaving and rejoining the program carry (so the
+/// redeeming shopper never leaves).
+const LEAVER: &str = "st-leaver";
 /// The member the erase operation is pointed at.
 const ERASED: &str = "st-erased";
 /// The member whose referral code the redirect is pointed at.
@@ -113,6 +118,7 @@ impl Client {
 struct Fixtures {
     api_key: String,
     token: String,
+    leaver_token: String,
     codes: [String; 3],
     referral: String,
 }
@@ -137,7 +143,7 @@ fn set_up(client: &Client) -> Result<Fixtures> {
         "POST",
         &format!("/v1/shops/{SHOP}/events"),
         &api_key,
-        &json!({"events": [signup(SHOPPER), signup(ERASED), signup(REFERRER)]}),
+        &json!({"events": [signup(SHOPPER), signup(ERASED), signup(REFERRER), signup(LEAVER)]}),
     )?;
     // Enough points for a redemption on every fuzzed request.
     client.call(
@@ -148,6 +154,7 @@ fn set_up(client: &Client) -> Result<Fixtures> {
     )?;
     let expires = crate::clock::unix_now() + 86_400;
     let token = loyalty_edge::auth::customer_token(SHOPPER, expires, widget_secret);
+    let leaver_token = loyalty_edge::auth::customer_token(LEAVER, expires, widget_secret);
     let mut codes: [String; 3] = Default::default();
     for (n, code) in codes.iter_mut().enumerate() {
         let key = format!("st-setup-{n}");
@@ -173,6 +180,7 @@ fn set_up(client: &Client) -> Result<Fixtures> {
     Ok(Fixtures {
         api_key,
         token,
+        leaver_token,
         codes,
         referral,
     })
@@ -202,8 +210,17 @@ fn config(fixtures: &Fixtures) -> String {
         "{CHECKS}[parameters]\n\"path.shop\" = \"{SHOP}\"\n\n[headers]\nAuthorization = \"Bearer {key}\"\n"
     );
     text.push_str(&op("createShop", ADMIN, &[]));
-    for widget in ["widgetProgram", "widgetMe", "widgetLedger", "redeem"] {
-        text.push_str(&op(widget, token, &[]));
+    // Every shopper route of the route table carries a shopper's token;
+    // leaving and rejoining carry another shopper's.
+    for route in ROUTES
+        .iter()
+        .filter(|r| r.documented() && matches!(r.access, Access::Shopper | Access::ShopperOrGuest))
+    {
+        let bearer = match route.op {
+            Op::WidgetLeave | Op::WidgetJoin => fixtures.leaver_token.as_str(),
+            _ => token,
+        };
+        text.push_str(&op(describe(route.op).id, bearer, &[]));
     }
     text.push_str(&op("getCode", key, &[("path.code", check)]));
     text.push_str(&op("useCode", key, &[("path.code", spend)]));
