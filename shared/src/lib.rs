@@ -27,6 +27,7 @@ pub mod redemption;
 pub mod referral;
 pub mod request;
 pub mod view;
+pub mod zone;
 
 pub use award::{Answer, AwardLine, EventContext, EventError, Outcome, Referrer, apply_event};
 pub use event::{Event, EventKind};

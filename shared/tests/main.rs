@@ -5,3 +5,4 @@ mod contract;
 mod parsing;
 mod properties;
 mod schema;
+mod zones;
