@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::code::{Entropy, reward_code};
@@ -19,7 +19,7 @@ use crate::member::{
     CodeSource, CodeStatus, Earning, EntryKind, HeldMembership, IssuedCode, LedgerEntry,
     MemberState, OrderRecord,
 };
-use crate::program::{Benefit, EarnRule, Effect, Period, Program};
+use crate::program::{Benefit, EarnRule, Effect, Program};
 
 /// The most points one event may give or take (and the bound of every step).
 pub const MAX_EVENT_POINTS: i64 = 1_000_000_000_000_000;
@@ -566,47 +566,21 @@ fn check_event(
     Ok(())
 }
 
-/// The calendar period (UTC, weeks from Monday) holding `at`, as
-/// `[start, end)`; `None` for a lifetime.
-pub fn period_bounds(per: Period, at: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let day = at.date_naive();
-    let (start, end) = match per {
-        Period::Lifetime => return None,
-        Period::Day => (day, day.succ_opt()?),
-        Period::Week => {
-            let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
-            (monday, monday + Duration::days(7))
-        }
-        Period::Month => {
-            let first = day.with_day(1)?;
-            let next = if first.month() == 12 {
-                NaiveDate::from_ymd_opt(first.year().checked_add(1)?, 1, 1)?
-            } else {
-                NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)?
-            };
-            (first, next)
-        }
-        Period::Year => (
-            NaiveDate::from_ymd_opt(day.year(), 1, 1)?,
-            NaiveDate::from_ymd_opt(day.year().checked_add(1)?, 1, 1)?,
-        ),
-    };
-    Some((
-        start.and_hms_opt(0, 0, 0)?.and_utc(),
-        end.and_hms_opt(0, 0, 0)?.and_utc(),
-    ))
-}
-
 /// Whether a rule's limit is used up for an event at `at`: the limit counts
-/// the rule's matches in the calendar period of `at`.
-fn limit_reached(state: &MemberState, rule: &EarnRule, at: DateTime<Utc>) -> bool {
+/// the rule's matches in the calendar period of `at` in the shop's zone.
+fn limit_reached(
+    program: &Program,
+    state: &MemberState,
+    rule: &EarnRule,
+    at: DateTime<Utc>,
+) -> bool {
     let Some(limit) = rule.limit else {
         return false;
     };
     let Some(hits) = state.rule_hits.get(&rule.id) else {
         return false;
     };
-    let used = match period_bounds(limit.per, at) {
+    let used = match program.zone.bounds(limit.per, at) {
         None => hits.len(),
         Some((start, end)) => hits.iter().filter(|t| start <= **t && **t < end).count(),
     };
@@ -636,7 +610,7 @@ fn plan_award(
             .or(profile.and_then(|p| p.tags.as_deref())),
         days_since_last_order: days_since(state.last_order_at),
         days_since_signup: days_since(profile.and_then(|p| p.signup_at)),
-        weekday: i64::from(at.weekday().number_from_monday()),
+        weekday: i64::from(program.zone.local(at).weekday().number_from_monday()),
         lines: order.map_or(&[], |o| o.lines.as_slice()),
     };
 
@@ -649,7 +623,7 @@ fn plan_award(
         if !event.matches(&rule.event)
             || !rule.active.contains(at)
             || !rule.when.iter().all(|c| c.holds(&facts))
-            || limit_reached(state, rule, at)
+            || limit_reached(program, state, rule, at)
         {
             continue;
         }

@@ -295,6 +295,9 @@ pub struct Program {
     pub inactivity_days: Option<i64>,
     pub pending_days: i64,
     pub pooling: bool,
+    /// The shop's zone: limits' calendar periods and weekday conditions
+    /// follow it (UTC until programs name one).
+    pub zone: crate::zone::Zone,
 }
 
 impl Program {
@@ -411,6 +414,7 @@ fn read_program(check: &mut Check, value: &Value) -> Option<Program> {
 
     Some(Program {
         version: 0,
+        zone: crate::zone::Zone::utc(),
         name,
         currency: currency?,
         shop_url: shop_url?,
