@@ -278,11 +278,8 @@ pub struct ExportRequest {
 pub struct EraseRequest {
     pub shop: String,
     pub member: String,
-    /// Whether the program pools accounts (where the referrer's and the
-    /// referees' states are).
-    #[serde(default)]
-    pub pooling: bool,
-    /// The program, for the figures of a pooled account that stays.
+    /// The program: whether it pools accounts (where the referrer's and
+    /// the referees' states are), the figures of a pooled account that stays.
     pub program: ProgramRef,
 }
 
@@ -412,9 +409,6 @@ pub struct Report {
     pub revision: u64,
     #[serde(default)]
     pub figures: Option<MemberFigures>,
-    /// Set when the member state was erased.
-    #[serde(default)]
-    pub erased: bool,
 }
 
 // ---------------------------------------------------------------- the member's shapes

@@ -65,16 +65,9 @@ pub(super) async fn consent(ask: Ask<'_>) -> AppResult<Reply> {
     let value = parse_json(&ask.body)?;
     let change = ConsentChange::from_value(&value)
         .map_err(|problems| AppError::invalid("invalid_consent", problems))?;
-    let key = if context.pooling {
-        let ask_key = KeyOf {
-            member: ask.member.clone(),
-            account: None,
-            bind: true,
-        };
-        store::shop(ask.env, &ask.shop, ask_key).await?.key
-    } else {
-        keys::own_state(&ask.member)
-    };
+    let key = bound_key(ask.env, &ask.shop, &context, ask.member.clone(), None)
+        .await?
+        .key;
     let answer = store::member(
         ask.env,
         &ask.shop,
@@ -101,7 +94,6 @@ pub(super) async fn erase_member(ask: Ask<'_>) -> AppResult<Reply> {
     let request = EraseRequest {
         shop: ask.shop.clone(),
         member: ask.member,
-        pooling: context.pooling,
         program: program_ref(&ask.shop, &context),
     };
     let erased = store::member(ask.env, &ask.shop, &key, request).await?;

@@ -397,17 +397,30 @@ async fn state_key(env: &Env, shop: &str, context: &Context, member: &str) -> Ap
 /// to their own state), so no later event moves them.
 async fn event_key(env: &Env, shop: &str, context: &Context, event: &Event) -> AppResult<BoundKey> {
     let member = event.member_id.to_string();
+    let account = event
+        .member
+        .as_ref()
+        .and_then(|m| m.account_id.as_ref())
+        .map(Id::to_string);
+    bound_key(env, shop, context, member, account).await
+}
+
+/// The state key of a member the request is about to write: their own on
+/// a program that does not pool, else the shop object's binding, made now
+/// (to `account`, or to their own state) for a member seen the first time.
+async fn bound_key(
+    env: &Env,
+    shop: &str,
+    context: &Context,
+    member: String,
+    account: Option<String>,
+) -> AppResult<BoundKey> {
     if !context.pooling {
         return Ok(BoundKey {
             key: keys::own_state(&member),
             fresh: false,
         });
     }
-    let account = event
-        .member
-        .as_ref()
-        .and_then(|m| m.account_id.as_ref())
-        .map(Id::to_string);
     let ask = KeyOf {
         member,
         account,

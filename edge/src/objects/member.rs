@@ -234,7 +234,6 @@ impl MemberObject {
             key: key.to_owned(),
             revision: state.revision,
             figures: Some(MemberFigures::of(program, &state, now())),
-            erased: false,
         };
         let due_now = !index.is_empty() || !outgoing.is_empty();
         let carried = defer.then(|| report.clone());
@@ -870,10 +869,10 @@ impl MemberObject {
         let shop = request.shop.as_str();
         let member_id =
             Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
-        let before = self.load()?;
-        let mut state = (*before).clone();
+        let mut state = (*self.load()?).clone();
         let erasure = loyalty_rules::privacy::erase(&mut state, &member_id)
             .ok_or_else(|| AppError::not_found("the member"))?;
+        let program = request.program.load(&self.env).await?;
         #[derive(Deserialize)]
         struct Row {
             id: String,
@@ -918,7 +917,7 @@ impl MemberObject {
             if state.profiles.contains_key(other) {
                 continue;
             }
-            let other_key = self.key_of(shop, other.as_str(), request.pooling).await?;
+            let other_key = self.key_of(shop, other.as_str(), program.pooling).await?;
             let forget = ForgetMember {
                 shop: shop.to_owned(),
                 member: request.member.clone(),
@@ -927,12 +926,6 @@ impl MemberObject {
         }
         // The shop object: the binding, the figures.
         state.revision = state.revision.saturating_add(1);
-        let report = (!erasure.emptied).then(|| Report {
-            key: key.to_owned(),
-            revision: state.revision,
-            figures: None,
-            erased: false,
-        });
         let erased = ErasedState {
             member: request.member.clone(),
             key: key.to_owned(),
@@ -946,9 +939,11 @@ impl MemberObject {
             }
             self.wipe().await?;
         } else {
-            let program = request.program.load(&self.env).await?;
-            let mut report = report.unwrap_or_default();
-            report.figures = Some(MemberFigures::of(&program, &state, now()));
+            let report = Report {
+                key: key.to_owned(),
+                revision: state.revision,
+                figures: Some(MemberFigures::of(&program, &state, now())),
+            };
             let sql = self.sql();
             sql.exec(
                 "DELETE FROM ledger WHERE member = ?",
@@ -1055,9 +1050,6 @@ impl MemberObject {
     /// referee): nothing is written when it names no one.
     async fn forget_member(&self, key: &str, request: &ForgetMember) -> AppResult<()> {
         let gone = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
-        if !super::has_tables(&self.sql())? {
-            return Ok(());
-        }
         let mut state = (*self.load()?).clone();
         let changed = loyalty_rules::privacy::forget(&mut state, &gone);
         self.forget_in_ledger(&gone)?;

@@ -312,22 +312,22 @@ impl ShopObject {
     /// Whether reports of the state under `key` are turned away (it was
     /// erased less than `ERASED_HOLD_SECONDS` ago).
     fn held_erased(&self, key: &str) -> AppResult<bool> {
-        if self.has_erased.get() == Some(false) {
-            return Ok(false);
-        }
         #[derive(Deserialize)]
         struct Row {
             until: i64,
+        }
+        if self.has_erased.get().is_none() {
+            let any: Vec<Row> = rows(&self.sql(), "SELECT until FROM erased LIMIT 1", None)?;
+            self.has_erased.set(Some(!any.is_empty()));
+        }
+        if self.has_erased.get() == Some(false) {
+            return Ok(false);
         }
         let found: Vec<Row> = rows(
             &self.sql(),
             "SELECT until FROM erased WHERE hash = ?",
             vec![auth::sha256_hex(key).as_str().into()],
         )?;
-        if self.has_erased.get().is_none() {
-            let any: Vec<Row> = rows(&self.sql(), "SELECT until FROM erased LIMIT 1", None)?;
-            self.has_erased.set(Some(!any.is_empty()));
-        }
         Ok(found
             .first()
             .is_some_and(|row| row.until >= now().timestamp()))
@@ -404,12 +404,7 @@ impl ShopObject {
         }
         let revision = i64::try_from(report.revision).unwrap_or(i64::MAX);
         let fresh = previous.as_ref().is_none_or(|(at, _)| *at < revision);
-        let new_figures = if report.erased {
-            Some(MemberFigures::default())
-        } else {
-            report.figures.clone()
-        };
-        if let (true, Some(after)) = (fresh, new_figures) {
+        if let (true, Some(after)) = (fresh, report.figures.clone()) {
             let before = previous.map(|(_, figures)| figures).unwrap_or_default();
             counters.record(&before, &after);
             let text = serde_json::to_string(&after).map_err(|_| AppError::internal())?;
