@@ -924,6 +924,13 @@ impl MemberObject {
             };
             store::member(&self.env, shop, &other_key, forget).await?;
         }
+        // Other requests may have written this state while the calls above
+        // were answered: the erase is made again on the newest state, with
+        // no await before its rows are written.
+        if !erasure.emptied {
+            state = (*self.load()?).clone();
+            loyalty_rules::privacy::erase(&mut state, &member_id);
+        }
         // The shop object: the binding, the figures.
         state.revision = state.revision.saturating_add(1);
         let erased = ErasedState {
