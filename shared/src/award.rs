@@ -611,6 +611,16 @@ fn plan_award(
         days_since_last_order: days_since(state.last_order_at),
         days_since_signup: days_since(profile.and_then(|p| p.signup_at)),
         weekday: i64::from(program.zone.local(at).weekday().number_from_monday()),
+        hour: i64::from(program.zone.hour(at)),
+        birthday_today: event
+            .member
+            .as_ref()
+            .and_then(|m| m.birthday)
+            .or(profile.and_then(|p| p.birthday))
+            .map(|day| program.zone.is_return_of(day, at)),
+        signup_anniversary: profile
+            .and_then(|p| p.signup_at)
+            .map(|since| program.zone.anniversary(since, at)),
         lines: order.map_or(&[], |o| o.lines.as_slice()),
     };
 

@@ -18,9 +18,12 @@ pub enum Field {
     LineSku,
     LineCategory,
     EventWeekday,
+    EventHour,
+    MemberBirthdayToday,
+    MemberSignupAnniversary,
 }
 
-const FIELDS: [(&str, Field); 10] = [
+const FIELDS: [(&str, Field); 13] = [
     ("order.subtotal_minor", Field::OrderSubtotal),
     ("order.channel", Field::OrderChannel),
     ("order.first", Field::OrderFirst),
@@ -34,6 +37,9 @@ const FIELDS: [(&str, Field); 10] = [
     ("line.sku", Field::LineSku),
     ("line.category", Field::LineCategory),
     ("event.weekday", Field::EventWeekday),
+    ("event.hour", Field::EventHour),
+    ("member.birthday_today", Field::MemberBirthdayToday),
+    ("member.signup_anniversary", Field::MemberSignupAnniversary),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,9 +57,11 @@ impl Field {
             | Field::MemberTier
             | Field::MemberDaysSinceLastOrder
             | Field::MemberDaysSinceSignup
-            | Field::EventWeekday => Shape::Int,
+            | Field::EventWeekday
+            | Field::EventHour
+            | Field::MemberSignupAnniversary => Shape::Int,
             Field::OrderChannel | Field::LineSku | Field::LineCategory => Shape::Text,
-            Field::OrderFirst => Shape::Bool,
+            Field::OrderFirst | Field::MemberBirthdayToday => Shape::Bool,
             Field::MemberTags => Shape::Tags,
         }
     }
@@ -115,7 +123,16 @@ pub struct Facts<'a> {
     pub tags: Option<&'a [String]>,
     pub days_since_last_order: Option<i64>,
     pub days_since_signup: Option<i64>,
+    /// The local weekday (1 = Monday) and hour (0 to 23) of the event in
+    /// the shop's zone.
     pub weekday: i64,
+    pub hour: i64,
+    /// Whether the event's local date is the member's birthday; `None`
+    /// when no birthday was ever sent.
+    pub birthday_today: Option<bool>,
+    /// Whole years since signup when the event's local date is its
+    /// anniversary, else 0; `None` before signup.
+    pub signup_anniversary: Option<i64>,
     pub lines: &'a [Line],
 }
 
@@ -234,19 +251,26 @@ impl Condition {
             Field::MemberDaysSinceLastOrder => self.test_int(facts.days_since_last_order),
             Field::MemberDaysSinceSignup => self.test_int(facts.days_since_signup),
             Field::EventWeekday => self.test_int(Some(facts.weekday)),
+            Field::EventHour => self.test_int(Some(facts.hour)),
+            Field::MemberSignupAnniversary => self.test_int(facts.signup_anniversary),
             Field::OrderChannel => self.test_text(facts.channel),
-            Field::OrderFirst => match (facts.first_order, &self.value) {
-                (Some(first), Operand::Bool(wanted)) => match self.op {
-                    Op::Eq => first == *wanted,
-                    _ => first != *wanted,
-                },
-                _ => false,
-            },
+            Field::OrderFirst => self.test_bool(facts.first_order),
+            Field::MemberBirthdayToday => self.test_bool(facts.birthday_today),
             Field::MemberTags => match (facts.tags, &self.value) {
                 (Some(have), Operand::Text(tag)) => have.iter().any(|t| t == tag),
                 (Some(have), Operand::Texts(tags)) => !have.iter().any(|t| tags.contains(t)),
                 _ => false,
             },
+        }
+    }
+
+    fn test_bool(&self, have: Option<bool>) -> bool {
+        match (have, &self.value) {
+            (Some(have), Operand::Bool(wanted)) => match self.op {
+                Op::Eq => have == *wanted,
+                _ => have != *wanted,
+            },
+            _ => false,
         }
     }
 

@@ -9,7 +9,6 @@
 //! accept parse, and the contract tests' bad documents are refused by both
 //! at the same path.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "schema")]
@@ -77,7 +76,18 @@ pub struct ProgramDocument {
     pub pending_days: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Accounts>,
+    /// The shop's IANA time zone (`Asia/Riyadh`); default `UTC`. Days,
+    /// weeks, months and years of limits, weekday and hour conditions,
+    /// calendar-year tier windows, local times in `active` and birthdays
+    /// follow it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = ZONE_PATTERN), length(min = 1, max = 64), example = "Asia/Riyadh"))]
+    pub time_zone: Option<String>,
 }
+
+/// The shape of an IANA zone name (the parser also asks the database).
+#[cfg(feature = "schema")]
+const ZONE_PATTERN: &str = r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$";
 
 /// The program's links are the parsed program's own type.
 pub use crate::program::Links;
@@ -217,9 +227,16 @@ pub enum NumberField {
     DaysSinceLastOrder,
     #[serde(rename = "member.days_since_signup")]
     DaysSinceSignup,
-    /// 1 = Monday.
+    /// 1 = Monday, in the program's time zone.
     #[serde(rename = "event.weekday")]
     Weekday,
+    /// The hour on the shop's clock, 0 to 23.
+    #[serde(rename = "event.hour")]
+    Hour,
+    /// Whole years since signup on the local date of its anniversary,
+    /// else 0.
+    #[serde(rename = "member.signup_anniversary")]
+    SignupAnniversary,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,7 +305,9 @@ pub enum LineField {
     LineCategory,
 }
 
-/// Whether this is the member's first order.
+/// Whether this is the member's first order, or the event falls on the
+/// member's birthday (on the shop's clock; 29 February on the 28th in a
+/// common year).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -303,6 +322,8 @@ pub struct FlagCondition {
 pub enum FlagField {
     #[serde(rename = "order.first")]
     OrderFirst,
+    #[serde(rename = "member.birthday_today")]
+    BirthdayToday,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -376,17 +397,45 @@ pub struct Text128(
 
 /// When a rule applies, by the event's `occurred_at`: `from` inclusive,
 /// `until` exclusive (after `from`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Active {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<DateTime<Utc>>,
+    pub from: Option<Moment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<Moment>,
 }
 
-/// How often a rule may award one member, per calendar period in UTC.
+/// An instant (RFC 3339 with its offset: `2026-12-01T00:00:00Z`), or a time
+/// on the shop's clock in the program's `time_zone`: a date
+/// (`2026-12-01`, from its first instant) or a date and time
+/// (`2026-12-01T09:00`, seconds optional).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Moment(pub String);
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Moment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Moment".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An RFC 3339 instant, or a local date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM[:SS]) on the shop's clock (the program's time_zone).",
+            "type": "string",
+            "anyOf": [
+                {"format": "date-time"},
+                {"pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$"}
+            ],
+            "examples": ["2026-12-01", "2026-12-01T09:00", "2026-12-01T00:00:00Z"],
+        })
+    }
+}
+
+/// How often a rule may award one member, per calendar period of the
+/// shop's time zone (weeks from Monday).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]

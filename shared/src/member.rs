@@ -8,13 +8,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::award::AwardLine;
 use crate::code::Entropy;
 use crate::id::Id;
-use crate::program::{Benefit, Metric, Program, Tiers, Window};
+use crate::program::{Benefit, Metric, Period, Program, Tiers, Window};
+use crate::zone::Zone;
 
 /// Why the points of a ledger entry moved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -496,10 +497,10 @@ impl MemberState {
     }
 
     /// The tier metric within the window ending at `at` (events after `at` excluded).
-    pub fn metric_at(&self, tiers: &Tiers, at: DateTime<Utc>) -> i64 {
-        let in_window = |t: DateTime<Utc>| {
-            t <= at && window_start(tiers.window, at).is_none_or(|s| s.admits(t))
-        };
+    /// A calendar-year window is the shop's local year (`zone`).
+    pub fn metric_at(&self, tiers: &Tiers, zone: &Zone, at: DateTime<Utc>) -> i64 {
+        let start = window_start(tiers.window, zone, at);
+        let in_window = |t: DateTime<Utc>| t <= at && start.is_none_or(|s| s.admits(t));
         let orders = self.orders.values().filter(|o| in_window(o.at));
         match tiers.metric {
             Metric::Spend => orders.fold(0i64, |sum, o| sum.saturating_add(o.net_spend())),
@@ -517,8 +518,8 @@ impl MemberState {
     }
 
     /// The rank of the level reached by the metric alone (paid levels never are).
-    pub fn earned_rank_at(&self, tiers: &Tiers, at: DateTime<Utc>) -> Option<usize> {
-        let metric = self.metric_at(tiers, at);
+    pub fn earned_rank_at(&self, tiers: &Tiers, zone: &Zone, at: DateTime<Utc>) -> Option<usize> {
+        let metric = self.metric_at(tiers, zone, at);
         tiers
             .levels
             .iter()
@@ -531,7 +532,7 @@ impl MemberState {
     /// The tier held at `at`: the metric's level, or a paid membership's if higher.
     pub fn tier_rank_at(&self, program: &Program, at: DateTime<Utc>) -> Option<usize> {
         let tiers = program.tiers.as_ref()?;
-        let earned = self.earned_rank_at(tiers, at);
+        let earned = self.earned_rank_at(tiers, &program.zone, at);
         let paid = self
             .membership
             .as_ref()
@@ -578,13 +579,12 @@ impl WindowStart {
     }
 }
 
-fn window_start(window: Window, at: DateTime<Utc>) -> Option<WindowStart> {
+fn window_start(window: Window, zone: &Zone, at: DateTime<Utc>) -> Option<WindowStart> {
     match window {
         Window::Lifetime => None,
-        Window::CalendarYear => Utc
-            .with_ymd_and_hms(at.year(), 1, 1, 0, 0, 0)
-            .single()
-            .map(WindowStart::Inclusive),
+        Window::CalendarYear => zone
+            .bounds(Period::Year, at)
+            .map(|(start, _)| WindowStart::Inclusive(start)),
         Window::RollingDays(days) => Some(WindowStart::Exclusive(at - Duration::days(days))),
     }
 }

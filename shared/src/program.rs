@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -16,6 +16,7 @@ use crate::condition::{Condition, Scope};
 use crate::event::EventKind;
 use crate::id::Id;
 use crate::json::{Check, Path, Problem, optional};
+use crate::zone::{UtcOnly, Zone, Zones};
 
 /// Largest basis-point figure (100x).
 pub const MAX_BP: i64 = 1_000_000;
@@ -295,26 +296,37 @@ pub struct Program {
     pub inactivity_days: Option<i64>,
     pub pending_days: i64,
     pub pooling: bool,
-    /// The shop's zone: limits' calendar periods and weekday conditions
-    /// follow it (UTC until programs name one).
-    pub zone: crate::zone::Zone,
+    /// The shop's zone (`time_zone`, default UTC): every calendar notion
+    /// (limits' periods, weekday and hour conditions, calendar-year tier
+    /// windows, rule windows written as local times, birthdays) follows it.
+    pub zone: Zone,
 }
 
 impl Program {
-    /// Parses and validates a program document, reporting every problem.
+    /// Parses and validates a program document, reporting every problem;
+    /// it may name no `time_zone` but UTC (see [`Program::parse_in`]).
     pub fn parse(text: &str) -> Result<Self, Vec<Problem>> {
+        Self::parse_in(text, &UtcOnly)
+    }
+
+    /// Parses a program whose `time_zone` is looked up in `zones`.
+    pub fn parse_in(text: &str, zones: &dyn Zones) -> Result<Self, Vec<Problem>> {
         let value: Value = serde_json::from_str(text).map_err(|e| {
             vec![Problem {
                 path: "$".into(),
                 message: format!("is not valid JSON: {e}"),
             }]
         })?;
-        Self::from_value(&value)
+        Self::from_value_in(&value, zones)
     }
 
     pub fn from_value(value: &Value) -> Result<Self, Vec<Problem>> {
+        Self::from_value_in(value, &UtcOnly)
+    }
+
+    pub fn from_value_in(value: &Value, zones: &dyn Zones) -> Result<Self, Vec<Problem>> {
         let mut check = Check::default();
-        let program = read_program(&mut check, value);
+        let program = read_program(&mut check, value, zones);
         check.finish(program)
     }
 
@@ -351,11 +363,18 @@ const PROGRAM_FIELDS: &[&str] = &[
     "expiry",
     "pending_days",
     "accounts",
+    "time_zone",
 ];
 
-fn read_program(check: &mut Check, value: &Value) -> Option<Program> {
+fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<Program> {
     let root = Path::Root;
     let map = check.object(value, root, PROGRAM_FIELDS)?;
+
+    // The zone comes first: rule windows may be written as local times.
+    let zone = match optional(map, "time_zone") {
+        Some(v) => read_zone(check, v, root.key("time_zone"), zones),
+        None => Some(Zone::utc()),
+    };
 
     let currency = check
         .required(map, root, "currency")
@@ -387,7 +406,13 @@ fn read_program(check: &mut Check, value: &Value) -> Option<Program> {
     // Tiers and rewards come first: rules and rewards refer to them.
     let tiers = optional(map, "tiers").and_then(|v| read_tiers(check, v, root.key("tiers")));
     let rewards = read_rewards(check, map, tiers.as_ref());
-    let earn_rules = read_earn_rules(check, map, tiers.as_ref(), &rewards);
+    let earn_rules = read_earn_rules(
+        check,
+        map,
+        tiers.as_ref(),
+        &rewards,
+        zone.as_ref().unwrap_or(&Zone::utc()),
+    );
     let badges = read_badges(check, map);
     let referral =
         optional(map, "referral").and_then(|v| read_referral(check, v, root.key("referral")));
@@ -414,7 +439,7 @@ fn read_program(check: &mut Check, value: &Value) -> Option<Program> {
 
     Some(Program {
         version: 0,
-        zone: crate::zone::Zone::utc(),
+        zone: zone?,
         name,
         currency: currency?,
         shop_url: shop_url?,
@@ -431,6 +456,18 @@ fn read_program(check: &mut Check, value: &Value) -> Option<Program> {
         pending_days: pending_days?,
         pooling: pooling?,
     })
+}
+
+fn read_zone(check: &mut Check, value: &Value, path: Path<'_>, zones: &dyn Zones) -> Option<Zone> {
+    let name = check.string(value, path, 64)?;
+    let zone = zones.zone(name);
+    if zone.is_none() {
+        check.report(
+            path,
+            "is not a time zone of the IANA database (such as `Asia/Riyadh` or `UTC`)",
+        );
+    }
+    zone
 }
 
 fn read_currency(check: &mut Check, value: &Value, path: Path<'_>) -> Option<String> {
@@ -661,6 +698,7 @@ fn read_earn_rules(
     map: &Map<String, Value>,
     tiers: Option<&Tiers>,
     rewards: &[Reward],
+    zone: &Zone,
 ) -> Vec<EarnRule> {
     let mut seen = BTreeSet::new();
     check.list(
@@ -708,7 +746,7 @@ fn read_earn_rules(
                 check.report(path.key("lines"), "is allowed on per_amount rules only");
             }
             let active = optional(rule, "active")
-                .map(|v| read_active(check, v, path.key("active")))
+                .map(|v| read_active(check, v, path.key("active"), zone))
                 .unwrap_or_default();
             let limit =
                 optional(rule, "limit").and_then(|v| read_limit(check, v, path.key("limit")));
@@ -791,18 +829,50 @@ fn read_effect(
     }
 }
 
-fn read_active(check: &mut Check, value: &Value, path: Path<'_>) -> Active {
+fn read_active(check: &mut Check, value: &Value, path: Path<'_>, zone: &Zone) -> Active {
     let Some(map) = check.object(value, path, &["from", "until"]) else {
         return Active::default();
     };
-    let from = optional(map, "from").and_then(|v| check.timestamp(v, path.key("from")));
-    let until = optional(map, "until").and_then(|v| check.timestamp(v, path.key("until")));
+    let from = optional(map, "from").and_then(|v| read_moment(check, v, path.key("from"), zone));
+    let until =
+        optional(map, "until").and_then(|v| read_moment(check, v, path.key("until"), zone));
     if let (Some(from), Some(until)) = (from, until)
         && from >= until
     {
         check.report(path.key("until"), "must be after `from`");
     }
     Active { from, until }
+}
+
+/// An instant (RFC 3339, with its offset), or a time on the shop's clock:
+/// a local date (`2026-12-01`, its first instant) or a local date and time
+/// (`2026-12-01T09:00`, seconds optional), read in `zone`.
+fn read_moment(
+    check: &mut Check,
+    value: &Value,
+    path: Path<'_>,
+    zone: &Zone,
+) -> Option<DateTime<Utc>> {
+    let text = value.as_str();
+    let instant = text.and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+    if let Some(instant) = instant {
+        return Some(instant.with_timezone(&Utc));
+    }
+    let local = text.and_then(|t| {
+        NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .or_else(|| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").ok())
+            .or_else(|| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").ok())
+    });
+    if local.is_none() {
+        check.report(
+            path,
+            "must be an RFC 3339 timestamp, or a date (YYYY-MM-DD) or date and time \
+             (YYYY-MM-DDTHH:MM) on the shop's clock",
+        );
+    }
+    local.map(|l| zone.first_instant(l))
 }
 
 fn read_limit(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Limit> {

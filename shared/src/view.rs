@@ -174,8 +174,8 @@ fn next_tier(
     ctx: &ViewContext<'_>,
 ) -> Option<NextTier> {
     let tiers = program.tiers.as_ref()?;
-    let metric = state.metric_at(tiers, ctx.now);
-    let earned = state.earned_rank_at(tiers, ctx.now);
+    let metric = state.metric_at(tiers, &program.zone, ctx.now);
+    let earned = state.earned_rank_at(tiers, &program.zone, ctx.now);
     let from = held.map_or(0, |rank| rank.saturating_add(1));
     let (_, next) = tiers
         .levels

@@ -10,19 +10,71 @@
 //! next), whatever the daylight-saving changes: a local day may last 23 or
 //! 25 hours, and one whose midnight is skipped starts when the clock jumps.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::program::Period;
 
+/// Where a program's `time_zone` is looked up: the edge answers from the
+/// IANA database, the cart preview from the one table the edge sent it.
+pub trait Zones {
+    /// The zone of an IANA name (`Asia/Riyadh`); `None` when unknown.
+    fn zone(&self, name: &str) -> Option<Zone>;
+}
+
+/// Knows UTC only: what a program parsed without a database may name.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UtcOnly;
+
+impl Zones for UtcOnly {
+    fn zone(&self, name: &str) -> Option<Zone> {
+        matches!(name, "UTC" | "Etc/UTC").then(Zone::utc)
+    }
+}
+
+/// One zone's table answers for its own name (and UTC).
+impl Zones for Zone {
+    fn zone(&self, name: &str) -> Option<Zone> {
+        if name == self.name {
+            Some(self.clone())
+        } else {
+            UtcOnly.zone(name)
+        }
+    }
+}
+
 /// The UTC offsets of one zone over time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(from = "ZoneTable")]
 pub struct Zone {
     /// The IANA name (`Asia/Riyadh`), or `UTC`.
     pub name: String,
     /// The offset (seconds east of UTC) before the first change.
     base: i32,
     /// From each instant on (unix seconds, increasing), this offset.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     changes: Vec<(i64, i32)>,
+}
+
+/// A zone as it travels: the offset (seconds east of UTC) before the first
+/// change, and each change as `[unix seconds, offset]`. Read through
+/// [`Zone::with_changes`], so a table out of order is put in order.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Zone"))]
+struct ZoneTable {
+    /// The IANA name (`Asia/Riyadh`), or `UTC`.
+    name: String,
+    base: i32,
+    #[serde(default)]
+    changes: Vec<(i64, i32)>,
+}
+
+impl From<ZoneTable> for Zone {
+    fn from(table: ZoneTable) -> Self {
+        Zone::with_changes(&table.name, table.base, table.changes)
+    }
 }
 
 impl Default for Zone {
@@ -62,6 +114,23 @@ impl Zone {
             name: name.to_owned(),
             base,
             changes,
+        }
+    }
+
+    /// The same zone for instants in `[from, until)` only: the changes
+    /// outside it dropped (the offset in force at `from` becomes the base),
+    /// so a table sent to a browser stays a few entries long.
+    pub fn within(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Self {
+        let (from_s, until_s) = (from.timestamp(), until.timestamp());
+        Self {
+            name: self.name.clone(),
+            base: self.offset_at(from),
+            changes: self
+                .changes
+                .iter()
+                .filter(|(at, _)| from_s < *at && *at < until_s)
+                .copied()
+                .collect(),
         }
     }
 
@@ -115,6 +184,34 @@ impl Zone {
         (local - Duration::seconds(i64::from(before))).and_utc()
     }
 
+    /// The hour of the wall clock at `at` (0 to 23).
+    pub fn hour(&self, at: DateTime<Utc>) -> u32 {
+        self.local(at).hour()
+    }
+
+    /// Whether the local date at `at` is the yearly return of `day` (a
+    /// birthday): same month and day; 29 February is kept on 28 February
+    /// in a common year.
+    pub fn is_return_of(&self, day: NaiveDate, at: DateTime<Utc>) -> bool {
+        let today = self.local(at).date();
+        let (month, date) = (day.month(), day.day());
+        if today.month() != month {
+            return false;
+        }
+        today.day() == date
+            || (month == 2 && date == 29 && today.day() == 28 && !is_leap(today.year()))
+    }
+
+    /// The whole years from the local date of `since` to the local date
+    /// of `at` when that date is its yearly return (an anniversary), else 0.
+    pub fn anniversary(&self, since: DateTime<Utc>, at: DateTime<Utc>) -> i64 {
+        let first = self.local(since).date();
+        if !self.is_return_of(first, at) {
+            return 0;
+        }
+        i64::from(self.local(at).year() - first.year()).max(0)
+    }
+
     /// The local calendar period (weeks from Monday) holding `at`, as UTC
     /// instants `[start, end)`; `None` for a lifetime.
     pub fn bounds(&self, per: Period, at: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
@@ -125,6 +222,10 @@ impl Zone {
             self.first_instant(end.and_hms_opt(0, 0, 0)?),
         ))
     }
+}
+
+fn is_leap(year: i32) -> bool {
+    NaiveDate::from_ymd_opt(year, 2, 29).is_some()
 }
 
 /// The local dates that bound the calendar period holding `day`.

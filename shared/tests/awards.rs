@@ -2963,3 +2963,5 @@ fn a_member_out_of_the_program_earns_nothing_until_they_rejoin() {
     let answers = shop.run(&[(by(paid("e-8", "o-8", 5000), "m-2"), award(&[], 0, 0))]);
     assert_eq!(answers[0].not_enrolled.as_deref(), Some("opted_out"));
 }
+
+mod local_time;

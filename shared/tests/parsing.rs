@@ -79,7 +79,9 @@ fn condition(field: &str, op: &str, value: Value) -> Value {
 /// The distinct paths of a program's problems; empty when it parses.
 /// Every case is also put to the program's JSON Schema (see `schema.rs`).
 fn program_paths(doc: &Value) -> BTreeSet<String> {
-    let problems = Program::parse(&doc.to_string()).err().unwrap_or_default();
+    let problems = Program::parse_in(&doc.to_string(), &crate::zones::Atlas)
+        .err()
+        .unwrap_or_default();
     schema::agrees(schema::program(), doc, &problems);
     problems.into_iter().map(|p| p.path).collect()
 }
@@ -646,7 +648,10 @@ fn conditions_take_only_the_operators_of_their_field() {
                         {"field": "member.days_since_signup", "op": "gt", "value": 1},
                         {"field": "line.sku", "op": "ne", "value": "x"},
                         {"field": "line.category", "op": "not_in", "value": ["y"]},
-                        {"field": "event.weekday", "op": "lte", "value": 5}
+                        {"field": "event.weekday", "op": "lte", "value": 5},
+                        {"field": "event.hour", "op": "in", "value": [18, 19]},
+                        {"field": "member.birthday_today", "op": "eq", "value": true},
+                        {"field": "member.signup_anniversary", "op": "gte", "value": 1}
                     ]}),
                 ),
                 &[],
@@ -721,6 +726,60 @@ fn program_odds_and_ends() {
                     ),
                 ),
                 &["$.earn_rules[0].active.until"],
+            ),
+            (
+                "a time zone of the database",
+                program(json!({"time_zone": "Asia/Riyadh"})),
+                &[],
+            ),
+            ("UTC", program(json!({"time_zone": "UTC"})), &[]),
+            (
+                "a zone the database does not know",
+                program(json!({"time_zone": "Mars/Olympus"})),
+                &["$.time_zone"],
+            ),
+            (
+                "a zone that is no name",
+                program(json!({"time_zone": "+03:00"})),
+                &["$.time_zone"],
+            ),
+            (
+                "a zone that is no text",
+                program(json!({"time_zone": 3})),
+                &["$.time_zone"],
+            ),
+            (
+                "windows on the shop's clock",
+                with_rule(
+                    0,
+                    with(
+                        fixed("r", json!(1)),
+                        json!({"active": {"from": "2026-12-01", "until": "2026-12-08T09:30"}}),
+                    ),
+                ),
+                &[],
+            ),
+            (
+                "a local until not after a local from",
+                with_rule(
+                    0,
+                    with(
+                        fixed("r", json!(1)),
+                        json!({"active": {"from": "2026-12-01T10:00:00", "until": "2026-12-01T10:00"}}),
+                    ),
+                ),
+                &["$.earn_rules[0].active.until"],
+            ),
+            (
+                "a window that is no time",
+                with_rule(
+                    0,
+                    with(
+                        fixed("r", json!(1)),
+                        json!({"active": {"from": "next week"}}),
+                    ),
+                ),
+                &["$.earn_rules[0].active.from"],
             ),
             (
                 "lower-case currency",

@@ -428,3 +428,53 @@ fn json_strategy() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+/// Berlin's local date at `at`, worked out apart from the zone module:
+/// +01:00, +02:00 from 29 March 2026 01:00 UTC, +01:00 from 25 October
+/// 2026 01:00 UTC.
+fn berlin_date(at: DateTime<Utc>) -> chrono::NaiveDate {
+    let summer = at >= "2026-03-29T01:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        && at < "2026-10-25T01:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    (at + Duration::hours(if summer { 2 } else { 1 }))
+        .naive_utc()
+        .date()
+}
+
+/// A local-day limit never lets more through than its count on any local
+/// day, whatever order events arrive in, across both of Berlin's
+/// daylight-saving changes (a 23- and a 25-hour day), and each local day
+/// that saw an event had its full count when enough events came.
+#[test]
+fn a_local_day_limit_never_lets_more_through_across_daylight_saving() {
+    let doc = json!({
+        "currency": "EUR",
+        "shop_url": "https://shop.example",
+        "time_zone": "Europe/Berlin",
+        "earn_rules": [{"id": "review", "event": "review_posted",
+                        "effect": {"kind": "fixed", "points": 1},
+                        "limit": {"count": 2, "per": "day"}}]
+    });
+    let program = Program::from_value_in(&doc, &crate::zones::Atlas).unwrap();
+    // Minutes from 27 March and from 23 October 00:00 UTC, four days each.
+    let spring: DateTime<Utc> = "2026-03-27T00:00:00Z".parse().unwrap();
+    let autumn: DateTime<Utc> = "2026-10-23T00:00:00Z".parse().unwrap();
+    proptest!(counted(256), |(
+        minutes in prop::collection::vec((any::<bool>(), 0i64..4 * 24 * 60), 1..40),
+    )| {
+        let mut book = Book::new(program.clone());
+        let mut given: std::collections::BTreeMap<chrono::NaiveDate, (i64, i64)> =
+            std::collections::BTreeMap::new();
+        for (i, (in_spring, minute)) in minutes.iter().enumerate() {
+            let at = if *in_spring { spring } else { autumn } + Duration::minutes(*minute);
+            let event = simple_event(&format!("e-{i}"), "review_posted", at, None);
+            let answer = book.record(&event, now()).unwrap();
+            let day = given.entry(berlin_date(at)).or_insert((0, 0));
+            day.0 += answer.points;
+            day.1 += 1;
+        }
+        for (day, (points, events)) in given {
+            prop_assert!(points <= 2, "{day}: {points} through a limit of 2");
+            prop_assert_eq!(points, events.min(2), "{} gave less than it should", day);
+        }
+    });
+}

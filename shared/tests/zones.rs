@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use loyalty_rules::program::Period;
-use loyalty_rules::zone::Zone;
+use loyalty_rules::zone::{UtcOnly, Zone, Zones};
 use proptest::prelude::*;
 
 fn t(text: &str) -> DateTime<Utc> {
@@ -20,9 +20,25 @@ fn bounds(zone: &Zone, per: Period, at: &str) -> (DateTime<Utc>, DateTime<Utc>) 
     zone.bounds(per, t(at)).expect("a calendar period")
 }
 
+/// The zones the tests name, hand-written: Riyadh (+03:00) and Vladivostok
+/// (+10:00) without daylight saving, Berlin and Santiago around 2026's changes.
+pub struct Atlas;
+
+impl Zones for Atlas {
+    fn zone(&self, name: &str) -> Option<Zone> {
+        match name {
+            "Asia/Riyadh" => Some(Zone::fixed(name, 3 * 3600)),
+            "Asia/Vladivostok" => Some(Zone::fixed(name, 10 * 3600)),
+            "Europe/Berlin" => Some(berlin()),
+            "America/Santiago" => Some(santiago()),
+            _ => UtcOnly.zone(name),
+        }
+    }
+}
+
 /// Europe/Berlin in 2026: +01:00, +02:00 from 29 March 01:00 UTC, +01:00
 /// again from 25 October 01:00 UTC.
-fn berlin() -> Zone {
+pub fn berlin() -> Zone {
     Zone::with_changes(
         "Europe/Berlin",
         3600,
@@ -33,7 +49,7 @@ fn berlin() -> Zone {
 /// America/Santiago around September 2026: -04:00, then -03:00 from 6
 /// September 04:00 UTC, when the clock jumps from Saturday 24:00 to Sunday
 /// 01:00 (the Sunday has no midnight).
-fn santiago() -> Zone {
+pub fn santiago() -> Zone {
     Zone::with_changes(
         "America/Santiago",
         -4 * 3600,

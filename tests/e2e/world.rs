@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use loyalty_client::{Client, Merchant, Widget, events};
 use loyalty_rules::Event;
-use loyalty_rules::document::{Active, ProgramDocument};
+use loyalty_rules::document::{Active, Moment, ProgramDocument};
 use serde_json::Value;
 pub use xtask::clock::{days_ago, days_ahead};
 use xtask::http::{self, Answer};
@@ -241,8 +241,8 @@ pub fn contract_program() -> ProgramDocument {
     let campaign = &mut rules[3];
     assert_eq!(campaign.id.as_str(), "double-week");
     campaign.active = Some(Active {
-        from: Some(at(days_ahead(30))),
-        until: Some(at(days_ahead(37))),
+        from: Some(Moment(days_ahead(30))),
+        until: Some(Moment(days_ahead(37))),
     });
     program
 }
