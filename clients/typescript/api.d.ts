@@ -489,10 +489,8 @@ export interface components {
          *     `until` exclusive (after `from`).
          */
         Active: {
-            /** Format: date-time */
-            from?: string | null;
-            /** Format: date-time */
-            until?: string | null;
+            from?: components["schemas"]["Moment"] | null;
+            until?: components["schemas"]["Moment"] | null;
         };
         /**
          * @description A manual adjustment as made (or, with `duplicate`, as made before).
@@ -533,6 +531,12 @@ export interface components {
         Analytics: {
             /** Format: int64 */
             clv_minor: number;
+            /**
+             * @description What each local day of the program's `time_zone` changed, oldest
+             *     first, up to 92 days back from the newest; days without a change
+             *     are left out.
+             */
+            daily: components["schemas"]["DayFigures"][];
             /** Format: int64 */
             members: number;
             /**
@@ -804,6 +808,19 @@ export interface components {
         ConsentChange: {
             status: components["schemas"]["MerchantConsent"];
         };
+        /** @description One day of the daily series, on the shop's clock. */
+        DayFigures: {
+            /** Format: date */
+            date: string;
+            /** Format: int64 */
+            members: number;
+            /** Format: int64 */
+            net_spend: number;
+            /** Format: int64 */
+            points_issued: number;
+            /** Format: int64 */
+            points_redeemed: number;
+        };
         /**
          * @description One way to earn: when an event matches, the effect applies.
          *     `per_amount` and `cashback` rules listen to `order_paid` only; `lines`
@@ -976,14 +993,18 @@ export interface components {
             /** @description A JSON path from the document's root, `$` itself for the whole document. */
             path: string;
         };
-        /** @description Whether this is the member's first order. */
+        /**
+         * @description Whether this is the member's first order, or the event falls on the
+         *     member's birthday (on the shop's clock; 29 February on the 28th in a
+         *     common year).
+         */
         FlagCondition: {
             field: components["schemas"]["FlagField"];
             op: components["schemas"]["FlagOp"];
             value: boolean;
         };
         /** @enum {string} */
-        FlagField: "order.first";
+        FlagField: "order.first" | "member.birthday_today";
         /** @enum {string} */
         FlagOp: "eq" | "ne";
         /** @description A reward given by a referral rather than bought. */
@@ -1132,7 +1153,10 @@ export interface components {
             /** Format: int64 */
             threshold: number;
         };
-        /** @description How often a rule may award one member, per calendar period in UTC. */
+        /**
+         * @description How often a rule may award one member, per calendar period of the
+         *     shop's time zone (weeks from Monday).
+         */
         Limit: {
             /** Format: int64 */
             count: number;
@@ -1312,6 +1336,13 @@ export interface components {
          * @enum {string}
          */
         Metric: "spend" | "points" | "orders";
+        /**
+         * @description An RFC 3339 instant, or a local date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM[:SS]) on the shop's clock (the program's time_zone).
+         * @example 2026-12-01
+         * @example 2026-12-01T09:00
+         * @example 2026-12-01T00:00:00Z
+         */
+        Moment: string | unknown | unknown;
         /** @description `POST /v1/shops`: `{"shop"}`. */
         NewShop: {
             /** @description The new shop's id, used in every path of its API. */
@@ -1337,7 +1368,7 @@ export interface components {
             op: components["schemas"]["NumberOp"];
             value: components["schemas"]["int64OrList"];
         };
-        NumberField: ("order.subtotal_minor" | "member.days_since_last_order" | "member.days_since_signup") | "event.weekday";
+        NumberField: ("order.subtotal_minor" | "member.days_since_last_order" | "member.days_since_signup") | "event.weekday" | "event.hour" | "member.signup_anniversary";
         /** @enum {string} */
         NumberOp: "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "in" | "not_in";
         /**
@@ -1410,6 +1441,11 @@ export interface components {
             program: components["schemas"]["Program"];
             /** @description Their state (a pooled account's other members left out), if signed in. */
             state?: components["schemas"]["MemberState"] | null;
+            /**
+             * @description The program's `time_zone` around now: the offsets the preview's
+             *     calendar needs (the widget carries no time-zone database).
+             */
+            zone: components["schemas"]["Zone"];
         };
         /**
          * @description An answer that is not a success, as `application/problem+json`
@@ -1579,6 +1615,14 @@ export interface components {
              */
             shop_url: string;
             tiers?: components["schemas"]["Tiers"] | null;
+            /**
+             * @description The shop's IANA time zone (`Asia/Riyadh`); default `UTC`. Days,
+             *     weeks, months and years of limits, weekday and hour conditions,
+             *     calendar-year tier windows, local times in `active` and birthdays
+             *     follow it.
+             * @example Asia/Riyadh
+             */
+            time_zone?: string | null;
         };
         /** @description The program saved: its new version. */
         ProgramSaved: {
@@ -1932,6 +1976,18 @@ export interface components {
             days: number;
             /** @constant */
             kind: "rolling_days";
+        };
+        /** @description The UTC offsets of one zone over time. */
+        Zone: {
+            /** Format: int32 */
+            base: number;
+            /** @default [] */
+            changes: [
+                number,
+                number
+            ][];
+            /** @description The IANA name (`Asia/Riyadh`), or `UTC`. */
+            name: string;
         };
         /** @description One value, or a list of 1 to 1000 for `in` and `not_in`. */
         int64OrList: number | number[];

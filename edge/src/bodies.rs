@@ -7,6 +7,7 @@ use loyalty_rules::award::Answer;
 use loyalty_rules::document::ProgramDocument;
 use loyalty_rules::member::MemberState;
 use loyalty_rules::view::ProgramView;
+use loyalty_rules::zone::Zone;
 use loyalty_rules::{Event, Id};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -144,6 +145,9 @@ pub struct WidgetProgram {
 pub struct PreviewInputs {
     #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "ProgramDocument"))]
     pub program: Value,
+    /// The program's `time_zone` around now: the offsets the preview's
+    /// calendar needs (the widget carries no time-zone database).
+    pub zone: Zone,
     /// The signed-in shopper, if any.
     pub member_id: Option<Id>,
     /// Their state (a pooled account's other members left out), if signed in.

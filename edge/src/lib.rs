@@ -15,6 +15,7 @@ pub mod model;
 pub mod openapi;
 pub mod routes;
 pub mod snapshot;
+pub mod zones;
 
 #[cfg(target_arch = "wasm32")]
 mod api;

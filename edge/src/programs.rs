@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use loyalty_rules::Program;
+
+use crate::zones::Tzdb;
 use worker::Env;
 
 use crate::error::{AppError, AppResult};
@@ -32,7 +34,7 @@ pub fn program_of(shop: &str, version: u64, doc: &str) -> AppResult<Rc<Program>>
     if let Some((program, _)) = PROGRAMS.with(|cache| cache.borrow().get(&key).cloned()) {
         return Ok(program);
     }
-    let program = Program::parse(doc).map_err(|problems| {
+    let program = Program::parse_in(doc, &Tzdb).map_err(|problems| {
         store::log_internal("stored program", problems.len());
         AppError::internal()
     })?;

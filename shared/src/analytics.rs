@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::member::{MemberState, Profile};
@@ -30,6 +30,11 @@ pub struct MemberFigures {
     /// Survey answers: promoters, detractors, all.
     #[serde(default)]
     pub nps: [i64; 3],
+    /// The shop's local date of the write these figures were taken at: the
+    /// day of the daily series its difference counts on (none: no day, as
+    /// for what an erasure leaves).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<NaiveDate>,
 }
 
 impl MemberFigures {
@@ -78,8 +83,33 @@ impl MemberFigures {
                 .and_then(|rank| program.level(rank))
                 .map(|level| level.id.to_string()),
             nps: state.nps,
+            day: Some(program.zone.local(now).date()),
         }
     }
+}
+
+/// How many local days the daily series keeps, counted back from the
+/// newest day it holds.
+pub const DAYS_KEPT: i64 = 92;
+
+/// What one local day changed: points issued and redeemed, net spend (a
+/// refund lowers it) and members (new, less erased).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DayTotals {
+    pub points_issued: i64,
+    pub points_redeemed: i64,
+    pub net_spend: i64,
+    pub members: i64,
+}
+
+/// One day of the daily series, on the shop's clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DayFigures {
+    pub date: NaiveDate,
+    #[serde(flatten)]
+    pub totals: DayTotals,
 }
 
 /// The shop's running totals.
@@ -99,6 +129,9 @@ pub struct ShopCounters {
     pub nps_promoters: i64,
     pub nps_detractors: i64,
     pub nps_answers: i64,
+    /// The daily series by local date (the last [`DAYS_KEPT`] days).
+    #[serde(default)]
+    pub days: BTreeMap<NaiveDate, DayTotals>,
 }
 
 /// The analytics endpoint's answer; rates in basis points.
@@ -118,6 +151,10 @@ pub struct Analytics {
     /// Per cent of promoters minus per cent of detractors, floored; null without answers.
     pub nps: Option<i64>,
     pub nps_answers: i64,
+    /// What each local day of the program's `time_zone` changed, oldest
+    /// first, up to 92 days back from the newest; days without a change
+    /// are left out.
+    pub daily: Vec<DayFigures>,
 }
 
 fn rate_bp(part: i64, whole: i64) -> i64 {
@@ -167,6 +204,28 @@ impl ShopCounters {
         self.nps_answers = self
             .nps_answers
             .saturating_add(delta(before.nps[2], after.nps[2]));
+        if let Some(day) = after.day {
+            let totals = self.days.entry(day).or_default();
+            totals.points_issued = totals
+                .points_issued
+                .saturating_add(delta(before.issued, after.issued));
+            totals.points_redeemed = totals
+                .points_redeemed
+                .saturating_add(delta(before.redeemed, after.redeemed));
+            totals.net_spend = totals
+                .net_spend
+                .saturating_add(delta(before.net_spend, after.net_spend));
+            totals.members = totals
+                .members
+                .saturating_add(delta(before.members, after.members));
+            if *totals == DayTotals::default() {
+                self.days.remove(&day);
+            }
+            if let Some(newest) = self.days.keys().next_back().copied() {
+                let first = newest - Duration::days(DAYS_KEPT - 1);
+                self.days.retain(|date, _| *date >= first);
+            }
+        }
         if before.tier != after.tier || before.members != after.members {
             if let Some(tier) = &before.tier {
                 let count = self.tier_counts.entry(tier.clone()).or_insert(0);
@@ -203,6 +262,14 @@ impl ShopCounters {
             },
             nps,
             nps_answers: self.nps_answers,
+            daily: self
+                .days
+                .iter()
+                .map(|(date, totals)| DayFigures {
+                    date: *date,
+                    totals: totals.clone(),
+                })
+                .collect(),
         }
     }
 }

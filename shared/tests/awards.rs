@@ -2693,8 +2693,20 @@ fn analytics_counters() {
     // Net spend per member who ordered: (70000 + 32500) / 2 = 51250.
     assert_eq!(report.clv_minor, 51250);
     // floor(325*5000/32500) = 50 back; m-3 spend 32500 - 5000 = 27500: (70000 + 27500) / 2 = 48750.
+    // Everything was recorded at NOW, on 23 November (UTC): one day of the
+    // daily series. Spend 102500, 4 members.
+    assert_eq!(
+        serde_json::to_value(&report.daily).unwrap(),
+        json!([{"date": "2026-11-23", "points_issued": 1250, "points_redeemed": 500,
+                "net_spend": 102500, "members": 4}])
+    );
     shop.run(&[(by(refunded("e-10", "o-3", 5000), "m-3"), took(-50, 275))]);
     assert_eq!(shop.book.counters.report().clv_minor, 48750);
+    // The refund lowers the day's spend: 102500 - 5000 = 97500.
+    assert_eq!(
+        shop.book.counters.report().daily[0].totals.net_spend,
+        97500
+    );
 }
 
 // ---------------------------------------------------------------- privacy

@@ -678,6 +678,22 @@ pub fn analytics(world: &mut World) {
     let redeemed = shop.shopper("a").redeem("ship", "an-1").unwrap();
     assert!(!redeemed.replayed);
     let report = shop.api.analytics().unwrap();
+    // The daily series counts each write on the day it was made (today in
+    // UTC, this program's zone; two days if the run crossed midnight):
+    // its days add up to the totals below.
+    let today = xtask::clock::now().date_naive();
+    assert!(
+        report.daily.iter().all(|d| d.date == today || d.date == today.pred_opt().unwrap()),
+        "{:?}",
+        report.daily
+    );
+    let total = |f: fn(&loyalty_rules::analytics::DayTotals) -> i64| {
+        report.daily.iter().map(|d| f(&d.totals)).sum::<i64>()
+    };
+    assert_eq!(total(|t| t.points_issued), 1100);
+    assert_eq!(total(|t| t.points_redeemed), 300);
+    assert_eq!(total(|t| t.net_spend), 60000);
+    assert_eq!(total(|t| t.members), 3);
     assert_eq!(report.members, 3);
     // a and b earned beyond signup (a also redeemed), c did not: 2 / 3 = 6666 bp.
     assert_eq!(report.participation_rate, 6666);

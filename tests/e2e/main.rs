@@ -12,6 +12,7 @@ use std::process::ExitCode;
 mod api;
 mod door;
 mod gates;
+mod local_time;
 mod matrix;
 mod privacy;
 mod world;
@@ -131,6 +132,10 @@ const CASES: &[Case] = &[
     (
         "consent: leave, opt-out, rejoin; nothing earned while out",
         privacy::consent_is_kept,
+    ),
+    (
+        "the shop's clock: local days, the database's zones, the preview's table",
+        local_time::shop_clock,
     ),
     (
         "one shop's burst: no object takes more than its share",

@@ -44,7 +44,7 @@ extern "C" {
 // edge's clock comes with them, so the figure is worked out at the edge's
 // `now` even on a device whose clock is off.
 #[wasm_bindgen(
-    inline_js = "var P={};export function cart_preview(u,t,c){var k=u+' '+t,h=t?{authorization:'Bearer '+t}:{},m=new URL('../../loyalty_preview.js',import.meta.url).href;P[k]=P[k]||Promise.all([fetch(u,{headers:h,credentials:'omit'}).then(function(r){if(!r.ok)throw r.status;return r.json()}).then(function(j){j.skew=(j.preview.now_ms||Date.now())-Date.now();return j}),import(m).then(function(x){return x.default().then(function(){return x})})]).catch(function(e){delete P[k];throw e});return P[k].then(function(a){var p=a[0].preview;return JSON.parse(a[1].cart_points(JSON.stringify(p.program),JSON.stringify(p.state),c,p.member_id||'',Date.now()+a[0].skew)).points})}"
+    inline_js = "var P={};export function cart_preview(u,t,c){var k=u+' '+t,h=t?{authorization:'Bearer '+t}:{},m=new URL('../../loyalty_preview.js',import.meta.url).href;P[k]=P[k]||Promise.all([fetch(u,{headers:h,credentials:'omit'}).then(function(r){if(!r.ok)throw r.status;return r.json()}).then(function(j){j.skew=(j.preview.now_ms||Date.now())-Date.now();return j}),import(m).then(function(x){return x.default().then(function(){return x})})]).catch(function(e){delete P[k];throw e});return P[k].then(function(a){var p=a[0].preview;return JSON.parse(a[1].cart_points(JSON.stringify(p.program),JSON.stringify(p.zone),JSON.stringify(p.state),c,p.member_id||'',Date.now()+a[0].skew)).points})}"
 )]
 extern "C" {
     #[wasm_bindgen(catch)]

@@ -563,7 +563,9 @@ mod tests {
 
     /// The demo shop after its seed events, as the edge holds it.
     fn demo_book() -> Book {
-        let program = Program::parse(PROGRAM).expect("the demo program is valid");
+        // The demo shop keeps Riyadh's clock (+03:00, no daylight saving).
+        let riyadh = loyalty_rules::zone::Zone::fixed("Asia/Riyadh", 3 * 3600);
+        let program = Program::parse_in(PROGRAM, &riyadh).expect("the demo program is valid");
         let mut book = Book::new(program);
         let batch: serde_json::Value = serde_json::from_str(EVENTS).unwrap();
         for event in loyalty_rules::event::parse_batch(&batch, now()).unwrap() {

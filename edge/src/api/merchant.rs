@@ -157,7 +157,7 @@ pub(super) async fn put_program(ask: Ask<'_>) -> AppResult<Reply> {
     let (env, shop, body) = (ask.env, ask.shop.as_str(), ask.body.as_slice());
     let value = parse_json(body)?;
     authenticate(&ask, ContextRequest::default()).await?;
-    let program = Program::from_value(&value)
+    let program = Program::from_value_in(&value, &Tzdb)
         .map_err(|problems| AppError::invalid("invalid_program", problems))?;
     let doc = value.to_string();
     let version = store::shop(
@@ -394,7 +394,7 @@ pub(super) async fn simulate(ask: Ask<'_>) -> AppResult<Reply> {
         }
     }
     let program = match value.get("program") {
-        Some(doc) if !doc.is_null() => Program::from_value(doc).map_err(|problems| {
+        Some(doc) if !doc.is_null() => Program::from_value_in(doc, &Tzdb).map_err(|problems| {
             let problems = problems
                 .into_iter()
                 .map(|p| Problem {

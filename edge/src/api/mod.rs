@@ -38,6 +38,7 @@ use crate::model::{
 use crate::programs::{cached_version, program_document};
 use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};
 use crate::store;
+use crate::zones::Tzdb;
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 256 * 1024;

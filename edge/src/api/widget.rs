@@ -165,7 +165,9 @@ async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<P
     let doc = program_document(env, shop, context.program_version)
         .await?
         .ok_or_else(|| AppError::not_found("the program"))?;
+    let parsed = crate::programs::program_of(shop, context.program_version, &doc)?;
     let program: Value = serde_json::from_str(&doc).map_err(|_| AppError::internal())?;
+    let now = now();
     let (member_id, state) = match &context.customer {
         Some(member) => {
             let key = state_key(env, shop, context, member).await?;
@@ -181,9 +183,10 @@ async fn preview_inputs(env: &Env, shop: &str, context: &Context) -> AppResult<P
     // when the shopper's device clock is off.
     Ok(PreviewInputs {
         program,
+        zone: crate::zones::around(&parsed.zone, now),
         member_id,
         state,
-        now_ms: now().timestamp_millis(),
+        now_ms: now.timestamp_millis(),
     })
 }
 

@@ -383,3 +383,82 @@ fn rule_windows_written_as_local_dates_are_local_midnights() {
         ],
     );
 }
+
+#[test]
+fn the_daily_series_counts_on_the_shop_s_dates() {
+    let doc = in_zone("Asia/Riyadh", json!({"earn_rules": [base()]}));
+    let mut shop = Shop {
+        book: Book::new(Program::parse_in(&doc, &Atlas).unwrap()),
+    };
+    let mut record = |event: Value, now: &str| shop.record_at(&event, time(now)).unwrap();
+    // Written at 20:30 UTC on the 22nd: the 22nd in Riyadh. 100 points.
+    record(
+        at(paid("e-1", "o-1", 10000), "2026-11-22T20:00:00Z"),
+        "2026-11-22T20:30:00Z",
+    );
+    // At 21:30 and 21:45 UTC: already the 23rd there. 25 + 40 = 65 points.
+    record(
+        at(paid("e-2", "o-2", 2500), "2026-11-22T21:00:00Z"),
+        "2026-11-22T21:30:00Z",
+    );
+    record(
+        by(at(paid("e-3", "o-3", 4000), "2026-11-22T21:00:00Z"), "m-2"),
+        "2026-11-22T21:45:00Z",
+    );
+    assert_eq!(
+        serde_json::to_value(shop.book.counters.report().daily).unwrap(),
+        json!([
+            {"date": "2026-11-22", "points_issued": 100, "points_redeemed": 0,
+             "net_spend": 10000, "members": 1},
+            {"date": "2026-11-23", "points_issued": 65, "points_redeemed": 0,
+             "net_spend": 6500, "members": 1}
+        ])
+    );
+}
+
+#[test]
+fn the_daily_series_keeps_92_days() {
+    use loyalty_rules::analytics::{DAYS_KEPT, MemberFigures, ShopCounters};
+    let day = |text: &str| Some(text.parse().unwrap());
+    let mut counters = ShopCounters::default();
+    let first = MemberFigures {
+        members: 1,
+        issued: 10,
+        day: day("2026-08-01"),
+        ..MemberFigures::default()
+    };
+    counters.record(&MemberFigures::default(), &first);
+    // 1 August + 91 days = 31 October: both kept.
+    let second = MemberFigures {
+        issued: 30,
+        day: day("2026-10-31"),
+        ..first.clone()
+    };
+    counters.record(&first, &second);
+    assert_eq!(DAYS_KEPT, 92);
+    assert_eq!(counters.report().daily.len(), 2);
+    // 1 November: 1 August falls out; 31 October stays.
+    let third = MemberFigures {
+        issued: 60,
+        day: day("2026-11-01"),
+        ..second.clone()
+    };
+    counters.record(&second, &third);
+    let dates: Vec<String> = counters
+        .report()
+        .daily
+        .iter()
+        .map(|d| d.date.to_string())
+        .collect();
+    assert_eq!(dates, ["2026-10-31", "2026-11-01"]);
+    // A write that changed none of the day's figures adds no day.
+    let same = MemberFigures {
+        tier: Some("gold".into()),
+        day: day("2026-11-02"),
+        ..third.clone()
+    };
+    counters.record(&third, &same);
+    assert_eq!(counters.report().daily.len(), 2);
+    // Totals are not the series: issued is 60 in all.
+    assert_eq!(counters.report().points_issued, 60);
+}

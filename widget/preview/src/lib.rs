@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use loyalty_rules::award::preview_award;
 use loyalty_rules::member::MemberState;
+use loyalty_rules::zone::Zone;
 use loyalty_rules::{Event, Program};
 use serde_json::{Value, json};
 
@@ -17,17 +18,19 @@ pub const PREVIEW_ID: &str = "cart-preview";
 /// What the edge would award for an order of `cart`
 /// (`{"subtotal_minor", "lines"}`, as `Loyalty.setCart` takes it) placed now
 /// by `member` (empty: a guest, as a new member), under `program` (the
-/// program document) with the member's `state` (`null` for a guest).
+/// program document, its `time_zone` read from `zone`, the table the edge
+/// sent; `null` for UTC) with the member's `state` (`null` for a guest).
 /// Answers `{"points", "lines": [{"rule", "points"}]}`, or
 /// `{"error": "..."}` when the cart or the documents are not usable.
 pub fn cart_points(
     program: &Value,
+    zone: &Value,
     state: &Value,
     cart: &Value,
     member: &str,
     now: DateTime<Utc>,
 ) -> Value {
-    match preview(program, state, cart, member, now) {
+    match preview(program, zone, state, cart, member, now) {
         Ok(answer) => answer,
         Err(error) => json!({ "error": error }),
     }
@@ -35,12 +38,18 @@ pub fn cart_points(
 
 fn preview(
     program: &Value,
+    zone: &Value,
     state: &Value,
     cart: &Value,
     member: &str,
     now: DateTime<Utc>,
 ) -> Result<Value, String> {
-    let program = Program::from_value(program).map_err(|p| problems("program", &p))?;
+    let zone: Zone = if zone.is_null() {
+        Zone::utc()
+    } else {
+        serde_json::from_value(zone.clone()).map_err(|e| format!("zone: {e}"))?
+    };
+    let program = Program::from_value_in(program, &zone).map_err(|p| problems("program", &p))?;
     let state: MemberState = if state.is_null() {
         MemberState::default()
     } else {
@@ -81,6 +90,7 @@ mod web {
     #[wasm_bindgen]
     pub fn cart_points(
         program: &str,
+        zone: &str,
         state: &str,
         cart: &str,
         member: &str,
@@ -89,7 +99,15 @@ mod web {
         let parse = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
         #[allow(clippy::cast_possible_truncation)]
         let now = chrono::DateTime::from_timestamp_millis(now_ms as i64).unwrap_or_default();
-        super::cart_points(&parse(program), &parse(state), &parse(cart), member, now).to_string()
+        super::cart_points(
+            &parse(program),
+            &parse(zone),
+            &parse(state),
+            &parse(cart),
+            member,
+            now,
+        )
+        .to_string()
     }
 }
 
@@ -106,9 +124,14 @@ mod tests {
         "2026-11-25T12:00:00Z".parse().unwrap()
     }
 
+    /// The demo shop's zone as the edge sends it: Riyadh, +03:00.
+    fn riyadh() -> Value {
+        serde_json::to_value(Zone::fixed("Asia/Riyadh", 3 * 3600)).unwrap()
+    }
+
     /// The demo member's state after the demo's seed events.
     fn state_of(member: &str) -> Value {
-        let program = Program::parse(PROGRAM).unwrap();
+        let program = Program::parse_in(PROGRAM, &Zone::fixed("Asia/Riyadh", 3 * 3600)).unwrap();
         let events: Value = serde_json::from_str(EVENTS).unwrap();
         let mut state = MemberState::default();
         for event in events["events"].as_array().unwrap() {
@@ -139,7 +162,7 @@ mod tests {
     #[test]
     fn a_guest_earns_base_and_shoe_points() {
         let program: Value = serde_json::from_str(PROGRAM).unwrap();
-        let answer = cart_points(&program, &Value::Null, &cart(), "", now());
+        let answer = cart_points(&program, &riyadh(), &Value::Null, &cart(), "", now());
         // base: floor(15900 / 100) * 1 = 159; shoes-bonus: floor(12000 / 100) = 120;
         // Bronze (spend 0) is 10000 bp: 279.
         assert_eq!(answer["points"], 279, "{answer}");
@@ -149,7 +172,14 @@ mod tests {
     fn a_silver_member_gets_the_tier_multiplier() {
         let program: Value = serde_json::from_str(PROGRAM).unwrap();
         // layla spent 615.00 in the last 365 days: Silver (from 500.00), 12500 bp.
-        let answer = cart_points(&program, &state_of("layla"), &cart(), "layla", now());
+        let answer = cart_points(
+            &program,
+            &riyadh(),
+            &state_of("layla"),
+            &cart(),
+            "layla",
+            now(),
+        );
         // floor((159 + 120) * 12500 / 10000) = floor(348.75) = 348.
         assert_eq!(answer["points"], 348, "{answer}");
         assert_eq!(answer["lines"][2]["rule"], "tier:silver", "{answer}");
@@ -157,9 +187,27 @@ mod tests {
     }
 
     #[test]
+    fn a_program_in_a_zone_needs_its_table() {
+        let program: Value = serde_json::from_str(PROGRAM).unwrap();
+        // Without the table the preview cannot know Riyadh: an error, no figure.
+        let answer = cart_points(&program, &Value::Null, &Value::Null, &cart(), "", now());
+        assert!(
+            answer["error"].as_str().unwrap().contains("$.time_zone"),
+            "{answer}"
+        );
+    }
+
+    #[test]
     fn a_cart_in_no_shape_is_an_error_not_a_figure() {
         let program: Value = serde_json::from_str(PROGRAM).unwrap();
-        let answer = cart_points(&program, &Value::Null, &json!({"lines": "x"}), "", now());
+        let answer = cart_points(
+            &program,
+            &riyadh(),
+            &Value::Null,
+            &json!({"lines": "x"}),
+            "",
+            now(),
+        );
         assert!(
             answer["error"].as_str().unwrap().starts_with("cart:"),
             "{answer}"
