@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::code::{Entropy, reward_code};
 use crate::condition::Facts;
 use crate::event::{Event, EventKind};
+use crate::exchange::{Exchange, to_program_currency};
 use crate::id::Id;
 use crate::json::Problem;
 use crate::member::{
@@ -89,6 +90,11 @@ pub struct Answer {
     /// `opted_out`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_enrolled: Option<String>,
+    /// An order paid in another currency (or its refund): the rate its
+    /// amounts were counted by, and where it came from; every line's points
+    /// are of the converted amounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<Exchange>,
 }
 
 impl Answer {
@@ -108,6 +114,7 @@ impl Answer {
             store_credit_minor: 0,
             member_erased: false,
             not_enrolled: None,
+            exchange: None,
         }
     }
 }
@@ -168,7 +175,11 @@ pub enum Referrer {
 pub enum EventError {
     #[error("the event is not valid")]
     Invalid(Vec<Problem>),
-    #[error("the order is in {got} but the program counts in {expected}")]
+    #[error(
+        "the order is in {got} and the program counts in {expected}: send the subtotal in \
+         {expected} as order.shop_subtotal_minor, or set a rate for {got} in the program's \
+         exchange_rates"
+    )]
     CurrencyMismatch { expected: String, got: String },
     #[error("order {order_id} was already paid")]
     DuplicateOrder { order_id: Id },
@@ -257,6 +268,8 @@ pub fn preview_award(
     event: &Event,
     now: DateTime<Utc>,
 ) -> Result<AwardPlan, EventError> {
+    let converted = to_program_currency(program, state, event)?.map(|(converted, _)| converted);
+    let event = converted.as_ref().unwrap_or(event);
     check_event(program, state, event, now)?;
     match event.kind {
         EventKind::OrderRefunded | EventKind::OrderCancelled => Ok(AwardPlan::default()),
@@ -275,6 +288,13 @@ pub fn apply_event(
     context: &EventContext,
     entropy: &mut dyn Entropy,
 ) -> Result<Outcome, EventError> {
+    // An order in another currency is applied as the program's currency
+    // sees it, by the rate the answer names and the order keeps.
+    let (converted, exchange) = match to_program_currency(program, state, event)? {
+        Some((converted, used)) => (Some(converted), Some(used)),
+        None => (None, None),
+    };
+    let event = converted.as_ref().unwrap_or(event);
     let now = context.now;
     let checked = check_event(program, state, event, now);
     if let Some(out) = state
@@ -342,6 +362,11 @@ pub fn apply_event(
     match plan {
         None => {
             let (taken, credit_taken, entry) = take_back(state, event, now);
+            if let (Some(order), Some(used)) = (&event.order, &exchange)
+                && let Some(record) = state.orders.get_mut(&order.order_id)
+            {
+                record.exchange = Some(used.clone());
+            }
             answer.points = taken.saturating_neg();
             answer.store_credit_minor = credit_taken.saturating_neg();
             entries.extend(entry);
@@ -387,6 +412,7 @@ pub fn apply_event(
                             taken_back: 0,
                             cashback_minor: plan.cashback_minor,
                             cashback_taken: 0,
+                            exchange: exchange.clone(),
                         },
                     );
                     state.orders_applied = state.orders_applied.saturating_add(1);
@@ -467,6 +493,7 @@ pub fn apply_event(
         })
         .collect();
     answer.balance = state.balances(program, now).available;
+    answer.exchange = exchange;
     answer.tier = state
         .tier_rank_at(program, now.max(at))
         .and_then(|rank| program.level(rank))

@@ -83,6 +83,26 @@ pub struct ProgramDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(regex(pattern = ZONE_PATTERN), length(min = 1, max = 64), example = "Asia/Riyadh"))]
     pub time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rates: Option<ExchangeRates>,
+}
+
+/// Rates for orders paid in other currencies, used when an order does not
+/// carry its subtotal in the program's currency (`shop_subtotal_minor`):
+/// an amount in a listed currency counts as
+/// `floor(amount_minor * rate / scale)` minor units of the program's
+/// currency, minor units to minor units (at scale 1000000, 1 EUR = 1.085 USD
+/// is 1085000; a yen at 0.0067 USD is 0.67 cents: 670000). An order in a
+/// currency with no rate and no `shop_subtotal_minor` is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeRates {
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = crate::program::MAX_RATE)))]
+    pub scale: i64,
+    /// By ISO 4217 code (not the program's own).
+    #[cfg_attr(feature = "schema", schemars(length(max = 200), extend("propertyNames" = {"pattern": "^[A-Z]{3}$"}, "additionalProperties" = {"type": "integer", "minimum": 1, "maximum": crate::program::MAX_RATE})))]
+    pub rates: std::collections::BTreeMap<String, i64>,
 }
 
 /// The shape of an IANA zone name (the parser also asks the database).

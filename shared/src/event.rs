@@ -116,7 +116,8 @@ impl Line {
 )]
 pub struct Order {
     pub order_id: Id,
-    /// ISO 4217; must be the program's currency.
+    /// ISO 4217: the program's currency, or another that the order converts
+    /// from (by `shop_subtotal_minor` or the program's `exchange_rates`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[A-Z]{3}$")))]
     pub currency: Option<String>,
@@ -126,6 +127,13 @@ pub struct Order {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_AMOUNT)))]
     pub refund_minor: Option<i64>,
+    /// `order_paid` in another currency than the program's: the subtotal
+    /// in the program's currency, as the platform converted it (Shopify's
+    /// `shop_money`). The order counts by it (its lines by the same rate);
+    /// without it, by the program's `exchange_rates`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_AMOUNT)))]
+    pub shop_subtotal_minor: Option<i64>,
     /// Where the order was placed (`online`, `pos`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 64)))]
@@ -189,9 +197,11 @@ pub struct Membership {
          "not": {"required": ["refund_minor"]}}}}},
     {"if": {"properties": {"kind": {"const": "order_refunded"}}},
      "then": {"required": ["order"], "properties": {"order": {
-         "type": "object", "required": ["refund_minor"]}}}},
+         "type": "object", "required": ["refund_minor"],
+         "not": {"required": ["shop_subtotal_minor"]}}}}},
     {"if": {"properties": {"kind": {"const": "order_cancelled"}}},
-     "then": {"required": ["order"], "properties": {"order": {"type": "object"}}}},
+     "then": {"required": ["order"], "properties": {"order": {"type": "object",
+         "not": {"required": ["shop_subtotal_minor"]}}}}},
     {"if": {"properties": {"kind": {"const": "custom"}}},
      "then": {"required": ["action"], "properties": {"action": {"type": "string"}}}},
     {"if": {"properties": {"kind": {"const": "survey_completed"}}},
@@ -245,6 +255,7 @@ const ORDER_FIELDS: &[&str] = &[
     "refund_minor",
     "channel",
     "lines",
+    "shop_subtotal_minor",
 ];
 
 impl Event {
@@ -396,6 +407,12 @@ fn require_for_kind(
             }
             _ => {}
         }
+        if kind != EventKind::OrderPaid && order.shop_subtotal_minor.is_some() {
+            check.report(
+                order_path.key("shop_subtotal_minor"),
+                "belongs to order_paid only (a refund counts by its order's rate)",
+            );
+        }
     }
     if kind == EventKind::Custom && !has_action {
         check.report(root.key("action"), "is required for custom events");
@@ -430,6 +447,7 @@ fn read_order(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Order>
     };
     let subtotal_minor = amount(check, "subtotal_minor");
     let refund_minor = amount(check, "refund_minor");
+    let shop_subtotal_minor = amount(check, "shop_subtotal_minor");
     let channel = optional(map, "channel")
         .and_then(|v| check.string(v, path.key("channel"), 64))
         .map(str::to_owned);
@@ -448,6 +466,7 @@ fn read_order(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Order>
         currency,
         subtotal_minor,
         refund_minor,
+        shop_subtotal_minor,
         channel,
         lines,
     })

@@ -18,6 +18,7 @@ pub mod code;
 pub mod condition;
 pub mod document;
 pub mod event;
+pub mod exchange;
 pub mod id;
 pub mod json;
 pub mod member;

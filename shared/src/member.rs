@@ -82,6 +82,10 @@ pub struct OrderRecord {
     pub taken_back: i64,
     pub cashback_minor: i64,
     pub cashback_taken: i64,
+    /// Paid in another currency: the rate it counted by (its amounts here
+    /// are in the program's currency), for its refunds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<crate::exchange::Exchange>,
 }
 
 impl OrderRecord {

@@ -296,6 +296,8 @@ pub struct Program {
     pub inactivity_days: Option<i64>,
     pub pending_days: i64,
     pub pooling: bool,
+    /// Rates for orders paid in other currencies (`exchange_rates`).
+    pub exchange_rates: Option<crate::exchange::Rates>,
     /// The shop's zone (`time_zone`, default UTC): every calendar notion
     /// (limits' periods, weekday and hour conditions, calendar-year tier
     /// windows, rule windows written as local times, birthdays) follows it.
@@ -364,6 +366,7 @@ const PROGRAM_FIELDS: &[&str] = &[
     "pending_days",
     "accounts",
     "time_zone",
+    "exchange_rates",
 ];
 
 fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<Program> {
@@ -437,8 +440,12 @@ fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<P
         None => Some(false),
     };
 
+    let exchange_rates = optional(map, "exchange_rates")
+        .and_then(|v| read_rates(check, v, root.key("exchange_rates"), currency.as_deref()));
+
     Some(Program {
         version: 0,
+        exchange_rates,
         zone: zone?,
         name,
         currency: currency?,
@@ -455,6 +462,56 @@ fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<P
         inactivity_days,
         pending_days: pending_days?,
         pooling: pooling?,
+    })
+}
+
+/// The largest `scale` and rate: a rate of an amount up to 10^15 stays
+/// within 128-bit arithmetic, and 10^12 is finer than any market quotes.
+pub const MAX_RATE: i64 = 1_000_000_000_000;
+
+fn read_rates(
+    check: &mut Check,
+    value: &Value,
+    path: Path<'_>,
+    own: Option<&str>,
+) -> Option<crate::exchange::Rates> {
+    let map = check.object(value, path, &["scale", "rates"])?;
+    let scale = check
+        .required(map, path, "scale")
+        .and_then(|v| check.int(v, path.key("scale"), 1, MAX_RATE));
+    let rates_path = path.key("rates");
+    let rates = check
+        .required(map, path, "rates")
+        .and_then(|v| match v.as_object() {
+            Some(entries) => Some(entries),
+            None => {
+                check.report(rates_path, "must be an object");
+                None
+            }
+        });
+    let mut out = BTreeMap::new();
+    if let Some(entries) = rates {
+        if entries.len() > 200 {
+            check.report(rates_path, "must hold at most 200 currencies");
+        }
+        for (code, rate) in entries {
+            let at = rates_path.key(code);
+            if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                check.report(at, "must be named by an ISO 4217 currency code such as \"EUR\"");
+                continue;
+            }
+            if Some(code.as_str()) == own {
+                check.report(at, "is the program's own currency");
+                continue;
+            }
+            if let Some(rate) = check.int(rate, at, 1, MAX_RATE) {
+                out.insert(code.clone(), rate);
+            }
+        }
+    }
+    Some(crate::exchange::Rates {
+        scale: scale?,
+        rates: out,
     })
 }
 

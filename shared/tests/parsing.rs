@@ -782,6 +782,30 @@ fn program_odds_and_ends() {
                 &["$.earn_rules[0].active.from"],
             ),
             (
+                "exchange rates",
+                program(json!({"exchange_rates": {"scale": 1_000_000, "rates": {"EUR": 1_085_000, "JPY": 6700}}})),
+                &[],
+            ),
+            (
+                "exchange rates without a scale, a rate of 0, a code in no shape",
+                program(json!({"exchange_rates": {"rates": {"EUR": 0, "euro": 5}}})),
+                &[
+                    "$.exchange_rates.scale",
+                    "$.exchange_rates.rates.EUR",
+                    "$.exchange_rates.rates.euro",
+                ],
+            ),
+            (
+                "a rate for the program's own currency",
+                program(json!({"exchange_rates": {"scale": 100, "rates": {"USD": 100}}})),
+                &["$.exchange_rates.rates.USD"],
+            ),
+            (
+                "rates that are no object",
+                program(json!({"exchange_rates": {"scale": 100, "rates": [1], "x": 1}})),
+                &["$.exchange_rates.rates", "$.exchange_rates.x"],
+            ),
+            (
                 "lower-case currency",
                 program(json!({"currency": "usd"})),
                 &["$.currency"],
@@ -1079,6 +1103,24 @@ fn each_kind_carries_what_it_needs() {
                     json!({"order": {"order_id": "o-1"}}),
                 ),
                 &["$.order.refund_minor"],
+            ),
+            (
+                "order_paid with its subtotal in shop money",
+                order_with(json!({"order": {"currency": "EUR", "shop_subtotal_minor": 1085}})),
+                &[],
+            ),
+            (
+                "shop money on a refund",
+                with(
+                    kind_event("order_refunded"),
+                    json!({"order": {"order_id": "o-1", "refund_minor": 5, "shop_subtotal_minor": 5}}),
+                ),
+                &["$.order.shop_subtotal_minor"],
+            ),
+            (
+                "shop money below zero",
+                order_with(json!({"order": {"shop_subtotal_minor": -1}})),
+                &["$.order.shop_subtotal_minor"],
             ),
             (
                 "order_cancelled with order_id",

@@ -478,3 +478,64 @@ fn a_local_day_limit_never_lets_more_through_across_daylight_saving() {
         }
     });
 }
+
+/// An order paid in another currency, by the program's rate or by the shop
+/// money it carries, and refunded in uneven parts until all of it is back:
+/// zero points, store credit and spend, the ledger summing to zero, and no
+/// part taking back more than was left.
+#[test]
+fn a_refund_after_a_converted_order_nets_to_zero() {
+    proptest!(counted(256), |(
+        rate in 1i64..5_000_000, shop_money in prop::option::of(0i64..400_000),
+        lines in lines_strategy(), cuts in prop::collection::vec(1i64..100, 1..5),
+        pending in 0i64..2,
+    )| {
+        let doc = json!({
+            "currency": "USD",
+            "shop_url": "https://shop.example",
+            "pending_days": pending,
+            "exchange_rates": {"scale": 1_000_000, "rates": {"EUR": rate}},
+            "earn_rules": [
+                {"id": "base", "event": "order_paid", "effect": {"kind": "per_amount", "points": 3, "per_minor": 100}},
+                {"id": "shoes", "event": "order_paid", "effect": {"kind": "per_amount", "points": 1, "per_minor": 50},
+                 "lines": [{"field": "line.category", "op": "eq", "value": "shoes"}]},
+                {"id": "cash", "event": "order_paid", "effect": {"kind": "cashback", "bp": 500}}
+            ]
+        });
+        let mut book = Book::new(Program::from_value(&doc).unwrap());
+        let at = now() - Duration::days(1);
+        let mut order = order_event("e-1", "o-1", at, &lines);
+        let paid = order.order.as_mut().unwrap();
+        paid.currency = Some("EUR".into());
+        let subtotal = paid.subtotal_minor.unwrap();
+        paid.shop_subtotal_minor = shop_money.map(|m| if subtotal == 0 { 0 } else { m });
+        let Ok(answer) = book.record(&order, now()) else {
+            // Beyond the largest amount once converted: refused, nothing held.
+            prop_assert!(book.states.is_empty());
+            return Ok(());
+        };
+        prop_assert!(answer.exchange.is_some());
+        // Cuts in proportion to the drawn weights; the last takes the rest.
+        let weights: i64 = cuts.iter().sum();
+        let mut left = subtotal;
+        for (i, cut) in cuts.iter().enumerate() {
+            let part = if i + 1 == cuts.len() { left } else { subtotal * cut / weights };
+            left -= part;
+            let refund = json!({"order_id": "o-1", "refund_minor": part});
+            book.record(&simple_event(&format!("r-{i}"), "order_refunded", at, Some(refund)), now()).unwrap();
+            let state = book.states.values().next().unwrap();
+            prop_assert!(state.total_points() >= 0);
+        }
+        let state = book.states.values().next().unwrap();
+        prop_assert_eq!(state.total_points(), 0);
+        prop_assert_eq!(state.lifetime_earned, 0);
+        prop_assert_eq!(state.store_credit_minor, 0);
+        prop_assert_eq!(state.net_spend(), 0);
+        prop_assert_eq!(ledger_sum(&book), 0);
+        CONVERTED.fetch_add(usize::from(answer.points > 0), Ordering::Relaxed);
+    });
+    // Most orders earned something to take back (a fixed seed: no flake).
+    assert!(CONVERTED.load(Ordering::Relaxed) > 128);
+}
+
+static CONVERTED: AtomicUsize = AtomicUsize::new(0);

@@ -30,6 +30,8 @@ const BEYOND_A_SCHEMA: &[&str] = &[
     "is more than 5 minutes in the future",
     // a tier condition names a level of the program
     "is not a tier of this program",
+    // a rate names another currency than the program's own
+    "is the program's own currency",
     // a zone name is in the IANA database (the schema checks its shape)
     "is not a time zone of the IANA database",
 ];
@@ -198,7 +200,8 @@ fn every_member_the_parser_knows_is_in_the_schema() {
         "expiry": {"inactivity_days": 730},
         "pending_days": 14,
         "accounts": {"pooling": true},
-        "time_zone": "Etc/UTC"
+        "time_zone": "Etc/UTC",
+        "exchange_rates": {"scale": 1000000, "rates": {"USD": 1085000, "JPY": 6700}}
     });
     let parsed = loyalty_rules::Program::from_value(&full);
     assert!(parsed.is_ok(), "{parsed:?}");

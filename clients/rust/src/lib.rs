@@ -539,6 +539,7 @@ pub mod events {
             currency: None,
             subtotal_minor: None,
             refund_minor: None,
+            shop_subtotal_minor: None,
             channel: None,
             lines: Vec::new(),
         })
