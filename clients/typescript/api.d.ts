@@ -601,6 +601,12 @@ export interface components {
             codes: components["schemas"]["CodeGrant"][];
             duplicate: boolean;
             event_id: components["schemas"]["Id"];
+            /**
+             * @description An order paid in another currency (or its refund): the rate its
+             *     amounts were counted by, and where it came from; every line's points
+             *     are of the converted amounts.
+             */
+            exchange?: components["schemas"]["Exchange"] | null;
             lines: components["schemas"]["AwardLine"][];
             /**
              * @description The event was answered before, for a member erased since: its first
@@ -967,6 +973,51 @@ export interface components {
         EventsAnswer: components["schemas"]["Answer"] | components["schemas"]["Results"];
         /** @description `POST …/events`: one event, or a batch of 1 to 100. */
         EventsBody: components["schemas"]["Event"] | components["schemas"]["EventBatch"];
+        /**
+         * @description The rate one order counts by, kept with the order for its refunds and
+         *     named in the answers that used it.
+         */
+        Exchange: {
+            /** @description The order's currency. */
+            currency: string;
+            /**
+             * Format: int64
+             * @description An amount counts as `floor(amount_minor * rate / scale)` minor units
+             *     of the program's currency.
+             */
+            rate: number;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            refunded_minor: number;
+            /** Format: int64 */
+            scale: number;
+            source: components["schemas"]["RateSource"];
+            /**
+             * Format: int64
+             * @description The order's subtotal and what was refunded of it so far, in its own
+             *     currency.
+             */
+            subtotal_minor: number;
+        };
+        /**
+         * @description Rates for orders paid in other currencies, used when an order does not
+         *     carry its subtotal in the program's currency (`shop_subtotal_minor`):
+         *     an amount in a listed currency counts as
+         *     `floor(amount_minor * rate / scale)` minor units of the program's
+         *     currency, minor units to minor units (at scale 1000000, 1 EUR = 1.085 USD
+         *     is 1085000; a yen at 0.0067 USD is 0.67 cents: 670000). An order in a
+         *     currency with no rate and no `shop_subtotal_minor` is refused.
+         */
+        ExchangeRates: {
+            /** @description By ISO 4217 code (not the program's own). */
+            rates: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            scale: number;
+        };
         Expiring: {
             /** Format: date-time */
             at: string;
@@ -1379,13 +1430,24 @@ export interface components {
         Order: {
             /** @description Where the order was placed (`online`, `pos`, …). */
             channel?: string | null;
-            /** @description ISO 4217; must be the program's currency. */
+            /**
+             * @description ISO 4217: the program's currency, or another that the order converts
+             *     from (by `shop_subtotal_minor` or the program's `exchange_rates`).
+             */
             currency?: string | null;
             /** @description Lines, for rules that count some of them; at most 1000. */
             lines?: components["schemas"]["Line"][];
             order_id: components["schemas"]["Id"];
             /** Format: int64 */
             refund_minor?: number | null;
+            /**
+             * Format: int64
+             * @description `order_paid` in another currency than the program's: the subtotal
+             *     in the program's currency, as the platform converted it (Shopify's
+             *     `shop_money`). The order counts by it (its lines by the same rate);
+             *     without it, by the program's `exchange_rates`.
+             */
+            shop_subtotal_minor?: number | null;
             /** Format: int64 */
             subtotal_minor?: number | null;
         };
@@ -1403,6 +1465,11 @@ export interface components {
             cashback_minor: number;
             /** Format: int64 */
             cashback_taken: number;
+            /**
+             * @description Paid in another currency: the rate it counted by (its amounts here
+             *     are in the program's currency), for its refunds.
+             */
+            exchange?: components["schemas"]["Exchange"] | null;
             member_id: components["schemas"]["Id"];
             /**
              * Format: int64
@@ -1594,6 +1661,7 @@ export interface components {
             default_locale?: string | null;
             /** @description How members earn, evaluated in order. */
             earn_rules?: components["schemas"]["EarnRule"][] | null;
+            exchange_rates?: components["schemas"]["ExchangeRates"] | null;
             expiry?: components["schemas"]["Expiry"] | null;
             /** @description Shown in the panel: join and sign-in to guests, the terms to everyone. */
             links?: components["schemas"]["Links"] | null;
@@ -1629,6 +1697,8 @@ export interface components {
             /** Format: uint64 */
             version: number;
         };
+        /** @description Where an order's rate came from. */
+        RateSource: "order" | "program";
         /** @description The answer to a redemption, as the API returns it. */
         RedeemAnswer: {
             /** Format: int64 */

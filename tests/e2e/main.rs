@@ -10,6 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
 mod api;
+mod currencies;
 mod door;
 mod gates;
 mod local_time;
@@ -136,6 +137,10 @@ const CASES: &[Case] = &[
     (
         "the shop's clock: local days, the database's zones, the preview's table",
         local_time::shop_clock,
+    ),
+    (
+        "orders in another currency: by rate or shop money, refunds by the order's rate",
+        currencies::orders_in_another_currency,
     ),
     (
         "one shop's burst: no object takes more than its share",
