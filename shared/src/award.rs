@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::code::{Entropy, reward_code};
 use crate::condition::Facts;
 use crate::event::{Event, EventKind};
+use crate::challenge::{Progress, Span, Step, refunded_step};
 use crate::exchange::{Exchange, to_program_currency};
 use crate::id::Id;
 use crate::json::Problem;
@@ -247,6 +248,12 @@ pub struct AwardPlan {
     /// `issue_reward` rules that matched: rule, reward index, valid days.
     issue: Vec<(Id, usize, Option<i64>)>,
     badge_steps: Vec<Id>,
+    /// Challenges this event counts toward: index, period, step, reached.
+    challenge_steps: Vec<(usize, Span, i64, bool)>,
+    /// Points of challenge rewards (and their badges' bonuses) in `points`:
+    /// the challenge's, not the order's, so a refund takes them back only by
+    /// falling below the goal.
+    challenge_points: i64,
 }
 
 impl AwardPlan {
@@ -361,7 +368,11 @@ pub fn apply_event(
 
     match plan {
         None => {
-            let (taken, credit_taken, entry) = take_back(state, event, now);
+            let (mut taken, credit_taken, entry) = take_back(state, event, now);
+            entries.extend(entry);
+            let (lost, lines, entry) = challenges_refunded(program, state, event, now);
+            taken = taken.saturating_add(lost);
+            answer.lines = lines;
             if let (Some(order), Some(used)) = (&event.order, &exchange)
                 && let Some(record) = state.orders.get_mut(&order.order_id)
             {
@@ -382,6 +393,7 @@ pub fn apply_event(
             for badge in &plan.badges_won {
                 state.badges.insert(badge.clone(), at);
             }
+            record_challenges(program, state, event, &plan, at);
             let pending_until = (event.kind == EventKind::OrderPaid && program.pending_days > 0)
                 .then(|| at + Duration::days(program.pending_days));
             let order_id = event.order.as_ref().map(|o| &o.order_id);
@@ -408,7 +420,7 @@ pub fn apply_event(
                             subtotal_minor: order.subtotal_minor.unwrap_or(0),
                             refunded_minor: 0,
                             cancelled: false,
-                            awarded: plan.points,
+                            awarded: plan.points.saturating_sub(plan.challenge_points),
                             taken_back: 0,
                             cashback_minor: plan.cashback_minor,
                             cashback_taken: 0,
@@ -705,7 +717,9 @@ fn plan_award(
     }
     let mut points = add(fixed, earned)?;
     for badge in &program.badges {
-        if !event.matches(&badge.event) || state.badges.contains_key(&badge.id) {
+        if !badge.event.as_ref().is_some_and(|e| event.matches(e))
+            || state.badges.contains_key(&badge.id)
+        {
             continue;
         }
         plan.badge_steps.push(badge.id.clone());
@@ -714,6 +728,37 @@ fn plan_award(
             plan.badges_won.push(badge.id.clone());
             points = add(points, badge.bonus_points)?;
             lines.push(AwardLine::new(badge.line.clone(), badge.bonus_points));
+        }
+    }
+    for (index, challenge) in program.challenges.iter().enumerate() {
+        if !event.matches(&challenge.event) {
+            continue;
+        }
+        let Some(span) = challenge.period(&program.zone, at) else {
+            continue;
+        };
+        let step = challenge.step(facts.subtotal_minor, facts.lines);
+        let progress = state
+            .challenges
+            .iter()
+            .find(|p| p.challenge == challenge.id && p.start == span.start);
+        let held = progress.is_some_and(|p| p.reached_at.is_some());
+        let before = progress.map_or(0, Progress::total);
+        let reached = !held && before.saturating_add(step) >= challenge.goal.target();
+        plan.challenge_steps.push((index, span, step, reached));
+        if reached {
+            points = add(points, challenge.points)?;
+            plan.challenge_points = add(plan.challenge_points, challenge.points)?;
+            lines.push(AwardLine::new(challenge.line.clone(), challenge.points));
+            if let Some(badge) = challenge.badge.and_then(|b| program.badges.get(b))
+                && !state.badges.contains_key(&badge.id)
+                && !plan.badges_won.contains(&badge.id)
+            {
+                plan.badges_won.push(badge.id.clone());
+                points = add(points, badge.bonus_points)?;
+                plan.challenge_points = add(plan.challenge_points, badge.bonus_points)?;
+                lines.push(AwardLine::new(badge.line.clone(), badge.bonus_points));
+            }
         }
     }
     if state
@@ -758,6 +803,180 @@ fn eligible_minor(rule: &EarnRule, facts: &Facts<'_>) -> i64 {
         .iter()
         .filter(|line| rule.lines.iter().all(|c| c.holds_for_line(line)))
         .fold(0i64, |sum, line| sum.saturating_add(line.amount_minor()))
+}
+
+/// Writes an earning event's challenge steps, and the rewards it reached.
+fn record_challenges(
+    program: &Program,
+    state: &mut MemberState,
+    event: &Event,
+    plan: &AwardPlan,
+    at: DateTime<Utc>,
+) {
+    if event.kind == EventKind::OrderPaid && plan.challenge_points > 0 {
+        // The order's record counts its own points; a challenge's count
+        // toward the points metric as an earning of their own.
+        state.earnings.push(Earning {
+            at,
+            points: plan.challenge_points,
+        });
+    }
+    for (index, span, step, reached) in &plan.challenge_steps {
+        let Some(challenge) = program.challenges.get(*index) else {
+            continue;
+        };
+        let position = state
+            .challenges
+            .iter()
+            .position(|p| p.challenge == challenge.id && p.start == span.start);
+        let progress = match position {
+            Some(i) => &mut state.challenges[i],
+            None => {
+                state.challenges.push(Progress {
+                    challenge: challenge.id.clone(),
+                    start: span.start,
+                    end: span.end,
+                    steps: Vec::new(),
+                    reached_at: None,
+                    points: 0,
+                    badge: false,
+                });
+                let last = state.challenges.len() - 1;
+                &mut state.challenges[last]
+            }
+        };
+        progress.steps.push(Step {
+            member_id: event.member_id.clone(),
+            order_id: event.order.as_ref().map(|o| o.order_id.clone()),
+            full: *step,
+            counts: *step,
+        });
+        if *reached {
+            let progress = state
+                .challenges
+                .iter_mut()
+                .find(|p| p.challenge == challenge.id && p.start == span.start)
+                .expect("just written");
+            progress.reached_at = Some(at);
+            progress.points = challenge.points;
+            progress.badge = challenge
+                .badge
+                .and_then(|b| program.badges.get(b))
+                .is_some_and(|badge| plan.badges_won.contains(&badge.id));
+        }
+    }
+}
+
+/// A refund's or cancellation's effect on challenges: the order's steps
+/// shrink; a reward held in a period that has not ended when the refund
+/// happens, and whose progress falls below the goal, is taken back (its
+/// points, and its badge with the badge's bonus). Returns the points taken,
+/// the lines that say which, and the ledger entry.
+fn challenges_refunded(
+    program: &Program,
+    state: &mut MemberState,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> (i64, Vec<AwardLine>, Option<LedgerEntry>) {
+    let Some(order_ref) = &event.order else {
+        return (0, Vec::new(), None);
+    };
+    let Some(order) = state.orders.get(&order_ref.order_id).cloned() else {
+        return (0, Vec::new(), None);
+    };
+    let at = event.occurred_at;
+    let mut taken = 0i64;
+    let mut lines = Vec::new();
+    let mut badges_lost = Vec::new();
+    for progress in &mut state.challenges {
+        let Some(challenge) = program.challenges.iter().find(|c| c.id == progress.challenge)
+        else {
+            continue;
+        };
+        let mut touched = false;
+        for step in &mut progress.steps {
+            if step.order_id.as_ref() == Some(&order_ref.order_id) {
+                step.counts = refunded_step(
+                    challenge.goal,
+                    step.full,
+                    order.subtotal_minor,
+                    order.refunded_minor,
+                    order.cancelled,
+                );
+                touched = true;
+            }
+        }
+        let open = progress.end.is_none_or(|end| at < end);
+        if touched
+            && open
+            && progress.reached_at.is_some()
+            && progress.total() < challenge.goal.target()
+        {
+            let mut points = progress.points;
+            lines.push(AwardLine::new(challenge.line.clone(), progress.points.saturating_neg()));
+            if progress.badge
+                && let Some(badge) = challenge.badge.and_then(|b| program.badges.get(b))
+            {
+                badges_lost.push(badge.id.clone());
+                points = points.saturating_add(badge.bonus_points);
+                if badge.bonus_points != 0 {
+                    lines.push(AwardLine::new(
+                        badge.line.clone(),
+                        badge.bonus_points.saturating_neg(),
+                    ));
+                }
+            }
+            taken = taken.saturating_add(points);
+            progress.reached_at = None;
+            progress.points = 0;
+            progress.badge = false;
+        }
+    }
+    for badge in &badges_lost {
+        state.badges.remove(badge);
+    }
+    lines.retain(|line| line.points != 0);
+    if taken == 0 {
+        return (0, lines, None);
+    }
+    take_points(state, &order_ref.order_id, taken);
+    state.earnings.push(Earning {
+        at,
+        points: taken.saturating_neg(),
+    });
+    let kind = if event.kind == EventKind::OrderCancelled {
+        EntryKind::Cancel
+    } else {
+        EntryKind::Refund
+    };
+    let mut entry = state.entry(
+        at.min(now),
+        kind,
+        taken.saturating_neg(),
+        event.member_id.clone(),
+    );
+    entry.event_id = Some(event.id.clone());
+    entry.order_id = Some(order_ref.order_id.clone());
+    entry.lines.clone_from(&lines);
+    (taken, lines, Some(entry))
+}
+
+/// Takes `points` back for an order: its pending points first, then
+/// available ones.
+fn take_points(state: &mut MemberState, order_id: &Id, points: i64) {
+    let mut left = points;
+    for lot in state
+        .lots
+        .iter_mut()
+        .filter(|lot| lot.order_id.as_ref() == Some(order_id))
+    {
+        let part = left.min(lot.points).max(0);
+        lot.points = lot.points.saturating_sub(part);
+        left = left.saturating_sub(part);
+    }
+    state.lots.retain(|lot| lot.points != 0);
+    state.available = state.available.saturating_sub(left);
+    state.lifetime_earned = state.lifetime_earned.saturating_sub(points);
 }
 
 /// Reverses a refund or cancellation from the original award, pending first.
@@ -809,20 +1028,7 @@ fn take_back(
         return (0, credit, None);
     }
 
-    // Pending points of this order go first, then available ones.
-    let mut left = points;
-    for lot in state
-        .lots
-        .iter_mut()
-        .filter(|lot| lot.order_id.as_ref() == Some(&order_ref.order_id))
-    {
-        let part = left.min(lot.points).max(0);
-        lot.points = lot.points.saturating_sub(part);
-        left = left.saturating_sub(part);
-    }
-    state.lots.retain(|lot| lot.points != 0);
-    state.available = state.available.saturating_sub(left);
-    state.lifetime_earned = state.lifetime_earned.saturating_sub(points);
+    take_points(state, &order_ref.order_id, points);
 
     let kind = if event.kind == EventKind::OrderCancelled {
         EntryKind::Cancel

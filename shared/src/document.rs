@@ -614,7 +614,10 @@ pub struct Referral {
 pub struct Badge {
     pub id: Id,
     pub name: Localized,
-    pub event: EventName,
+    /// What earns it (`count` times); without it, only a challenge whose
+    /// reward names it gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventName>,
     /// Default 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1_000_000)))]

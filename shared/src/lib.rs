@@ -14,6 +14,7 @@ pub mod adjustment;
 pub mod analytics;
 pub mod award;
 pub mod book;
+pub mod challenge;
 pub mod code;
 pub mod condition;
 pub mod document;

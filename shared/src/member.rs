@@ -302,6 +302,9 @@ pub struct MemberState {
     /// When each limited rule matched, for its `limit`.
     pub rule_hits: BTreeMap<Id, Vec<DateTime<Utc>>>,
     pub badge_progress: BTreeMap<Id, u32>,
+    /// Progress in challenges, one entry per challenge and period.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub challenges: Vec<crate::challenge::Progress>,
     pub badges: BTreeMap<Id, DateTime<Utc>>,
     pub codes: Vec<IssuedCode>,
     pub redemptions: BTreeMap<String, RedemptionRecord>,

@@ -78,6 +78,12 @@ pub fn erase(state: &mut MemberState, member: &Id) -> Option<Erasure> {
                 order.member_id = account.clone();
             }
         }
+        // Their steps keep counting toward the account's challenges.
+        for step in state.challenges.iter_mut().flat_map(|p| p.steps.iter_mut()) {
+            if step.member_id == *member {
+                step.member_id = account.clone();
+            }
+        }
     }
     forget(state, member);
     Some(erasure)
@@ -139,6 +145,16 @@ pub fn own_records(state: &MemberState, member: &Id) -> MemberState {
     own.redemptions.retain(|_, r| r.member_id == *member);
     let prefix = format!("{member}\u{0}");
     own.adjustments.retain(|_, seen| seen.starts_with(&prefix));
+    // A colleague's challenge steps count, held by the account, without
+    // their order.
+    for step in own.challenges.iter_mut().flat_map(|p| p.steps.iter_mut()) {
+        if step.member_id != *member
+            && let Some(account) = &account
+        {
+            step.member_id = account.clone();
+            step.order_id = None;
+        }
+    }
     let orders = std::mem::take(&mut own.orders);
     let mut n = 0_u64;
     for (id, mut order) in orders {

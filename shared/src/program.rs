@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::challenge::{Challenge, Goal};
 use crate::condition::{Condition, Scope};
 use crate::event::EventKind;
 use crate::id::Id;
@@ -28,6 +29,7 @@ pub const MAX_EARN_RULES: usize = 200;
 pub const MAX_TIERS: usize = 50;
 pub const MAX_REWARDS: usize = 200;
 pub const MAX_BADGES: usize = 100;
+pub const MAX_CHALLENGES: usize = 50;
 /// Longest duration in days (100 years).
 pub const MAX_DAYS: i64 = 36_500;
 const MAX_TEXT: usize = 500;
@@ -130,7 +132,8 @@ impl Active {
     }
 }
 
-/// A calendar period in UTC (weeks start on Monday).
+/// A calendar period of the shop's zone (weeks start on Monday; quarters
+/// on 1 January, April, July and October).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
@@ -138,6 +141,7 @@ pub enum Period {
     Day,
     Week,
     Month,
+    Quarter,
     Year,
     Lifetime,
 }
@@ -253,7 +257,8 @@ pub struct Referral {
 pub struct Badge {
     pub id: Id,
     pub name: Localized,
-    pub event: EventMatch,
+    /// `None`: given only with a challenge's reward.
+    pub event: Option<EventMatch>,
     pub count: u32,
     pub bonus_points: i64,
     /// `badge:<id>`, the name of its award line.
@@ -293,6 +298,7 @@ pub struct Program {
     pub rewards: Vec<Reward>,
     pub referral: Option<Referral>,
     pub badges: Vec<Badge>,
+    pub challenges: Vec<Challenge>,
     pub inactivity_days: Option<i64>,
     pub pending_days: i64,
     pub pooling: bool,
@@ -362,6 +368,7 @@ const PROGRAM_FIELDS: &[&str] = &[
     "rewards",
     "referral",
     "badges",
+    "challenges",
     "expiry",
     "pending_days",
     "accounts",
@@ -417,6 +424,8 @@ fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<P
         zone.as_ref().unwrap_or(&Zone::utc()),
     );
     let badges = read_badges(check, map);
+    let challenges =
+        read_challenges(check, map, &badges, zone.as_ref().unwrap_or(&Zone::utc()));
     let referral =
         optional(map, "referral").and_then(|v| read_referral(check, v, root.key("referral")));
     let inactivity_days = optional(map, "expiry").and_then(|v| {
@@ -459,6 +468,7 @@ fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<P
         rewards,
         referral,
         badges,
+        challenges,
         inactivity_days,
         pending_days: pending_days?,
         pooling: pooling?,
@@ -932,28 +942,31 @@ fn read_moment(
     local.map(|l| zone.first_instant(l))
 }
 
+/// A calendar period of the shop's zone, or `lifetime`.
+pub(crate) fn read_period(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Period> {
+    let per = match value.as_str() {
+        Some("day") => Period::Day,
+        Some("week") => Period::Week,
+        Some("month") => Period::Month,
+        Some("quarter") => Period::Quarter,
+        Some("year") => Period::Year,
+        Some("lifetime") => Period::Lifetime,
+        _ => {
+            check.report(path, "must be day, week, month, quarter, year or lifetime");
+            return None;
+        }
+    };
+    Some(per)
+}
+
 fn read_limit(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Limit> {
     let map = check.object(value, path, &["count", "per"])?;
     let count = check
         .required(map, path, "count")
         .and_then(|v| check.int(v, path.key("count"), 1, 1_000_000));
-    let per = check.required(map, path, "per").and_then(|v| {
-        let per = match v.as_str() {
-            Some("day") => Period::Day,
-            Some("week") => Period::Week,
-            Some("month") => Period::Month,
-            Some("year") => Period::Year,
-            Some("lifetime") => Period::Lifetime,
-            _ => {
-                check.report(
-                    path.key("per"),
-                    "must be day, week, month, year or lifetime",
-                );
-                return None;
-            }
-        };
-        Some(per)
-    });
+    let per = check
+        .required(map, path, "per")
+        .and_then(|v| read_period(check, v, path.key("per")));
     Some(Limit {
         count: u32::try_from(count?).ok()?,
         per: per?,
@@ -1265,6 +1278,118 @@ fn read_referral(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Ref
     })
 }
 
+const CHALLENGE_FIELDS: &[&str] = &["id", "name", "event", "goal", "lines", "active", "per", "reward"];
+
+fn read_challenges(
+    check: &mut Check,
+    map: &Map<String, Value>,
+    badges: &[Badge],
+    zone: &Zone,
+) -> Vec<Challenge> {
+    let mut seen = BTreeSet::new();
+    check.list(
+        map,
+        Path::Root,
+        "challenges",
+        MAX_CHALLENGES,
+        |check, value, path| {
+            let challenge = check.object(value, path, CHALLENGE_FIELDS)?;
+            let id = read_unique_id(check, challenge, path, &mut seen);
+            let name = check
+                .required(challenge, path, "name")
+                .and_then(|v| read_localized(check, v, path.key("name")));
+            let event = check
+                .required(challenge, path, "event")
+                .and_then(|v| read_event_match(check, v, path.key("event")));
+            let goal = check
+                .required(challenge, path, "goal")
+                .and_then(|v| read_goal(check, v, path.key("goal")));
+            let lines = check.list(challenge, path, "lines", MAX_CONDITIONS, |check, v, p| {
+                Condition::read(check, v, p, Scope::Line, None)
+            });
+            if matches!(goal, Some(Goal::Spend(_)))
+                && event
+                    .as_ref()
+                    .is_some_and(|e| *e != EventMatch::Kind(EventKind::OrderPaid))
+            {
+                check.report(path.key("event"), "a spend goal counts order_paid only");
+            }
+            if !lines.is_empty() && matches!(goal, Some(Goal::Count(_))) {
+                check.report(path.key("lines"), "is allowed with a spend goal only");
+            }
+            let active = optional(challenge, "active")
+                .map(|v| read_active(check, v, path.key("active"), zone))
+                .unwrap_or_default();
+            let per = match optional(challenge, "per") {
+                Some(v) => read_period(check, v, path.key("per"))
+                    .map(|per| (per != Period::Lifetime).then_some(per)),
+                None => Some(None),
+            };
+            let (points, badge) = check
+                .required(challenge, path, "reward")
+                .and_then(|v| read_challenge_reward(check, v, path.key("reward"), badges))
+                .unzip();
+            let id = id?;
+            Some(Challenge {
+                line: Arc::from(format!("challenge:{id}")),
+                id,
+                name: name?,
+                event: event?,
+                goal: goal?,
+                lines,
+                active,
+                per: per?,
+                points: points?,
+                badge: badge?,
+            })
+        },
+    )
+}
+
+fn read_goal(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Goal> {
+    let map = check.object(value, path, &["count", "spend_minor"])?;
+    match (optional(map, "count"), optional(map, "spend_minor")) {
+        (Some(count), None) => check.int(count, path.key("count"), 1, 1_000_000).map(Goal::Count),
+        (None, Some(spend)) => check
+            .int(spend, path.key("spend_minor"), 1, MAX_AMOUNT)
+            .map(Goal::Spend),
+        _ => {
+            check.report(path, "must hold either count or spend_minor");
+            None
+        }
+    }
+}
+
+fn read_challenge_reward(
+    check: &mut Check,
+    value: &Value,
+    path: Path<'_>,
+    badges: &[Badge],
+) -> Option<(i64, Option<usize>)> {
+    let map = check.object(value, path, &["points", "badge"])?;
+    let points = match optional(map, "points") {
+        Some(v) => check.int(v, path.key("points"), 0, MAX_POINTS),
+        None => Some(0),
+    };
+    let badge = match optional(map, "badge") {
+        Some(v) => {
+            let id = check.id(v, path.key("badge"))?;
+            let found = badges.iter().position(|b| b.id == id);
+            if found.is_none() {
+                check.report(path.key("badge"), format!("no badge has the id `{id}`"));
+            }
+            Some(Some(found?))
+        }
+        None => Some(None),
+    };
+    let (points, badge) = (points?, badge?);
+    if points == 0 && badge.is_none() {
+        check.report(path, "must give points or a badge");
+        return None;
+    }
+    Some((points, badge))
+}
+
 fn read_badges(check: &mut Check, map: &Map<String, Value>) -> Vec<Badge> {
     let mut seen = BTreeSet::new();
     check.list(
@@ -1282,9 +1407,11 @@ fn read_badges(check: &mut Check, map: &Map<String, Value>) -> Vec<Badge> {
             let name = check
                 .required(badge, path, "name")
                 .and_then(|v| read_localized(check, v, path.key("name")));
-            let event = check
-                .required(badge, path, "event")
-                .and_then(|v| read_event_match(check, v, path.key("event")));
+            // Without `event`, a badge comes only with a challenge's reward.
+            let event = match optional(badge, "event") {
+                Some(v) => read_event_match(check, v, path.key("event")).map(Some),
+                None => Some(None),
+            };
             let count = match optional(badge, "count") {
                 Some(v) => check.int(v, path.key("count"), 1, 1_000_000),
                 None => Some(1),

@@ -369,7 +369,9 @@ pub struct ReferralProgramView {
 pub struct BadgeInfo {
     pub id: Id,
     pub name: String,
-    pub event: String,
+    /// What earns it `count` times; none when only a challenge gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
     pub count: u32,
     pub bonus_points: i64,
 }
@@ -504,7 +506,7 @@ pub fn program_view(program: &Program, locale: &str) -> ProgramView {
             .map(|badge| BadgeInfo {
                 id: badge.id.clone(),
                 name: badge.name.pick(locale, fallback).to_owned(),
-                event: event_name(&badge.event),
+                event: badge.event.as_ref().map(event_name),
                 count: badge.count,
                 bonus_points: badge.bonus_points,
             })

@@ -224,6 +224,18 @@ impl Zone {
     }
 }
 
+/// The first day of `month` of `year`, and of the month `count` later.
+fn months(year: i32, month: u32, count: u32) -> Option<(NaiveDate, NaiveDate)> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let later = month + count;
+    let next = if later > 12 {
+        NaiveDate::from_ymd_opt(year.checked_add(1)?, later - 12, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, later, 1)?
+    };
+    Some((first, next))
+}
+
 fn is_leap(year: i32) -> bool {
     NaiveDate::from_ymd_opt(year, 2, 29).is_some()
 }
@@ -237,15 +249,8 @@ fn calendar(per: Period, day: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
             let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
             (monday, monday + Duration::days(7))
         }
-        Period::Month => {
-            let first = day.with_day(1)?;
-            let next = if first.month() == 12 {
-                NaiveDate::from_ymd_opt(first.year().checked_add(1)?, 1, 1)?
-            } else {
-                NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)?
-            };
-            (first, next)
-        }
+        Period::Month => months(day.year(), day.month(), 1)?,
+        Period::Quarter => months(day.year(), (day.month() - 1) / 3 * 3 + 1, 3)?,
         Period::Year => (
             NaiveDate::from_ymd_opt(day.year(), 1, 1)?,
             NaiveDate::from_ymd_opt(day.year().checked_add(1)?, 1, 1)?,

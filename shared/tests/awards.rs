@@ -2979,3 +2979,5 @@ fn a_member_out_of_the_program_earns_nothing_until_they_rejoin() {
 mod local_time;
 
 mod currencies;
+
+mod challenges;

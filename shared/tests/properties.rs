@@ -539,3 +539,74 @@ fn a_refund_after_a_converted_order_nets_to_zero() {
 }
 
 static CONVERTED: AtomicUsize = AtomicUsize::new(0);
+
+/// A challenge's reward is held at most once per period: whatever orders,
+/// refunds and cancellations arrive, each period's progress holds the
+/// reward's points or none, the ledger's challenge lines add up to what the
+/// periods hold, and a period at or above its goal holds it.
+#[test]
+fn a_challenge_reward_is_held_at_most_once_per_period() {
+    let doc = json!({
+        "currency": "USD",
+        "shop_url": "https://shop.example",
+        "earn_rules": [{"id": "base", "event": "order_paid", "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}}],
+        "challenges": [
+            {"id": "two", "name": {"en": "Two a week"}, "event": "order_paid", "goal": {"count": 2},
+             "per": "week", "reward": {"points": 70}},
+            {"id": "spend", "name": {"en": "50.00 a month"}, "event": "order_paid",
+             "goal": {"spend_minor": 5000}, "per": "month", "reward": {"points": 40}}
+        ]
+    });
+    let program = Program::from_value(&doc).unwrap();
+    proptest!(counted(256), |(
+        steps in prop::collection::vec((0u8..3, 0usize..6, 0i64..60, 0i64..4000), 1..30),
+    )| {
+        let mut book = Book::new(program.clone());
+        let mut paid = Vec::new();
+        for (i, (kind, which, day, amount)) in steps.iter().enumerate() {
+            let at = now() - Duration::days(60) + Duration::days(*day);
+            let id = format!("e-{i}");
+            let event = match kind {
+                0 | 1 if paid.len() < 6 || *kind == 0 => {
+                    let order = format!("o-{i}");
+                    paid.push(order.clone());
+                    order_event(&id, &order, at, &[(1, *amount, false)])
+                }
+                1 => {
+                    let order = &paid[which % paid.len()];
+                    simple_event(&id, "order_refunded", at, Some(json!({"order_id": order, "refund_minor": amount})))
+                }
+                _ if paid.is_empty() => continue,
+                _ => {
+                    let order = &paid[which % paid.len()];
+                    simple_event(&id, "order_cancelled", at, Some(json!({"order_id": order})))
+                }
+            };
+            let _ = book.record(&event, now());
+        }
+        let Some(state) = book.states.values().next() else { return Ok(()) };
+        let mut held = 0i64;
+        for progress in &state.challenges {
+            let challenge = program.challenges.iter().find(|c| c.id == progress.challenge).unwrap();
+            prop_assert!(progress.points == 0 || progress.points == challenge.points);
+            prop_assert_eq!(progress.reached_at.is_some(), progress.points != 0);
+            if progress.total() >= challenge.goal.target() {
+                prop_assert!(progress.reached_at.is_some(), "{:?}", progress);
+            }
+            held += progress.points;
+        }
+        let member = loyalty_rules::Id::parse("m-1").unwrap();
+        let lines: i64 = book
+            .ledger_of(&member)
+            .iter()
+            .flat_map(|e| e.lines.iter())
+            .filter(|l| l.rule.starts_with("challenge:"))
+            .map(|l| l.points)
+            .sum();
+        prop_assert_eq!(lines, held);
+        HELD.fetch_add(usize::from(held > 0), Ordering::Relaxed);
+    });
+    assert!(HELD.load(Ordering::Relaxed) > 64);
+}
+
+static HELD: AtomicUsize = AtomicUsize::new(0);
