@@ -68,6 +68,10 @@ pub struct ProgramDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(length(max = 100)))]
     pub badges: Option<Vec<Badge>>,
+    /// Time-boxed goals with a reward, in the shop's calendar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 50)))]
+    pub challenges: Option<Vec<Challenge>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry: Option<Expiry>,
     /// Days before earned points can be spent (refund window); default 0.
@@ -626,6 +630,85 @@ pub struct Badge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_POINTS)))]
     pub bonus_points: Option<i64>,
+}
+
+/// A goal to reach in a period: `count` events, or `spend_minor` of
+/// eligible spend (`order_paid` only; `lines` say which lines count, else
+/// the subtotal). Repeats each `per` period of the shop's zone within
+/// `active`, or runs once over `active`. The reward is given once a period
+/// when the goal is reached, and taken back if a refund before the period
+/// ends takes the member below it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("allOf" = [
+    {
+        "if": {"required": ["goal"], "properties": {"goal": {"required": ["spend_minor"]}}},
+        "then": {"properties": {"event": {"const": "order_paid"}}}
+    },
+    {
+        "if": {"required": ["goal"], "properties": {"goal": {"required": ["count"]}}},
+        "then": {"properties": {"lines": {"maxItems": 0}}}
+    }
+])))]
+#[serde(deny_unknown_fields)]
+pub struct Challenge {
+    pub id: Id,
+    pub name: Localized,
+    pub event: EventName,
+    pub goal: ChallengeGoal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 50)))]
+    pub lines: Option<Vec<LineCondition>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<Active>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<crate::program::Period>,
+    pub reward: ChallengeReward,
+}
+
+/// A count of events, or an amount of spend in minor units.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ChallengeGoal {
+    Count { count: i64 },
+    Spend { spend_minor: i64 },
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for ChallengeGoal {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ChallengeGoal".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Either `count` events or `spend_minor` of eligible spend.",
+            "oneOf": [
+                {"type": "object", "required": ["count"], "additionalProperties": false,
+                 "properties": {"count": {"type": "integer", "minimum": 1, "maximum": 1_000_000}}},
+                {"type": "object", "required": ["spend_minor"], "additionalProperties": false,
+                 "properties": {"spend_minor": {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT}}}
+            ],
+            "examples": [{"count": 3}, {"spend_minor": 20000}],
+        })
+    }
+}
+
+/// Points, a badge of the program, or both.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("anyOf" = [
+    {"required": ["badge"]},
+    {"required": ["points"], "properties": {"points": {"minimum": 1}}}
+])))]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeReward {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_POINTS)))]
+    pub points: Option<i64>,
+    /// The id of a badge of this program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<Id>,
 }
 
 /// Points lapse after this many days without an order.

@@ -72,6 +72,116 @@ pub struct BadgeView {
     pub earned_at: DateTime<Utc>,
 }
 
+/// How far a member is toward a badge not yet earned ("2 of 3 reviews").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BadgeStep {
+    pub id: Id,
+    pub done: u32,
+    pub count: u32,
+}
+
+/// A member's standing in the current period of a running challenge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChallengeView {
+    pub id: Id,
+    pub name: String,
+    /// `count` (events) or `spend` (minor units of the program's currency).
+    pub goal: String,
+    /// `order_paid`, `review_posted`, … or `custom:<action>`.
+    pub event: String,
+    pub target: i64,
+    /// Counted so far in this period (net of refunds), and as basis points
+    /// of the target (at most 10000).
+    pub progress: i64,
+    pub progress_bp: i64,
+    /// This period, `[starts_at, ends_at)` (`ends_at` none: open-ended).
+    pub starts_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
+    /// The reward is held for this period.
+    pub reached: bool,
+    pub points: i64,
+    /// The badge that comes with it, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
+}
+
+/// A challenge as anyone may read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChallengeInfo {
+    pub id: Id,
+    pub name: String,
+    pub event: String,
+    pub goal: String,
+    pub target: i64,
+    /// Repeats each such period of the shop's zone; none: once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<crate::program::Period>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+    pub points: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
+}
+
+fn goal_name(goal: crate::challenge::Goal) -> &'static str {
+    match goal {
+        crate::challenge::Goal::Count(_) => "count",
+        crate::challenge::Goal::Spend(_) => "spend",
+    }
+}
+
+fn badge_name(program: &Program, badge: Option<usize>, locale: &str) -> Option<String> {
+    badge
+        .and_then(|b| program.badges.get(b))
+        .map(|b| b.name.pick(locale, &program.default_locale).to_owned())
+}
+
+/// The running challenges at `now` and the member's progress in each.
+fn challenge_views(
+    program: &Program,
+    state: &MemberState,
+    now: DateTime<Utc>,
+    locale: &str,
+) -> Vec<ChallengeView> {
+    program
+        .challenges
+        .iter()
+        .filter_map(|challenge| {
+            let span = challenge.period(&program.zone, now)?;
+            let progress = state
+                .challenges
+                .iter()
+                .find(|p| p.challenge == challenge.id && p.start == span.start);
+            let target = challenge.goal.target();
+            let done = progress.map_or(0, crate::challenge::Progress::total);
+            let bp = (i128::from(done) * 10_000 / i128::from(target.max(1))).clamp(0, 10_000);
+            Some(ChallengeView {
+                id: challenge.id.clone(),
+                name: challenge
+                    .name
+                    .pick(locale, &program.default_locale)
+                    .to_owned(),
+                goal: goal_name(challenge.goal).to_owned(),
+                event: event_name(&challenge.event),
+                target,
+                progress: done,
+                progress_bp: i64::try_from(bp).unwrap_or(0),
+                starts_at: span.start,
+                ends_at: span.end,
+                reached: progress.is_some_and(|p| p.reached_at.is_some()),
+                points: challenge.points,
+                badge: badge_name(program, challenge.badge, locale),
+            })
+        })
+        .collect()
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Expiring {
@@ -125,6 +235,12 @@ pub struct MemberView {
     pub next_tier: Option<NextTier>,
     pub referral: Option<ReferralView>,
     pub badges: Vec<BadgeView>,
+    /// Badges not yet earned that the member has begun.
+    #[serde(default)]
+    pub badge_progress: Vec<BadgeStep>,
+    /// The challenges running now, with the member's progress.
+    #[serde(default)]
+    pub challenges: Vec<ChallengeView>,
     pub expiring: Option<Expiring>,
     pub rewards: Vec<RewardView>,
     pub codes: Vec<CodeView>,
@@ -292,6 +408,20 @@ pub fn member_view(
             referred: p.referrals_credited(),
         }),
         badges,
+        badge_progress: program
+            .badges
+            .iter()
+            .filter(|badge| !state.badges.contains_key(&badge.id))
+            .filter_map(|badge| {
+                let done = state.badge_progress.get(&badge.id).copied()?;
+                (done > 0).then(|| BadgeStep {
+                    id: badge.id.clone(),
+                    done,
+                    count: badge.count,
+                })
+            })
+            .collect(),
+        challenges: challenge_views(program, state, ctx.now, locale),
         expiring: balances.expires_at.map(|at| Expiring {
             points: balances.available,
             at,
@@ -392,9 +522,18 @@ pub struct ProgramView {
     pub tiers: Option<TiersView>,
     pub referral: Option<ReferralProgramView>,
     pub badges: Vec<BadgeInfo>,
+    #[serde(default)]
+    pub challenges: Vec<ChallengeInfo>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactivity_days: Option<i64>,
     pub pending_days: i64,
+    /// The shop's IANA zone: dates are shown on its clock.
+    #[serde(default = "utc")]
+    pub time_zone: String,
+}
+
+fn utc() -> String {
+    "UTC".to_owned()
 }
 
 fn event_name(event: &EventMatch) -> String {
@@ -511,7 +650,24 @@ pub fn program_view(program: &Program, locale: &str) -> ProgramView {
                 bonus_points: badge.bonus_points,
             })
             .collect(),
+        challenges: program
+            .challenges
+            .iter()
+            .map(|challenge| ChallengeInfo {
+                id: challenge.id.clone(),
+                name: challenge.name.pick(locale, fallback).to_owned(),
+                event: event_name(&challenge.event),
+                goal: goal_name(challenge.goal).to_owned(),
+                target: challenge.goal.target(),
+                per: challenge.per,
+                from: challenge.active.from,
+                until: challenge.active.until,
+                points: challenge.points,
+                badge: badge_name(program, challenge.badge, locale),
+            })
+            .collect(),
         inactivity_days: program.inactivity_days,
         pending_days: program.pending_days,
+        time_zone: program.zone.name.clone(),
     }
 }

@@ -782,6 +782,53 @@ fn program_odds_and_ends() {
                 &["$.earn_rules[0].active.from"],
             ),
             (
+                "challenges of every shape",
+                program(json!({
+                    "badges": [{"id": "winter", "name": {"en": "Winter"}}],
+                    "challenges": [
+                        {"id": "w", "name": {"en": "Winter"}, "event": "order_paid", "goal": {"count": 3},
+                         "active": {"from": "2026-12-01", "until": "2027-01-01"},
+                         "reward": {"points": 500, "badge": "winter"}},
+                        {"id": "r", "name": {"en": "Reviews"}, "event": "review_posted", "goal": {"count": 2},
+                         "per": "month", "reward": {"points": 100}},
+                        {"id": "s", "name": {"en": "Shoes"}, "event": "order_paid", "goal": {"spend_minor": 20000},
+                         "lines": [{"field": "line.category", "op": "eq", "value": "shoes"}],
+                         "per": "quarter", "reward": {"badge": "winter"}}
+                    ]
+                })),
+                &[],
+            ),
+            (
+                "a challenge's goal of both kinds, a spend goal on reviews",
+                program(json!({"challenges": [
+                    {"id": "a", "name": {"en": "A"}, "event": "order_paid",
+                     "goal": {"count": 3, "spend_minor": 5}, "reward": {"points": 1}},
+                    {"id": "b", "name": {"en": "B"}, "event": "review_posted",
+                     "goal": {"spend_minor": 5}, "reward": {"points": 1}}
+                ]})),
+                &["$.challenges[0].goal", "$.challenges[1].event"],
+            ),
+            (
+                "lines on a count goal, a reward of nothing, an unknown period",
+                program(json!({"challenges": [
+                    {"id": "a", "name": {"en": "A"}, "event": "order_paid", "goal": {"count": 3},
+                     "lines": [{"field": "line.sku", "op": "eq", "value": "x"}], "reward": {"points": 1}},
+                    {"id": "b", "name": {"en": "B"}, "event": "order_paid", "goal": {"count": 1},
+                     "reward": {"points": 0}},
+                    {"id": "c", "name": {"en": "C"}, "event": "order_paid", "goal": {"count": 1},
+                     "per": "fortnight", "reward": {"points": 1}}
+                ]})),
+                &["$.challenges[0].lines", "$.challenges[1].reward", "$.challenges[2].per"],
+            ),
+            (
+                "a challenge's badge the program does not have",
+                program(json!({"challenges": [
+                    {"id": "a", "name": {"en": "A"}, "event": "order_paid", "goal": {"count": 3},
+                     "reward": {"badge": "nope"}}
+                ]})),
+                &["$.challenges[0].reward.badge"],
+            ),
+            (
                 "exchange rates",
                 program(json!({"exchange_rates": {"scale": 1_000_000, "rates": {"EUR": 1_085_000, "JPY": 6700}}})),
                 &[],

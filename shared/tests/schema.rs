@@ -19,6 +19,7 @@ const BEYOND_A_SCHEMA: &[&str] = &[
     // references from rules and rewards to rewards and tiers
     "no reward has the id",
     "no tier has the id",
+    "no badge has the id",
     // thresholds rising level after level
     "must be above the threshold of the level before it",
     // `until` after `from`
@@ -196,7 +197,12 @@ fn every_member_the_parser_knows_is_in_the_schema() {
         "referral": {"referrer_reward": {"kind": "percent_off", "percent": 15, "valid_days": 30},
                      "referee_reward": {"kind": "free_shipping"},
                      "min_order_minor": 0, "max_rewarded_per_referrer": 10},
-        "badges": [{"id": "fan", "name": {"en": "Fan"}, "event": "custom:newsletter"}],
+        "badges": [{"id": "fan", "name": {"en": "Fan"}, "event": "custom:newsletter"},
+                   {"id": "winter", "name": {"en": "Winter"}}],
+        "challenges": [{"id": "winter", "name": {"en": "Winter"}, "event": "order_paid",
+                        "goal": {"spend_minor": 20000}, "per": "quarter",
+                        "lines": [{"field": "line.category", "op": "eq", "value": "shoes"}],
+                        "active": {"from": "2026-12-01"}, "reward": {"points": 500, "badge": "winter"}}],
         "expiry": {"inactivity_days": 730},
         "pending_days": 14,
         "accounts": {"pooling": true},

@@ -147,3 +147,31 @@ fn spend_on_shoes_in_a_quarter_counts_the_shoe_lines_net_of_refunds() {
         ],
     );
 }
+
+#[test]
+fn the_member_view_shows_each_running_challenge_and_badge_progress() {
+    let doc = program(json!({
+        "badges": [{"id": "critic", "name": {"en": "Critic"}, "event": "review_posted", "count": 3}],
+        "challenges": [
+            {"id": "reviewer", "name": {"en": "Two reviews a month"}, "event": "review_posted",
+             "goal": {"count": 2}, "per": "month", "reward": {"points": 100, "badge": "critic"}},
+            {"id": "past", "name": {"en": "Over"}, "event": "review_posted", "goal": {"count": 1},
+             "active": {"until": "2026-11-01"}, "reward": {"points": 1}}
+        ]
+    }));
+    let (shop, _) = check(&doc, &[(on(review("e-1"), "2026-11-02"), award(&[], 0, 0))]);
+    let view = serde_json::to_value(shop.view("m-1", now())).unwrap();
+    // November (NOW is the 23rd): 1 of 2, 5000 bp; "past" ended in October.
+    assert_eq!(
+        view["challenges"],
+        json!([{"id": "reviewer", "name": "Two reviews a month", "goal": "count",
+                "event": "review_posted", "target": 2, "progress": 1, "progress_bp": 5000,
+                "starts_at": "2026-11-01T00:00:00Z", "ends_at": "2026-12-01T00:00:00Z",
+                "reached": false, "points": 100, "badge": "Critic"}])
+    );
+    // The badge's own count: 1 of 3 reviews.
+    assert_eq!(
+        view["badge_progress"],
+        json!([{"id": "critic", "done": 1, "count": 3}])
+    );
+}
