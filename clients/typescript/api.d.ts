@@ -649,7 +649,11 @@ export interface components {
              * @description Default 1.
              */
             count?: number | null;
-            event: components["schemas"]["EventName"];
+            /**
+             * @description What earns it (`count` times); without it, only a challenge whose
+             *     reward names it gives it.
+             */
+            event?: components["schemas"]["EventName"] | null;
             id: components["schemas"]["Id"];
             name: components["schemas"]["Localized"];
         };
@@ -658,9 +662,18 @@ export interface components {
             bonus_points: number;
             /** Format: uint32 */
             count: number;
-            event: string;
+            /** @description What earns it `count` times; none when only a challenge gives it. */
+            event?: string | null;
             id: components["schemas"]["Id"];
             name: string;
+        };
+        /** @description How far a member is toward a badge not yet earned ("2 of 3 reviews"). */
+        BadgeStep: {
+            /** Format: uint32 */
+            count: number;
+            /** Format: uint32 */
+            done: number;
+            id: components["schemas"]["Id"];
         };
         BadgeView: {
             /** Format: date-time */
@@ -697,6 +710,97 @@ export interface components {
             cause: string;
             /** @constant */
             kind: "donation";
+        };
+        /**
+         * @description A goal to reach in a period: `count` events, or `spend_minor` of
+         *     eligible spend (`order_paid` only; `lines` say which lines count, else
+         *     the subtotal). Repeats each `per` period of the shop's zone within
+         *     `active`, or runs once over `active`. The reward is given once a period
+         *     when the goal is reached, and taken back if a refund before the period
+         *     ends takes the member below it.
+         */
+        Challenge: {
+            active?: components["schemas"]["Active"] | null;
+            event: components["schemas"]["EventName"];
+            goal: components["schemas"]["ChallengeGoal"];
+            id: components["schemas"]["Id"];
+            lines?: components["schemas"]["LineCondition"][] | null;
+            name: components["schemas"]["Localized"];
+            per?: components["schemas"]["Period"] | null;
+            reward: components["schemas"]["ChallengeReward"];
+        } & (unknown & unknown);
+        /**
+         * @description Either `count` events or `spend_minor` of eligible spend.
+         * @example {
+         *       "count": 3
+         *     }
+         * @example {
+         *       "spend_minor": 20000
+         *     }
+         */
+        ChallengeGoal: {
+            count: number;
+        } | {
+            spend_minor: number;
+        };
+        /** @description A challenge as anyone may read it. */
+        ChallengeInfo: {
+            badge?: string | null;
+            event: string;
+            /** Format: date-time */
+            from?: string | null;
+            goal: string;
+            id: components["schemas"]["Id"];
+            name: string;
+            /** @description Repeats each such period of the shop's zone; none: once. */
+            per?: components["schemas"]["Period"] | null;
+            /** Format: int64 */
+            points: number;
+            /** Format: int64 */
+            target: number;
+            /** Format: date-time */
+            until?: string | null;
+        };
+        /** @description Points, a badge of the program, or both. */
+        ChallengeReward: {
+            /** @description The id of a badge of this program. */
+            badge?: components["schemas"]["Id"] | null;
+            /** Format: int64 */
+            points?: number | null;
+        } | unknown | {
+            points: unknown;
+        };
+        /** @description A member's standing in the current period of a running challenge. */
+        ChallengeView: {
+            /** @description The badge that comes with it, by name. */
+            badge?: string | null;
+            /** Format: date-time */
+            ends_at?: string | null;
+            /** @description `order_paid`, `review_posted`, … or `custom:<action>`. */
+            event: string;
+            /** @description `count` (events) or `spend` (minor units of the program's currency). */
+            goal: string;
+            id: components["schemas"]["Id"];
+            name: string;
+            /** Format: int64 */
+            points: number;
+            /**
+             * Format: int64
+             * @description Counted so far in this period (net of refunds), and as basis points
+             *     of the target (at most 10000).
+             */
+            progress: number;
+            /** Format: int64 */
+            progress_bp: number;
+            /** @description The reward is held for this period. */
+            reached: boolean;
+            /**
+             * Format: date-time
+             * @description This period, `[starts_at, ends_at)` (`ends_at` none: open-ended).
+             */
+            starts_at: string;
+            /** Format: int64 */
+            target: number;
         };
         /** @description A reward code as the merchant checks it at checkout. */
         Code: {
@@ -1300,6 +1404,8 @@ export interface components {
             badges: {
                 [key: string]: string;
             };
+            /** @description Progress in challenges, one entry per challenge and period. */
+            challenges?: components["schemas"]["Progress"][];
             codes: components["schemas"]["IssuedCode"][];
             earnings: components["schemas"]["Earning"][];
             /**
@@ -1492,10 +1598,11 @@ export interface components {
             until: string;
         };
         /**
-         * @description A calendar period in UTC (weeks start on Monday).
+         * @description A calendar period of the shop's zone (weeks start on Monday; quarters
+         *     on 1 January, April, July and October).
          * @enum {string}
          */
-        Period: "day" | "week" | "month" | "year" | "lifetime";
+        Period: "day" | "week" | "month" | "quarter" | "year" | "lifetime";
         /** @description What the widget's cart preview computes from. */
         PreviewInputs: {
             /** @description The signed-in shopper, if any. */
@@ -1655,6 +1762,8 @@ export interface components {
              */
             allowed_origins?: string[] | null;
             badges?: components["schemas"]["Badge"][] | null;
+            /** @description Time-boxed goals with a reward, in the shop's calendar. */
+            challenges?: components["schemas"]["Challenge"][] | null;
             /** @description ISO 4217 code; events in another currency are refused. */
             currency: string;
             /** @description A language tag (`en`, `ar`, `pt-BR`); default `en`. */
@@ -1696,6 +1805,28 @@ export interface components {
         ProgramSaved: {
             /** Format: uint64 */
             version: number;
+        };
+        /** @description A member's progress in one period of one challenge. */
+        Progress: {
+            /** @default false */
+            badge: boolean;
+            challenge: components["schemas"]["Id"];
+            /** Format: date-time */
+            end?: string | null;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            points: number;
+            /**
+             * Format: date-time
+             * @description Held: when the goal was reached, the points given and whether the
+             *     badge came with it (for a take-back).
+             */
+            reached_at?: string | null;
+            /** Format: date-time */
+            start: string;
+            steps: components["schemas"]["Step"][];
         };
         /** @description Where an order's rate came from. */
         RateSource: "order" | "program";
@@ -1880,6 +2011,23 @@ export interface components {
             /** @description The draft; left out (or `null`), the shop's current program. */
             program?: components["schemas"]["Program"] | null;
         };
+        /** @description One counted event of a member's progress. */
+        Step: {
+            /**
+             * Format: int64
+             * @description What it counts now, after refunds.
+             */
+            counts: number;
+            /**
+             * Format: int64
+             * @description What it counted when it came (1, or the eligible amount).
+             */
+            full: number;
+            /** @description Whose event it was (in a pooled account, a colleague's counts too). */
+            member_id: components["schemas"]["Id"];
+            /** @description The order it came with, whose refunds shrink it. */
+            order_id?: components["schemas"]["Id"] | null;
+        };
         /** @description The shop's program as it was saved, with its version. */
         StoredProgram: {
             program: components["schemas"]["Program"];
@@ -1948,9 +2096,19 @@ export interface components {
         /** @description The member view of contract section 6. */
         ViewAnswer: {
             account_id?: components["schemas"]["Id"] | null;
+            /**
+             * @description Badges not yet earned that the member has begun.
+             * @default []
+             */
+            badge_progress: components["schemas"]["BadgeStep"][];
             badges: components["schemas"]["BadgeView"][];
             /** Format: int64 */
             balance: number;
+            /**
+             * @description The challenges running now, with the member's progress.
+             * @default []
+             */
+            challenges: components["schemas"]["ChallengeView"][];
             codes: components["schemas"]["CodeView"][];
             currency: string;
             dir: string;
@@ -2000,6 +2158,8 @@ export interface components {
         /** @description The public program view, for a shopper's widget. */
         WidgetProgram: {
             badges: components["schemas"]["BadgeInfo"][];
+            /** @default [] */
+            challenges: components["schemas"]["ChallengeInfo"][];
             currency: string;
             dir: string;
             /** Format: int64 */
@@ -2017,6 +2177,11 @@ export interface components {
             /** @description Whether the request carried a valid customer token. */
             signed_in: boolean;
             tiers?: components["schemas"]["TiersView"] | null;
+            /**
+             * @description The shop's IANA zone: dates are shown on its clock.
+             * @default UTC
+             */
+            time_zone: string;
             /** Format: uint64 */
             version: number;
             ways_to_earn: components["schemas"]["WayToEarn"][];

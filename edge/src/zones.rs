@@ -29,7 +29,11 @@ impl Zones for Tzdb {
             .map(|t| (t.timestamp().as_second(), t.offset().seconds()))
             .take_while(|(at, _)| *at < LAST)
             .collect();
-        Some(Zone::with_changes(tz.iana_name().unwrap_or(name), base, changes))
+        Some(Zone::with_changes(
+            tz.iana_name().unwrap_or(name),
+            base,
+            changes,
+        ))
     }
 }
 
@@ -63,7 +67,9 @@ mod tests {
                 vec![(1_774_746_000, 7200), (1_792_890_000, 3600)]
             )
         );
-        let (start, end) = berlin.bounds(Period::Day, t("2026-03-29T12:00:00Z")).unwrap();
+        let (start, end) = berlin
+            .bounds(Period::Day, t("2026-03-29T12:00:00Z"))
+            .unwrap();
         assert_eq!(end - start, Duration::hours(23));
     }
 

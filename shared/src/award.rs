@@ -10,10 +10,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::challenge::{Progress, Span, Step, refunded_step};
 use crate::code::{Entropy, reward_code};
 use crate::condition::Facts;
 use crate::event::{Event, EventKind};
-use crate::challenge::{Progress, Span, Step, refunded_step};
 use crate::exchange::{Exchange, to_program_currency};
 use crate::id::Id;
 use crate::json::Problem;
@@ -889,7 +889,10 @@ fn challenges_refunded(
     let mut lines = Vec::new();
     let mut badges_lost = Vec::new();
     for progress in &mut state.challenges {
-        let Some(challenge) = program.challenges.iter().find(|c| c.id == progress.challenge)
+        let Some(challenge) = program
+            .challenges
+            .iter()
+            .find(|c| c.id == progress.challenge)
         else {
             continue;
         };
@@ -913,7 +916,10 @@ fn challenges_refunded(
             && progress.total() < challenge.goal.target()
         {
             let mut points = progress.points;
-            lines.push(AwardLine::new(challenge.line.clone(), progress.points.saturating_neg()));
+            lines.push(AwardLine::new(
+                challenge.line.clone(),
+                progress.points.saturating_neg(),
+            ));
             if progress.badge
                 && let Some(badge) = challenge.badge.and_then(|b| program.badges.get(b))
             {

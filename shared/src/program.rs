@@ -424,8 +424,7 @@ fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<P
         zone.as_ref().unwrap_or(&Zone::utc()),
     );
     let badges = read_badges(check, map);
-    let challenges =
-        read_challenges(check, map, &badges, zone.as_ref().unwrap_or(&Zone::utc()));
+    let challenges = read_challenges(check, map, &badges, zone.as_ref().unwrap_or(&Zone::utc()));
     let referral =
         optional(map, "referral").and_then(|v| read_referral(check, v, root.key("referral")));
     let inactivity_days = optional(map, "expiry").and_then(|v| {
@@ -507,7 +506,10 @@ fn read_rates(
         for (code, rate) in entries {
             let at = rates_path.key(code);
             if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-                check.report(at, "must be named by an ISO 4217 currency code such as \"EUR\"");
+                check.report(
+                    at,
+                    "must be named by an ISO 4217 currency code such as \"EUR\"",
+                );
                 continue;
             }
             if Some(code.as_str()) == own {
@@ -901,8 +903,7 @@ fn read_active(check: &mut Check, value: &Value, path: Path<'_>, zone: &Zone) ->
         return Active::default();
     };
     let from = optional(map, "from").and_then(|v| read_moment(check, v, path.key("from"), zone));
-    let until =
-        optional(map, "until").and_then(|v| read_moment(check, v, path.key("until"), zone));
+    let until = optional(map, "until").and_then(|v| read_moment(check, v, path.key("until"), zone));
     if let (Some(from), Some(until)) = (from, until)
         && from >= until
     {
@@ -1278,7 +1279,9 @@ fn read_referral(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Ref
     })
 }
 
-const CHALLENGE_FIELDS: &[&str] = &["id", "name", "event", "goal", "lines", "active", "per", "reward"];
+const CHALLENGE_FIELDS: &[&str] = &[
+    "id", "name", "event", "goal", "lines", "active", "per", "reward",
+];
 
 fn read_challenges(
     check: &mut Check,
@@ -1349,7 +1352,9 @@ fn read_challenges(
 fn read_goal(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Goal> {
     let map = check.object(value, path, &["count", "spend_minor"])?;
     match (optional(map, "count"), optional(map, "spend_minor")) {
-        (Some(count), None) => check.int(count, path.key("count"), 1, 1_000_000).map(Goal::Count),
+        (Some(count), None) => check
+            .int(count, path.key("count"), 1, 1_000_000)
+            .map(Goal::Count),
         (None, Some(spend)) => check
             .int(spend, path.key("spend_minor"), 1, MAX_AMOUNT)
             .map(Goal::Spend),

@@ -2703,10 +2703,7 @@ fn analytics_counters() {
     shop.run(&[(by(refunded("e-10", "o-3", 5000), "m-3"), took(-50, 275))]);
     assert_eq!(shop.book.counters.report().clv_minor, 48750);
     // The refund lowers the day's spend: 102500 - 5000 = 97500.
-    assert_eq!(
-        shop.book.counters.report().daily[0].totals.net_spend,
-        97500
-    );
+    assert_eq!(shop.book.counters.report().daily[0].totals.net_spend, 97500);
 }
 
 // ---------------------------------------------------------------- privacy

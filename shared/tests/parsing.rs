@@ -818,7 +818,11 @@ fn program_odds_and_ends() {
                     {"id": "c", "name": {"en": "C"}, "event": "order_paid", "goal": {"count": 1},
                      "per": "fortnight", "reward": {"points": 1}}
                 ]})),
-                &["$.challenges[0].lines", "$.challenges[1].reward", "$.challenges[2].per"],
+                &[
+                    "$.challenges[0].lines",
+                    "$.challenges[1].reward",
+                    "$.challenges[2].per",
+                ],
             ),
             (
                 "a challenge's badge the program does not have",
@@ -830,7 +834,9 @@ fn program_odds_and_ends() {
             ),
             (
                 "exchange rates",
-                program(json!({"exchange_rates": {"scale": 1_000_000, "rates": {"EUR": 1_085_000, "JPY": 6700}}})),
+                program(
+                    json!({"exchange_rates": {"scale": 1_000_000, "rates": {"EUR": 1_085_000, "JPY": 6700}}}),
+                ),
                 &[],
             ),
             (

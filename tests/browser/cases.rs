@@ -998,3 +998,82 @@ pub fn leave_and_rejoin(world: Arc<World>) -> CaseFuture {
         page.close().await;
     })
 }
+
+/// A challenge in the panel: the demo's "Review 2 products this month"
+/// after one review today, 1 of 2 with its bar at 50 %, its reward, and
+/// its last day on the shop's clock (Riyadh), in English and in Arabic.
+pub fn challenge(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        const MEMBER: &str = "browser-challenger";
+        world.send_events(&json!({"events": [
+            {"id": "browser-ch-signup", "kind": "signup", "member_id": MEMBER,
+             "occurred_at": xtask::clock::days_ago(0)},
+            {"id": "browser-ch-review", "kind": "review_posted", "member_id": MEMBER,
+             "occurred_at": xtask::clock::days_ago(0)}
+        ]}));
+        let me = world.me(MEMBER, "en");
+        let reviews = me["challenges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "monthly-reviews")
+            .cloned()
+            .expect("the monthly challenge runs");
+        assert_eq!(
+            (
+                &reviews["progress"],
+                &reviews["target"],
+                &reviews["progress_bp"]
+            ),
+            (&json!(1), &json!(2), &json!(5000)),
+            "{reviews}"
+        );
+        let ends_at = reviews["ends_at"].as_str().unwrap().to_owned();
+        for (file, locale, name, of, reward) in [
+            (
+                "",
+                "en",
+                "Review 2 products this month",
+                "1 of 2",
+                "Reward: +150 points",
+            ),
+            ("ar.html", "ar-SA", "قيّم منتجين هذا الشهر", "", ""),
+        ] {
+            let page = open_demo(&world, file, MEMBER, "&open", DESKTOP).await;
+            page.wait("the challenges", "root.querySelector('#ly-challenges')")
+                .await;
+            let shown = page
+                .js(&format!(
+                    "var b = root.querySelector('.challenges [aria-label=\"{name}\"]'); var li = b.closest('li'); return [b.getAttribute('aria-valuenow'), b.querySelector('.fill').style.inlineSize, Array.from(li.querySelectorAll('p')).map(function (p) {{ return p.textContent; }})];"
+                ))
+                .await;
+            assert_eq!(shown[0], json!("50"), "{shown}");
+            assert_eq!(shown[1], json!("50%"), "{shown}");
+            let lines: Vec<String> = shown[2]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap().to_owned())
+                .collect();
+            // The last day of the month on Riyadh's clock, as the browser's
+            // Intl writes it in this locale.
+            let last_day = page
+                .js(&format!(
+                    "return new Intl.DateTimeFormat('{locale}', {{dateStyle: 'medium', timeZone: 'Asia/Riyadh'}}).format(new Date(Date.parse('{ends_at}') - 1000));"
+                ))
+                .await;
+            let last_day = last_day.as_str().unwrap();
+            assert!(
+                lines.iter().any(|l| l.contains(last_day)),
+                "{lines:?} should name {last_day}"
+            );
+            if locale == "en" {
+                assert_eq!(lines[0], of);
+                assert_eq!(lines[1], reward);
+                assert_eq!(lines[2], format!("Ends {last_day}"));
+            }
+            page.screenshot(&world, &format!("challenge-{}-1280x800", &locale[..2]))
+                .await;
+        }
+    })
+}

@@ -32,6 +32,10 @@ const CASES: &[Case] = &[
     ),
     ("redeem shows a code and the balance drops", cases::redeem),
     (
+        "a challenge: progress, reward and its last day on the shop's clock",
+        cases::challenge,
+    ),
+    (
         "leave the program (asked first), then rejoin",
         cases::leave_and_rejoin,
     ),

@@ -683,7 +683,10 @@ pub fn analytics(world: &mut World) {
     // its days add up to the totals below.
     let today = xtask::clock::now().date_naive();
     assert!(
-        report.daily.iter().all(|d| d.date == today || d.date == today.pred_opt().unwrap()),
+        report
+            .daily
+            .iter()
+            .all(|d| d.date == today || d.date == today.pred_opt().unwrap()),
         "{:?}",
         report.daily
     );

@@ -36,13 +36,15 @@ pub fn orders_in_another_currency(world: &mut World) {
     let body = refused.json();
     assert_eq!(body["code"], "currency_mismatch");
     assert!(
-        body["detail"].as_str().unwrap().contains("shop_subtotal_minor"),
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("shop_subtotal_minor"),
         "{body}"
     );
     // Refunds in two parts by the order's rate: all 109 points back.
-    let refund = |id: &str, part: i64| {
-        events::order_refunded(id, "m-fx", "o-fx2", part, when).unwrap()
-    };
+    let refund =
+        |id: &str, part: i64| events::order_refunded(id, "m-fx", "o-fx2", part, when).unwrap();
     let first = shop.record(&refund("fx-r1", 5000)).points;
     let second = shop.record(&refund("fx-r2", 5000)).points;
     // floor(109 * floor(5000 * 1.0912) / 10912) = floor(109 * 5456 / 10912) = 54; then 55.

@@ -58,10 +58,15 @@ pub fn shop_clock(world: &mut World) {
         let today = (xtask::clock::now() + offset).date_naive();
         let daily = shop.api.analytics().unwrap().daily;
         assert!(
-            daily.iter().all(|d| d.date == today || d.date == today.pred_opt().unwrap()),
+            daily
+                .iter()
+                .all(|d| d.date == today || d.date == today.pred_opt().unwrap()),
             "{zone}: {daily:?}"
         );
-        assert_eq!(daily.iter().map(|d| d.totals.points_issued).sum::<i64>(), 100);
+        assert_eq!(
+            daily.iter().map(|d| d.totals.points_issued).sum::<i64>(),
+            100
+        );
 
         // The cart preview gets the zone with the program: Riyadh has one
         // offset, +03:00, and no change around now.

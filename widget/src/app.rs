@@ -14,11 +14,11 @@ use crate::config::Config;
 use crate::flow::{Activity, Failure, RedeemFlow};
 use crate::format::Intl;
 use crate::i18n::{Key, Locale};
-use crate::model::{Badge, BadgeInfo, Code, Level, MemberView, ProgramView, Reward, WayToEarn};
+use crate::model::{BadgeInfo, Challenge, Code, Level, MemberView, ProgramView, Reward, WayToEarn};
 use crate::present::Texts;
 
-/// Intl formatters by locale and currency.
-type FormatterCache = RefCell<Vec<(Arc<str>, Arc<str>, Rc<Intl>)>>;
+/// Intl formatters by locale, currency and the shop's zone.
+type FormatterCache = RefCell<Vec<(Arc<str>, Arc<str>, Arc<str>, Rc<Intl>)>>;
 
 thread_local! {
     /// Building an Intl formatter is not free and every figure of the panel
@@ -26,14 +26,22 @@ thread_local! {
     static FORMATTERS: FormatterCache = const { RefCell::new(Vec::new()) };
 }
 
-fn formatter(tag: &Arc<str>, currency: &Arc<str>) -> Rc<Intl> {
+fn formatter(tag: &Arc<str>, currency: &Arc<str>, zone: &Arc<str>) -> Rc<Intl> {
     FORMATTERS.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if let Some((_, _, intl)) = cache.iter().find(|(t, c, _)| t == tag && c == currency) {
+        if let Some((_, _, _, intl)) = cache
+            .iter()
+            .find(|(t, c, z, _)| t == tag && c == currency && z == zone)
+        {
             return Rc::clone(intl);
         }
-        let intl = Rc::new(Intl::new(tag, currency));
-        cache.push((Arc::clone(tag), Arc::clone(currency), Rc::clone(&intl)));
+        let intl = Rc::new(Intl::new(tag, currency, zone));
+        cache.push((
+            Arc::clone(tag),
+            Arc::clone(currency),
+            Arc::clone(zone),
+            Rc::clone(&intl),
+        ));
         intl
     })
 }
@@ -47,11 +55,13 @@ struct Ui {
     intl: Arc<str>,
     currency: Arc<str>,
     label: Arc<str>,
+    /// The shop's IANA zone, whose clock dates are shown on.
+    zone: Arc<str>,
 }
 
 impl Ui {
     fn with<R>(&self, compose: impl FnOnce(&Texts<'_>) -> R) -> R {
-        let intl = formatter(&self.intl, &self.currency);
+        let intl = formatter(&self.intl, &self.currency, &self.zone);
         compose(&Texts {
             locale: self.locale,
             fmt: &*intl,
@@ -173,6 +183,11 @@ pub fn App(config: Config) -> impl IntoView {
                         intl: Arc::clone(&intl),
                         currency: program.currency.as_str().into(),
                         label: program.points_label.as_str().into(),
+                        zone: if program.time_zone.is_empty() {
+                            "UTC".into()
+                        } else {
+                            program.time_zone.as_str().into()
+                        },
                     },
                     state,
                     flow,
@@ -422,11 +437,12 @@ fn member_view(panel: &Panel, program: &ProgramView, member: &MemberView) -> imp
     view! {
         {balance(ui, member)}
         {tier(ui, member)}
+        {challenges(ui, &member.challenges)}
         {new_code(panel, program)}
         {redeemable(panel, program, member)}
         {codes(ui, &member.codes)}
         {referral(ui, program, member)}
-        {badges(ui, &member.badges, &program.badges)}
+        {badges(ui, member, &program.badges)}
         {activity(panel)}
         <details>
             <summary>{ui.t(Key::WaysToEarn)}</summary>
@@ -844,7 +860,48 @@ fn referral(ui: &Ui, program: &ProgramView, member: &MemberView) -> Option<impl 
     })
 }
 
-fn badges(ui: &Ui, earned: &[Badge], goals: &[BadgeInfo]) -> Option<impl IntoView + use<>> {
+/// The challenges running now: each with its bar, how far, its last day
+/// on the shop's clock and its reward.
+fn challenges(ui: &Ui, list: &[Challenge]) -> Option<impl IntoView + use<>> {
+    if list.is_empty() {
+        return None;
+    }
+    let items: Vec<_> = list
+        .iter()
+        .map(|challenge| {
+            let text = ui.with(|t| t.challenge(challenge));
+            let valuetext = format!("{}: {}", challenge.name, text.of);
+            view! {
+                <li class:done=challenge.reached>
+                    <strong>{challenge.name.clone()}</strong>
+                    <div
+                        class="bar"
+                        role="progressbar"
+                        aria-label=challenge.name.clone()
+                        aria-valuemin="0"
+                        aria-valuemax="100"
+                        aria-valuenow=text.percent.to_string()
+                        aria-valuetext=valuetext
+                    >
+                        <div class="fill" style:inline-size=format!("{}%", text.percent)></div>
+                    </div>
+                    <p>{text.of}</p>
+                    <p class="muted">{text.reward}</p>
+                    {text.ends.map(|ends| view! { <p class="muted">{ends}</p> })}
+                </li>
+            }
+        })
+        .collect();
+    Some(view! {
+        <section class="card" aria-labelledby="ly-challenges">
+            <h3 id="ly-challenges">{ui.t(Key::Challenges)}</h3>
+            <ul class="challenges">{items}</ul>
+        </section>
+    })
+}
+
+fn badges(ui: &Ui, member: &MemberView, goals: &[BadgeInfo]) -> Option<impl IntoView + use<>> {
+    let earned = &member.badges;
     if earned.is_empty() && goals.is_empty() {
         return None;
     }
@@ -865,15 +922,32 @@ fn badges(ui: &Ui, earned: &[Badge], goals: &[BadgeInfo]) -> Option<impl IntoVie
         .iter()
         .filter(|goal| !earned.iter().any(|b| b.id == goal.id))
         .map(|goal| {
+            let step = member.badge_progress.iter().find(|s| s.id == goal.id);
             let text = ui.with(|t| {
-                t.fill(
-                    Key::BadgeGoal,
-                    &[
-                        ("count", &t.fmt.number(i64::from(goal.count))),
-                        ("points", &t.fmt.number(goal.bonus_points)),
-                        ("label", &t.label_for(goal.bonus_points)),
-                    ],
-                )
+                let goal_text = goal.event.is_some().then(|| {
+                    t.fill(
+                        Key::BadgeGoal,
+                        &[
+                            ("count", &t.fmt.number(i64::from(goal.count))),
+                            ("points", &t.fmt.number(goal.bonus_points)),
+                            ("label", &t.label_for(goal.bonus_points)),
+                        ],
+                    )
+                });
+                let so_far = step.map(|s| {
+                    t.fill(
+                        Key::BadgeSteps,
+                        &[
+                            ("done", &t.fmt.number(s.done)),
+                            ("count", &t.fmt.number(s.count)),
+                        ],
+                    )
+                });
+                [goal_text, so_far]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · ")
             });
             view! {
                 <li>

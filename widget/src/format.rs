@@ -15,8 +15,11 @@ pub trait Formats {
     fn number(&self, value: i64) -> String;
     /// An amount in minor units of the program's currency.
     fn money(&self, minor: i64) -> String;
-    /// The calendar date of an RFC 3339 timestamp.
+    /// The calendar date of an RFC 3339 timestamp (on the shop's clock).
     fn date(&self, rfc3339: &str) -> String;
+    /// The last day before an RFC 3339 instant: an exclusive end (midnight
+    /// of 1 January) shown as the day it closes (31 December).
+    fn last_day(&self, rfc3339: &str) -> String;
 }
 
 /// How many minor units make a major one: ISO 4217's exponent, for the
@@ -78,6 +81,34 @@ impl Formats for Plain {
     fn date(&self, rfc3339: &str) -> String {
         rfc3339.get(..10).unwrap_or(rfc3339).to_owned()
     }
+
+    fn last_day(&self, rfc3339: &str) -> String {
+        let date = self.date(rfc3339);
+        let midnight = rfc3339.get(10..19) == Some("T00:00:00");
+        let parts: Vec<u32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
+        match (midnight, parts.as_slice()) {
+            (true, [year, month, day]) => {
+                let (year, month, day) = match (*month, *day) {
+                    (1, 1) => (year - 1, 12, 31),
+                    (m, 1) => (*year, m - 1, days_in(*year, m - 1)),
+                    (m, d) => (*year, m, d - 1),
+                };
+                format!("{year:04}-{month:02}-{day:02}")
+            }
+            _ => date,
+        }
+    }
+}
+
+fn days_in(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -132,7 +163,15 @@ mod browser {
     }
 
     impl Intl {
-        pub fn new(locale: &str, currency: &str) -> Self {
+        /// Dates on the clock of `zone` (the shop's IANA zone; the
+        /// browser's own when it does not know it).
+        pub fn new(locale: &str, currency: &str, zone: &str) -> Self {
+            let dates = date_time_format(
+                locale,
+                &options(&[("dateStyle", "medium"), ("timeZone", zone)]),
+            )
+            .or_else(|_| date_time_format(locale, &options(&[("dateStyle", "medium")])))
+            .ok();
             Self {
                 numbers: number_format(locale, &options(&[])).ok(),
                 money: number_format(
@@ -140,7 +179,7 @@ mod browser {
                     &options(&[("style", "currency"), ("currency", currency)]),
                 )
                 .ok(),
-                dates: date_time_format(locale, &options(&[("dateStyle", "medium")])).ok(),
+                dates,
                 plain: Plain {
                     currency: currency.to_owned(),
                 },
@@ -171,6 +210,15 @@ mod browser {
                 .as_ref()
                 .and_then(|f| f.format(&date.into()).ok())
                 .unwrap_or_else(|| self.plain.date(rfc3339))
+        }
+
+        fn last_day(&self, rfc3339: &str) -> String {
+            let before = js_sys::Date::parse(rfc3339) - 1000.0;
+            let date = js_sys::Date::new(&before.into());
+            self.dates
+                .as_ref()
+                .and_then(|f| f.format(&date.into()).ok())
+                .unwrap_or_else(|| self.plain.last_day(rfc3339))
         }
     }
 }

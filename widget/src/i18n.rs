@@ -147,6 +147,14 @@ strings! {
     BadgeGoal => "{count} times: +{points} {label}", "{count} مرات: +{points} {label}", "{count} раз: +{points} {label}";
     NoCodes => "You have no unused codes.", "ليس لديك رموز غير مستخدمة.", "Неиспользованных кодов нет.";
     NoBadges => "No badges yet.", "لا توجد شارات بعد.", "Значков пока нет.";
+    BadgeSteps => "{done} of {count} so far", "{done} من {count} حتى الآن", "Пока {done} из {count}";
+    Challenges => "Challenges", "التحديات", "Задания";
+    ChallengeOf => "{done} of {target}", "{done} من {target}", "{done} из {target}";
+    ChallengeEnds => "Ends {date}", "ينتهي في {date}", "До {date} включительно";
+    ChallengeReward => "Reward: +{points} {label}", "المكافأة: +{points} {label}", "Награда: +{points} {label}";
+    ChallengeRewardBadge => "Reward: +{points} {label} and the {badge} badge", "المكافأة: +{points} {label} وشارة {badge}", "Награда: +{points} {label} и значок «{badge}»";
+    ChallengeBadgeOnly => "Reward: the {badge} badge", "المكافأة: شارة {badge}", "Награда: значок «{badge}»";
+    ChallengeDone => "Done: the reward is yours", "أُنجز: المكافأة لك", "Выполнено: награда ваша";
     NoActivity => "No activity yet.", "لا يوجد نشاط بعد.", "Пока нет операций.";
     NoRewards => "No rewards yet.", "لا توجد مكافآت بعد.", "Наград пока нет.";
     NoWays => "Ways to earn are coming soon.", "طرق الكسب قادمة قريبًا.", "Способы получить баллы скоро появятся.";

@@ -180,6 +180,8 @@ pub struct ReferralProgram {
 pub struct BadgeInfo {
     pub id: String,
     pub name: String,
+    /// None: given only by a challenge.
+    pub event: Option<String>,
     pub count: u32,
     pub bonus_points: i64,
 }
@@ -212,6 +214,8 @@ pub struct ProgramView {
     pub tiers: Option<Tiers>,
     pub referral: Option<ReferralProgram>,
     pub badges: Vec<BadgeInfo>,
+    /// The shop's IANA zone: dates show on its clock.
+    pub time_zone: String,
     /// Added by the edge: whether the customer token was valid.
     pub signed_in: bool,
 }
@@ -247,6 +251,31 @@ pub struct Badge {
     pub earned_at: String,
 }
 
+/// A badge begun: `done` of `count`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BadgeStep {
+    pub id: String,
+    pub done: i64,
+    pub count: i64,
+}
+
+/// A running challenge and the member's progress in its period.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Challenge {
+    pub id: String,
+    pub name: String,
+    /// `count` or `spend`.
+    pub goal: String,
+    pub event: String,
+    pub target: i64,
+    pub progress: i64,
+    pub progress_bp: i64,
+    pub ends_at: Option<String>,
+    pub reached: bool,
+    pub points: i64,
+    pub badge: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expiring {
     pub points: i64,
@@ -275,6 +304,8 @@ pub struct MemberView {
     pub next_tier: Option<NextTier>,
     pub referral: Option<Referral>,
     pub badges: Vec<Badge>,
+    pub badge_progress: Vec<BadgeStep>,
+    pub challenges: Vec<Challenge>,
     pub expiring: Option<Expiring>,
     pub rewards: Vec<Reward>,
     pub codes: Vec<Code>,
@@ -397,6 +428,7 @@ impl FromJson for BadgeInfo {
         Self {
             id: json.text("id"),
             name: json.text("name"),
+            event: json.opt_text("event"),
             count: u32::try_from(json.int("count")).unwrap_or_default(),
             bonus_points: json.int("bonus_points"),
         }
@@ -415,6 +447,7 @@ impl FromJson for ProgramView {
             tiers: json.object("tiers"),
             referral: json.object("referral"),
             badges: json.list("badges"),
+            time_zone: json.text("time_zone"),
             signed_in: json.flag("signed_in"),
         }
     }
@@ -463,6 +496,34 @@ impl FromJson for Badge {
     }
 }
 
+impl FromJson for BadgeStep {
+    fn from_json(json: &impl Json) -> Self {
+        Self {
+            id: json.text("id"),
+            done: json.int("done"),
+            count: json.int("count"),
+        }
+    }
+}
+
+impl FromJson for Challenge {
+    fn from_json(json: &impl Json) -> Self {
+        Self {
+            id: json.text("id"),
+            name: json.text("name"),
+            goal: json.text("goal"),
+            event: json.text("event"),
+            target: json.int("target"),
+            progress: json.int("progress"),
+            progress_bp: json.int("progress_bp"),
+            ends_at: json.opt_text("ends_at"),
+            reached: json.flag("reached"),
+            points: json.int("points"),
+            badge: json.opt_text("badge"),
+        }
+    }
+}
+
 impl FromJson for Expiring {
     fn from_json(json: &impl Json) -> Self {
         Self {
@@ -497,6 +558,8 @@ impl FromJson for MemberView {
             next_tier: json.object("next_tier"),
             referral: json.object("referral"),
             badges: json.list("badges"),
+            badge_progress: json.list("badge_progress"),
+            challenges: json.list("challenges"),
             expiring: json.object("expiring"),
             rewards: json.list("rewards"),
             codes: json.list("codes"),

@@ -4,7 +4,7 @@
 
 use crate::format::{Formats, factor};
 use crate::i18n::{Key, Locale, agree, fill};
-use crate::model::{NextTier, WayToEarn};
+use crate::model::{Challenge, NextTier, WayToEarn};
 
 /// Composes the panel's sentences in one language.
 pub struct Texts<'a> {
@@ -34,7 +34,61 @@ pub struct Progress {
     pub label: String,
 }
 
+/// How the panel shows a challenge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeText {
+    /// `aria-valuenow`, 0 to 100.
+    pub percent: i64,
+    /// "1 of 2", "$120.00 of $200.00".
+    pub of: String,
+    /// "Ends 31 Dec 2026" (its last day on the shop's clock).
+    pub ends: Option<String>,
+    /// "Reward: +150 points", or that it is done.
+    pub reward: String,
+}
+
 impl Texts<'_> {
+    /// A challenge's progress, last day and reward.
+    pub fn challenge(&self, challenge: &Challenge) -> ChallengeText {
+        let figure = |n: i64| {
+            if challenge.goal == "spend" {
+                self.fmt.money(n)
+            } else {
+                self.fmt.number(n)
+            }
+        };
+        let of = self.fill(
+            Key::ChallengeOf,
+            &[
+                ("done", &figure(challenge.progress.min(challenge.target))),
+                ("target", &figure(challenge.target)),
+            ],
+        );
+        let points = self.fmt.number(challenge.points);
+        let label = self.label_for(challenge.points);
+        let reward = match (&challenge.badge, challenge.points) {
+            _ if challenge.reached => self.get(Key::ChallengeDone).to_owned(),
+            (Some(badge), 0) => self.fill(Key::ChallengeBadgeOnly, &[("badge", badge)]),
+            (Some(badge), _) => self.fill(
+                Key::ChallengeRewardBadge,
+                &[("points", &points), ("label", &label), ("badge", badge)],
+            ),
+            (None, _) => self.fill(
+                Key::ChallengeReward,
+                &[("points", &points), ("label", &label)],
+            ),
+        };
+        ChallengeText {
+            percent: challenge.progress_bp.clamp(0, 10_000) / 100,
+            of,
+            ends: challenge
+                .ends_at
+                .as_deref()
+                .map(|end| self.fill(Key::ChallengeEnds, &[("date", &self.fmt.last_day(end))])),
+            reward,
+        }
+    }
+
     pub fn get(&self, key: Key) -> &'static str {
         self.locale.text(key)
     }
@@ -255,6 +309,58 @@ mod tests {
             metric: metric.into(),
             benefits: Vec::new(),
         }
+    }
+
+    fn winter(goal: &str, progress: i64, target: i64, reached: bool) -> Challenge {
+        Challenge {
+            id: "winter".into(),
+            name: "Winter".into(),
+            goal: goal.into(),
+            event: "order_paid".into(),
+            target,
+            progress,
+            progress_bp: progress * 10_000 / target,
+            ends_at: Some("2027-01-01T00:00:00Z".into()),
+            reached,
+            points: 500,
+            badge: Some("Snowflake".into()),
+        }
+    }
+
+    #[test]
+    fn a_challenge_says_how_far_until_when_and_for_what() {
+        let (fmt, _) = texts(Locale::En);
+        let en = Texts {
+            locale: Locale::En,
+            fmt: &fmt,
+            label: "points",
+        };
+        let text = en.challenge(&winter("count", 1, 3, false));
+        assert_eq!(text.percent, 33);
+        assert_eq!(text.of, "1 of 3");
+        // The period ends at midnight of 1 January: its last day shows.
+        assert_eq!(text.ends.as_deref(), Some("Ends 2026-12-31"));
+        assert_eq!(text.reward, "Reward: +500 points and the Snowflake badge");
+        let spend = en.challenge(&winter("spend", 12_000, 20_000, false));
+        assert_eq!(spend.of, "120.00 USD of 200.00 USD");
+        assert_eq!(
+            en.challenge(&winter("count", 3, 3, true)).reward,
+            "Done: the reward is yours"
+        );
+        let ar = Texts {
+            locale: Locale::Ar,
+            fmt: &fmt,
+            label: "نقاط",
+        };
+        assert_eq!(ar.challenge(&winter("count", 1, 3, false)).of, "1 من 3");
+        let ru = Texts {
+            locale: Locale::Ru,
+            fmt: &fmt,
+            label: "баллы",
+        };
+        let text = ru.challenge(&winter("count", 2, 3, false));
+        assert_eq!(text.of, "2 из 3");
+        assert_eq!(text.reward, "Награда: +500 баллов и значок «Snowflake»");
     }
 
     #[test]

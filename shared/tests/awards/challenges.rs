@@ -32,15 +32,24 @@ fn three_orders_in_october_give_500_points_and_the_winter_badge_once() {
     let (shop, answers) = check(
         &doc,
         &[
-            (order_on("e-1", "o-1", 1000, "2026-10-02"), award(&[("base", 10)], 10, 10)),
-            (order_on("e-2", "o-2", 1000, "2026-10-05"), award(&[("base", 10)], 10, 20)),
+            (
+                order_on("e-1", "o-1", 1000, "2026-10-02"),
+                award(&[("base", 10)], 10, 10),
+            ),
+            (
+                order_on("e-2", "o-2", 1000, "2026-10-05"),
+                award(&[("base", 10)], 10, 20),
+            ),
             // The third: 10 + 500; the badge comes with it. 530.
             (
                 order_on("e-3", "o-3", 1000, "2026-10-10"),
                 award(&[("base", 10), ("challenge:october", 500)], 510, 530),
             ),
             // A fourth gives no second reward. 540.
-            (order_on("e-4", "o-4", 1000, "2026-10-12"), award(&[("base", 10)], 10, 540)),
+            (
+                order_on("e-4", "o-4", 1000, "2026-10-12"),
+                award(&[("base", 10)], 10, 540),
+            ),
             // o-4 cancelled: three orders still stand; its 10 back. 530.
             (on(cancelled("e-5", "o-4"), "2026-10-13"), took(-10, 530)),
             // o-3 cancelled before the month ends: two orders, below the
@@ -57,7 +66,10 @@ fn three_orders_in_october_give_500_points_and_the_winter_badge_once() {
             // o-5 cancelled in November, after the period: only its 10. 520.
             (on(cancelled("e-8", "o-5"), "2026-11-05"), took(-10, 520)),
             // November is outside the window. 530.
-            (order_on("e-9", "o-6", 1000, "2026-11-06"), award(&[("base", 10)], 10, 530)),
+            (
+                order_on("e-9", "o-6", 1000, "2026-11-06"),
+                award(&[("base", 10)], 10, 530),
+            ),
         ],
     );
     assert_eq!(answers[2].badges, vec![id("winter")]);

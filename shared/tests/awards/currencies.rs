@@ -69,7 +69,10 @@ fn an_order_in_another_currency_counts_by_the_program_s_rate() {
 fn the_subtotal_in_shop_money_wins_and_converts_the_lines_too() {
     let eur = lines(
         shop_subtotal(paid_in("e-1", "o-1", "EUR", 10000), 10912),
-        json!([line("boot", Some("shoes"), 1, 6000), line("sock", None, 2, 2000)]),
+        json!([
+            line("boot", Some("shoes"), 1, 6000),
+            line("sock", None, 2, 2000)
+        ]),
     );
     let (shop, answers) = check(
         &multi_currency(),
@@ -104,7 +107,10 @@ fn the_subtotal_in_shop_money_wins_and_converts_the_lines_too() {
 fn refunds_convert_by_their_order_s_rate_and_a_full_one_takes_all_back() {
     let eur = lines(
         shop_subtotal(paid_in("e-1", "o-1", "EUR", 10000), 10912),
-        json!([line("boot", Some("shoes"), 1, 6000), line("sock", None, 2, 2000)]),
+        json!([
+            line("boot", Some("shoes"), 1, 6000),
+            line("sock", None, 2, 2000)
+        ]),
     );
     let (shop, answers) = check(
         &multi_currency(),

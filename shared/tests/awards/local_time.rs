@@ -156,10 +156,7 @@ fn a_zone_changed_mid_day_counts_the_day_of_the_new_zone() {
     shop.book.program =
         Program::parse_in(&limited_review_in("Asia/Riyadh", 1, "day"), &Atlas).unwrap();
     shop.run(&[
-        (
-            at(review("e-2"), "2026-11-21T00:30:00Z"),
-            award(&[], 0, 50),
-        ),
+        (at(review("e-2"), "2026-11-21T00:30:00Z"), award(&[], 0, 50)),
         // 21:00 UTC on the 21st: the 22nd in Riyadh. 100.
         (
             at(review("e-3"), "2026-11-21T21:00:00Z"),
@@ -251,7 +248,10 @@ fn birthday_today_is_the_birthday_on_the_shop_s_clock() {
             ),
             // Born 21 November; 20:30 UTC on the 20th is still the 20th in Riyadh.
             (
-                at(birthday(event("e-1", "birthday"), "1990-11-21"), "2026-11-20T20:30:00Z"),
+                at(
+                    birthday(event("e-1", "birthday"), "1990-11-21"),
+                    "2026-11-20T20:30:00Z",
+                ),
                 award(&[], 0, 0),
             ),
             // 21:30 UTC on the 20th: 00:30 on the 21st in Riyadh. The stored
@@ -273,7 +273,10 @@ fn birthday_today_is_the_birthday_on_the_shop_s_clock() {
         &doc,
         &[
             (
-                at(birthday(event("e-1", "birthday"), "2000-02-29"), "2026-02-28T10:00:00Z"),
+                at(
+                    birthday(event("e-1", "birthday"), "2000-02-29"),
+                    "2026-02-28T10:00:00Z",
+                ),
                 award(&[("birthday", 100)], 100, 100),
             ),
             (
