@@ -618,6 +618,11 @@ export interface components {
              *     `opted_out`).
              */
             not_enrolled?: string | null;
+            /**
+             * @description The rules of this event's kind that gave nothing, each with a stable
+             *     reason code and its figures.
+             */
+            not_given?: components["schemas"]["Reason"][];
             /** Format: int64 */
             points: number;
             /** Format: uint64 */
@@ -1830,6 +1835,29 @@ export interface components {
         };
         /** @description Where an order's rate came from. */
         RateSource: "order" | "program";
+        /** @description Why one rule gave nothing. */
+        Reason: {
+            code: components["schemas"]["ReasonCode"];
+            field?: string | null;
+            /** Format: date-time */
+            from?: string | null;
+            /** Format: int64 */
+            missing_minor?: number | null;
+            /**
+             * Format: int64
+             * @description What the rule gives when it applies, when that is a fixed figure.
+             */
+            points?: number | null;
+            /** Format: date-time */
+            resets_at?: string | null;
+            rule: string;
+            tag?: string | null;
+            tier?: components["schemas"]["Id"] | null;
+            /** Format: date-time */
+            until?: string | null;
+        };
+        /** @description The reasons, as stable codes. */
+        ReasonCode: "outside_window" | "limit_reached" | "below_min_subtotal" | "tier_required" | "excluded_tag" | "no_eligible_lines" | "below_per_amount" | "condition_not_met";
         /** @description The answer to a redemption, as the API returns it. */
         RedeemAnswer: {
             /** Format: int64 */

@@ -22,6 +22,7 @@ use crate::member::{
     MemberState, OrderRecord,
 };
 use crate::program::{Benefit, EarnRule, Effect, Program};
+use crate::reason::{Reason, ReasonCode, why_not};
 
 /// The most points one event may give or take (and the bound of every step).
 pub const MAX_EVENT_POINTS: i64 = 1_000_000_000_000_000;
@@ -96,6 +97,10 @@ pub struct Answer {
     /// are of the converted amounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange: Option<Exchange>,
+    /// The rules of this event's kind that gave nothing, each with a stable
+    /// reason code and its figures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_given: Vec<Reason>,
 }
 
 impl Answer {
@@ -116,6 +121,7 @@ impl Answer {
             member_erased: false,
             not_enrolled: None,
             exchange: None,
+            not_given: Vec::new(),
         }
     }
 }
@@ -250,6 +256,8 @@ pub struct AwardPlan {
     badge_steps: Vec<Id>,
     /// Challenges this event counts toward: index, period, step, reached.
     challenge_steps: Vec<(usize, Span, i64, bool)>,
+    /// The rules of the event's kind that gave nothing, and why.
+    pub reasons: Vec<Reason>,
     /// Points of challenge rewards (and their badges' bonuses) in `points`:
     /// the challenge's, not the order's, so a refund takes them back only by
     /// falling below the goal.
@@ -491,6 +499,7 @@ pub fn apply_event(
             }
             answer.points = plan.points;
             answer.lines = plan.lines;
+            answer.not_given = plan.reasons;
             answer.badges = plan.badges_won;
             answer.store_credit_minor = plan.cashback_minor;
         }
@@ -605,25 +614,23 @@ fn check_event(
     Ok(())
 }
 
-/// Whether a rule's limit is used up for an event at `at`: the limit counts
+/// Whether a rule's limit is used up for an event at `at`, and if so when
+/// it resets (`None` inside: a lifetime limit never does): the limit counts
 /// the rule's matches in the calendar period of `at` in the shop's zone.
 fn limit_reached(
     program: &Program,
     state: &MemberState,
     rule: &EarnRule,
     at: DateTime<Utc>,
-) -> bool {
-    let Some(limit) = rule.limit else {
-        return false;
-    };
-    let Some(hits) = state.rule_hits.get(&rule.id) else {
-        return false;
-    };
-    let used = match program.zone.bounds(limit.per, at) {
+) -> Option<Option<DateTime<Utc>>> {
+    let limit = rule.limit?;
+    let hits = state.rule_hits.get(&rule.id)?;
+    let bounds = program.zone.bounds(limit.per, at);
+    let used = match bounds {
         None => hits.len(),
         Some((start, end)) => hits.iter().filter(|t| start <= **t && **t < end).count(),
     };
-    used >= limit.count as usize
+    (used >= limit.count as usize).then_some(bounds.map(|(_, end)| end))
 }
 
 /// The contract's four steps, without writing anything.
@@ -669,11 +676,36 @@ fn plan_award(
     let mut lines = Vec::with_capacity(program.earn_rules.len().min(16));
     let mut multipliers = Vec::new();
     for rule in &program.earn_rules {
-        if !event.matches(&rule.event)
-            || !rule.active.contains(at)
-            || !rule.when.iter().all(|c| c.holds(&facts))
-            || limit_reached(program, state, rule, at)
-        {
+        if !event.matches(&rule.event) {
+            continue;
+        }
+        // A rule of this kind that does not fire says why.
+        let fixed_points = match rule.effect {
+            Effect::Fixed { points } => Some(points),
+            _ => None,
+        };
+        if !rule.active.contains(at) {
+            plan.reasons.push(Reason {
+                from: rule.active.from,
+                until: rule.active.until,
+                points: fixed_points,
+                ..Reason::new(rule.id.shared(), ReasonCode::OutsideWindow)
+            });
+            continue;
+        }
+        if let Some(failed) = rule.when.iter().find(|c| !c.holds(&facts)) {
+            plan.reasons.push(Reason {
+                points: fixed_points,
+                ..why_not(program, rule.id.shared(), failed, &facts)
+            });
+            continue;
+        }
+        if let Some(resets_at) = limit_reached(program, state, rule, at) {
+            plan.reasons.push(Reason {
+                resets_at,
+                points: fixed_points,
+                ..Reason::new(rule.id.shared(), ReasonCode::LimitReached)
+            });
             continue;
         }
         if rule.limit.is_some() {
@@ -685,9 +717,22 @@ fn plan_award(
                 lines.push(AwardLine::new(rule.id.shared(), *points));
             }
             Effect::PerAmount { points, per_minor } => {
-                let given = mul_div(eligible_minor(rule, &facts) / per_minor, *points, 1)?;
+                let eligible = eligible_minor(rule, &facts);
+                let given = mul_div(eligible / per_minor, *points, 1)?;
                 earned = add(earned, given)?;
                 lines.push(AwardLine::new(rule.id.shared(), given));
+                if given == 0 && *points > 0 {
+                    plan.reasons
+                        .push(if eligible == 0 && !rule.lines.is_empty() {
+                            Reason::new(rule.id.shared(), ReasonCode::NoEligibleLines)
+                        } else {
+                            Reason {
+                                missing_minor: Some(per_minor.saturating_sub(eligible % per_minor)),
+                                points: Some(*points),
+                                ..Reason::new(rule.id.shared(), ReasonCode::BelowPerAmount)
+                            }
+                        });
+                }
             }
             Effect::Multiplier { bp } => multipliers.push((rule.id.shared(), *bp)),
             Effect::IssueReward { reward, valid_days } => {

@@ -51,6 +51,14 @@ enum Shape {
 }
 
 impl Field {
+    /// The name a program writes (`order.subtotal_minor`).
+    pub fn name(self) -> &'static str {
+        FIELDS
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("", |(name, _)| name)
+    }
+
     fn shape(self) -> Shape {
         match self {
             Field::OrderSubtotal

@@ -25,6 +25,7 @@ pub mod json;
 pub mod member;
 pub mod privacy;
 pub mod program;
+pub mod reason;
 pub mod redemption;
 pub mod referral;
 pub mod request;

@@ -2978,3 +2978,5 @@ mod local_time;
 mod currencies;
 
 mod challenges;
+
+mod reasons;

@@ -59,7 +59,8 @@ pub fn guest_view(world: Arc<World>) -> CaseFuture {
                     "Join the club",
                     "Double points on shoes",
                     "Write a review",
-                    "Birthday gift"
+                    "Birthday gift",
+                    "+300 on orders of $700 or more"
                 ],
                 "{tag}: ways to earn"
             );
@@ -222,7 +223,13 @@ pub fn cart_preview(world: Arc<World>) -> CaseFuture {
             )
             .await;
         assert_eq!(shown, json!(by_hand.to_string()), "the widget's figure");
-        assert_eq!(page.text(".cart").await, "This cart earns 472 points");
+        assert_eq!(page.text(".cart p").await, "This cart earns 472 points");
+        // Under it, the nearest bonus and what it takes (the rules' reason
+        // `below_min_subtotal`): $700.00 - $189.00 = $511.00 for 300.
+        assert_eq!(
+            page.text(".cart .hint").await,
+            "Add $511.00 more for +300 points"
+        );
         page.screenshot(&world, "cart-en-1280x800").await;
         // A second pair: floor((378 + 378) * 12500 / 10000) = 945, worked out
         // from the inputs already fetched (one request for the page).
@@ -255,7 +262,7 @@ pub fn cart_preview(world: Arc<World>) -> CaseFuture {
             .await;
         assert_eq!(shown, json!("378"));
         assert_eq!(
-            page.text(".cart").await,
+            page.text(".cart p").await,
             "Join to earn 378 points with this cart"
         );
         let module = format!(
@@ -273,6 +280,20 @@ pub fn cart_preview(world: Arc<World>) -> CaseFuture {
             json!(true),
             "the preview module came from the worker"
         );
+        page.close().await;
+
+        // In Arabic: the same figure and the hint in the page's language.
+        let page = open_demo(&world, "ar.html", "layla", "&open", DESKTOP).await;
+        page.js("document.getElementById('add').click(); return true;")
+            .await;
+        let hint = page
+            .wait(
+                "the Arabic hint",
+                "root.querySelector('.cart .hint') && root.querySelector('.cart .hint').textContent",
+            )
+            .await;
+        assert!(hint.as_str().unwrap().starts_with("أضف "), "{hint}");
+        page.screenshot(&world, "cart-ar-1280x800").await;
         page.close().await;
     })
 }

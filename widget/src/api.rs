@@ -11,7 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::config::{Config, encode};
 use crate::flow::Failure;
-use crate::model::{FromJson, Json, LedgerPage, MemberView, ProgramView, Redemption};
+use crate::model::{CartPreview, FromJson, Json, LedgerPage, MemberView, ProgramView, Redemption};
 
 #[wasm_bindgen]
 extern "C" {
@@ -44,7 +44,7 @@ extern "C" {
 // edge's clock comes with them, so the figure is worked out at the edge's
 // `now` even on a device whose clock is off.
 #[wasm_bindgen(
-    inline_js = "var P={};export function cart_preview(u,t,c){var k=u+' '+t,h=t?{authorization:'Bearer '+t}:{},m=new URL('../../loyalty_preview.js',import.meta.url).href;P[k]=P[k]||Promise.all([fetch(u,{headers:h,credentials:'omit'}).then(function(r){if(!r.ok)throw r.status;return r.json()}).then(function(j){j.skew=(j.preview.now_ms||Date.now())-Date.now();return j}),import(m).then(function(x){return x.default().then(function(){return x})})]).catch(function(e){delete P[k];throw e});return P[k].then(function(a){var p=a[0].preview;return JSON.parse(a[1].cart_points(JSON.stringify(p.program),JSON.stringify(p.zone),JSON.stringify(p.state),c,p.member_id||'',Date.now()+a[0].skew)).points})}"
+    inline_js = "var P={};export function cart_preview(u,t,c){var k=u+' '+t,h=t?{authorization:'Bearer '+t}:{},m=new URL('../../loyalty_preview.js',import.meta.url).href;P[k]=P[k]||Promise.all([fetch(u,{headers:h,credentials:'omit'}).then(function(r){if(!r.ok)throw r.status;return r.json()}).then(function(j){j.skew=(j.preview.now_ms||Date.now())-Date.now();return j}),import(m).then(function(x){return x.default().then(function(){return x})})]).catch(function(e){delete P[k];throw e});return P[k].then(function(a){var p=a[0].preview;return JSON.parse(a[1].cart_points(JSON.stringify(p.program),JSON.stringify(p.zone),JSON.stringify(p.state),c,p.member_id||'',Date.now()+a[0].skew))})}"
 )]
 extern "C" {
     #[wasm_bindgen(catch)]
@@ -52,14 +52,17 @@ extern "C" {
 }
 
 /// What the cart (`Loyalty.setCart`'s object, as JSON text) would earn now,
-/// computed by the rules crate in the browser; `None` when it cannot be.
-pub async fn cart_points(config: &Config, cart: &str) -> Option<i64> {
+/// computed by the rules crate in the browser, and the nearest bonus a
+/// bigger cart would bring; `None` when it cannot be worked out.
+pub async fn cart_points(config: &Config, cart: &str) -> Option<CartPreview> {
     let url = config.url("/program?include=preview");
     let token = config.token.clone().unwrap_or_default();
     let promise = cart_preview(&url, &token, cart).ok()?;
-    let points = JsFuture::from(promise).await.ok()?.as_f64()?;
-    #[allow(clippy::cast_possible_truncation)]
-    Some(points as i64)
+    let answer = JsFuture::from(promise).await.ok()?;
+    answer
+        .opt_int("points")
+        .is_some()
+        .then(|| CartPreview::from_json(&answer))
 }
 
 fn object(pairs: &[(&str, &JsValue)]) -> JsValue {

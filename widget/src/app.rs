@@ -14,7 +14,9 @@ use crate::config::Config;
 use crate::flow::{Activity, Failure, RedeemFlow};
 use crate::format::Intl;
 use crate::i18n::{Key, Locale};
-use crate::model::{BadgeInfo, Challenge, Code, Level, MemberView, ProgramView, Reward, WayToEarn};
+use crate::model::{
+    BadgeInfo, CartPreview, Challenge, Code, Level, MemberView, ProgramView, Reward, WayToEarn,
+};
 use crate::present::Texts;
 
 /// Intl formatters by locale, currency and the shop's zone.
@@ -268,7 +270,7 @@ fn cart_line(panel: &Panel, member: bool) -> impl IntoView + use<> {
     let ui = panel.ui.clone();
     let config = Arc::clone(&panel.config);
     let cart = crate::web::cart();
-    let points = RwSignal::new(None::<i64>);
+    let points = RwSignal::new(None::<CartPreview>);
     Effect::new(move |_| {
         let Some(text) = cart.get() else {
             points.set(None);
@@ -285,11 +287,16 @@ fn cart_line(panel: &Panel, member: bool) -> impl IntoView + use<> {
         });
     });
     move || {
-        points.get().map(|n| {
+        points.get().map(|preview| {
+            let n = preview.points;
+            let hint = preview
+                .hint
+                .map(|h| ui.with(|t| t.cart_hint(h.missing_minor, h.points)));
             view! {
-                <p class="card cart" role="status" data-cart-points=n.to_string()>
-                    {ui.with(|t| t.cart_earns(n, member))}
-                </p>
+                <div class="card cart" role="status" data-cart-points=n.to_string()>
+                    <p>{ui.with(|t| t.cart_earns(n, member))}</p>
+                    {hint.map(|text| view! { <p class="muted hint">{text}</p> })}
+                </div>
             }
         })
     }

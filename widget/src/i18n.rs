@@ -148,6 +148,7 @@ strings! {
     NoCodes => "You have no unused codes.", "ليس لديك رموز غير مستخدمة.", "Неиспользованных кодов нет.";
     NoBadges => "No badges yet.", "لا توجد شارات بعد.", "Значков пока нет.";
     BadgeSteps => "{done} of {count} so far", "{done} من {count} حتى الآن", "Пока {done} из {count}";
+    CartHint => "Add {amount} more for +{points} {label}", "أضف {amount} أخرى لتحصل على +{points} {label}", "Добавьте ещё {amount} и получите +{points} {label}";
     Challenges => "Challenges", "التحديات", "Задания";
     ChallengeOf => "{done} of {target}", "{done} من {target}", "{done} из {target}";
     ChallengeEnds => "Ends {date}", "ينتهي في {date}", "До {date} включительно";

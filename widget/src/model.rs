@@ -251,6 +251,41 @@ pub struct Badge {
     pub earned_at: String,
 }
 
+/// What the cart earns, and the nearest bonus a bigger cart would bring.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CartPreview {
+    pub points: i64,
+    pub hint: Option<CartHint>,
+}
+
+/// "Add 12.00 more for 200 points": a rule's minimum subtotal not reached.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CartHint {
+    pub missing_minor: i64,
+    pub points: i64,
+}
+
+impl FromJson for CartPreview {
+    fn from_json(json: &impl Json) -> Self {
+        let hint = json
+            .field("not_given")
+            .map(|list| list.items())
+            .unwrap_or_default()
+            .iter()
+            .filter(|reason| reason.text("code") == "below_min_subtotal")
+            .map(|reason| CartHint {
+                missing_minor: reason.int("missing_minor"),
+                points: reason.int("points"),
+            })
+            .filter(|hint| hint.missing_minor > 0 && hint.points > 0)
+            .min_by_key(|hint| hint.missing_minor);
+        Self {
+            points: json.int("points"),
+            hint,
+        }
+    }
+}
+
 /// A badge begun: `done` of `count`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BadgeStep {

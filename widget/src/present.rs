@@ -128,6 +128,18 @@ impl Texts<'_> {
         self.with_points(key, points)
     }
 
+    /// "Add $12.00 more for +200 points".
+    pub fn cart_hint(&self, missing_minor: i64, points: i64) -> String {
+        self.fill(
+            Key::CartHint,
+            &[
+                ("amount", &self.fmt.money(missing_minor)),
+                ("points", &self.fmt.number(points)),
+                ("label", &self.label_for(points)),
+            ],
+        )
+    }
+
     pub fn pending(&self, points: i64) -> String {
         self.with_points(Key::Pending, points)
     }
@@ -325,6 +337,28 @@ mod tests {
             points: 500,
             badge: Some("Snowflake".into()),
         }
+    }
+
+    #[test]
+    fn the_cart_hint_says_how_much_more_for_what() {
+        let (fmt, _) = texts(Locale::En);
+        let texts = |locale, label| Texts {
+            locale,
+            fmt: &fmt,
+            label,
+        };
+        assert_eq!(
+            texts(Locale::En, "points").cart_hint(51_100, 300),
+            "Add 511.00 USD more for +300 points"
+        );
+        assert_eq!(
+            texts(Locale::Ru, "баллы").cart_hint(1_200, 21),
+            "Добавьте ещё 12.00 USD и получите +21 балл"
+        );
+        assert_eq!(
+            texts(Locale::Ar, "نقاط").cart_hint(1_200, 1),
+            "أضف 12.00 USD أخرى لتحصل على +1 نقطة"
+        );
     }
 
     #[test]

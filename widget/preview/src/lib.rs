@@ -20,7 +20,8 @@ pub const PREVIEW_ID: &str = "cart-preview";
 /// by `member` (empty: a guest, as a new member), under `program` (the
 /// program document, its `time_zone` read from `zone`, the table the edge
 /// sent; `null` for UTC) with the member's `state` (`null` for a guest).
-/// Answers `{"points", "lines": [{"rule", "points"}]}`, or
+/// Answers `{"points", "lines": [{"rule", "points"}], "not_given": [reason]}`
+/// (the rules that gave nothing and why), or
 /// `{"error": "..."}` when the cart or the documents are not usable.
 pub fn cart_points(
     program: &Value,
@@ -70,7 +71,7 @@ fn preview(
     });
     let event = Event::from_value(&event, now).map_err(|p| problems("cart", &p))?;
     let plan = preview_award(&program, &state, &event, now).map_err(|e| e.to_string())?;
-    Ok(json!({ "points": plan.points, "lines": plan.lines }))
+    Ok(json!({ "points": plan.points, "lines": plan.lines, "not_given": plan.reasons }))
 }
 
 fn problems(what: &str, problems: &[loyalty_rules::Problem]) -> String {
