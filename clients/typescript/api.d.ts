@@ -1294,9 +1294,17 @@ export interface components {
              */
             earn_multiplier_bp?: number | null;
             id: components["schemas"]["Id"];
+            join_url?: string | null;
             name: components["schemas"]["Localized"];
             /** @description Held only through a paid membership, never through the metric. */
             paid?: boolean | null;
+            /**
+             * Format: int64
+             * @description Paid levels: what the membership costs (minor units of the
+             *     program's currency) and the page where a shopper joins, both shown
+             *     in the panel.
+             */
+            price_minor?: number | null;
             /**
              * Format: int64
              * @description The metric's figure that reaches this level (required unless paid).
@@ -1308,8 +1316,14 @@ export interface components {
             /** Format: int64 */
             earn_multiplier_bp: number;
             id: components["schemas"]["Id"];
+            join_url?: string | null;
             name: string;
             paid: boolean;
+            /**
+             * Format: int64
+             * @description A paid level's price and where to join.
+             */
+            price_minor?: number | null;
             /** Format: int64 */
             threshold: number;
         };

@@ -498,6 +498,7 @@ pub enum Window {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("if" = {"not": {"required": ["paid"], "properties": {"paid": {"const": true}}}}, "then" = {"properties": {"price_minor": false, "join_url": false}})))]
 #[serde(deny_unknown_fields)]
 pub struct Level {
     pub id: Id,
@@ -516,6 +517,15 @@ pub struct Level {
     /// Held only through a paid membership, never through the metric.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid: Option<bool>,
+    /// Paid levels: what the membership costs (minor units of the
+    /// program's currency) and the page where a shopper joins, both shown
+    /// in the panel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_AMOUNT)))]
+    pub price_minor: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = crate::program::LINK_PATTERN), length(max = 2000)))]
+    pub join_url: Option<String>,
 }
 
 /// A reward bought with points.

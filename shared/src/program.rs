@@ -190,6 +190,9 @@ pub struct Level {
     pub benefits: Vec<Localized>,
     /// Held only through a paid membership, never through the metric.
     pub paid: bool,
+    /// A paid level's price (minor units) and where to join, to show.
+    pub price_minor: Option<i64>,
+    pub join_url: Option<String>,
     /// `tier:<id>`, the name of its award line.
     pub line: Arc<str>,
 }
@@ -982,6 +985,8 @@ const LEVEL_FIELDS: &[&str] = &[
     "earn_multiplier_bp",
     "benefits",
     "paid",
+    "price_minor",
+    "join_url",
 ];
 
 fn read_tiers(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Tiers> {
@@ -1035,8 +1040,22 @@ fn read_tiers(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Tiers>
             None => Some(10_000),
         };
         let benefits = check.list(level, path, "benefits", 20, read_localized);
+        // What a paid level costs and where to buy it, to show shoppers.
+        let price_minor = optional(level, "price_minor")
+            .and_then(|v| check.int(v, path.key("price_minor"), 0, MAX_AMOUNT));
+        let join_url =
+            optional(level, "join_url").and_then(|v| read_url(check, v, path.key("join_url")));
+        if paid == Some(false) {
+            for key in ["price_minor", "join_url"] {
+                if optional(level, key).is_some() {
+                    check.report(path.key(key), "belongs to paid levels only");
+                }
+            }
+        }
         let id = id?;
         Some(Level {
+            price_minor,
+            join_url,
             line: Arc::from(format!("tier:{id}")),
             id,
             name: name?,

@@ -469,6 +469,11 @@ pub struct LevelView {
     pub earn_multiplier_bp: i64,
     pub paid: bool,
     pub benefits: Vec<String>,
+    /// A paid level's price and where to join.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_minor: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -608,6 +613,8 @@ pub fn program_view(program: &Program, locale: &str) -> ProgramView {
                     earn_multiplier_bp: level.earn_multiplier_bp,
                     paid: level.paid,
                     benefits: pick_all(&level.benefits, locale, fallback),
+                    price_minor: level.price_minor,
+                    join_url: level.join_url.clone(),
                 })
                 .collect(),
         }

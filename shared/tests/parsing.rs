@@ -833,6 +833,17 @@ fn program_odds_and_ends() {
                 &["$.challenges[0].reward.badge"],
             ),
             (
+                "a paid level's price and join page",
+                with_level(json!({"paid": true, "price_minor": 4900,
+                                  "join_url": "https://shop.example/club"})),
+                &[],
+            ),
+            (
+                "a price on a level held by the metric",
+                with_level(json!({"price_minor": 4900})),
+                &["$.tiers.levels[0].price_minor"],
+            ),
+            (
                 "exchange rates",
                 program(
                     json!({"exchange_rates": {"scale": 1_000_000, "rates": {"EUR": 1_085_000, "JPY": 6700}}}),

@@ -75,7 +75,20 @@ pub fn guest_view(world: Arc<World>) -> CaseFuture {
             let tiers = page
                 .texts("section[aria-labelledby=ly-tiers] li strong")
                 .await;
-            assert_eq!(tiers, ["Bronze", "Silver", "Gold"], "{tag}");
+            assert_eq!(tiers, ["Bronze", "Silver", "Gold", "Maple Club"], "{tag}");
+            // A paid level shows its price and the way in, not "Spend $0.00".
+            let club = page
+                .js("var li = root.querySelectorAll('section[aria-labelledby=ly-tiers] li')[3]; var a = li.querySelector('a'); return [li.querySelector(':scope > span:last-child').textContent, a.textContent, a.href];")
+                .await;
+            assert_eq!(
+                club,
+                json!([
+                    "Membership: $49.00How to join",
+                    "How to join",
+                    format!("{}/demo/#club", world.worker_origin())
+                ]),
+                "{tag}"
+            );
             let links = page
                 .js("return Array.from(root.querySelectorAll('.ly a.btn')).map(function (a) { return [a.textContent, a.href]; });")
                 .await;

@@ -137,9 +137,12 @@ impl World {
 /// The demo program, allowing the test's two origins instead of 8787/8788.
 pub fn demo_program(port: u16, pages_port: u16) -> Result<Value, String> {
     let path = root().join("static/demo/program.json");
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut program: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let worker = format!("http://127.0.0.1:{port}");
+    // Every page of the demo (a paid level's join page too) on this worker.
+    let text = fs::read_to_string(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .replace("http://127.0.0.1:8787", &worker);
+    let mut program: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let pages = format!("http://127.0.0.1:{pages_port}");
     program["allowed_origins"] = json!([
         worker,

@@ -383,8 +383,14 @@ fn levels(ui: &Ui, metric: &str, levels: &[Level]) -> impl IntoView + use<> {
     let items: Vec<_> = levels
         .iter()
         .map(|level| {
-            let threshold = ui.with(|t| t.threshold(metric, level.threshold));
+            let threshold = ui.with(|t| t.level_terms(metric, level));
             let benefits = level.benefits.join(" · ");
+            let join = level.join_url.clone().filter(|_| level.paid).map(|url| {
+                view! {
+                    <br />
+                    <a class="join" href=url target="_blank" rel="noopener">{ui.t(Key::TierJoin)}</a>
+                }
+            });
             view! {
                 <li>
                     <span>
@@ -392,7 +398,7 @@ fn levels(ui: &Ui, metric: &str, levels: &[Level]) -> impl IntoView + use<> {
                         <br />
                         <span class="muted">{benefits}</span>
                     </span>
-                    <span class="muted">{threshold}</span>
+                    <span class="muted">{threshold} {join}</span>
                 </li>
             }
         })
@@ -932,8 +938,9 @@ fn badges(ui: &Ui, member: &MemberView, goals: &[BadgeInfo]) -> Option<impl Into
             let step = member.badge_progress.iter().find(|s| s.id == goal.id);
             let text = ui.with(|t| {
                 let goal_text = goal.event.is_some().then(|| {
-                    t.fill(
+                    t.fill_counted(
                         Key::BadgeGoal,
+                        i64::from(goal.count),
                         &[
                             ("count", &t.fmt.number(i64::from(goal.count))),
                             ("points", &t.fmt.number(goal.bonus_points)),

@@ -20,6 +20,11 @@ pub trait Formats {
     /// The last day before an RFC 3339 instant: an exclusive end (midnight
     /// of 1 January) shown as the day it closes (31 December).
     fn last_day(&self, rfc3339: &str) -> String;
+    /// CLDR's plural category of a count in the page's language, by the
+    /// browser's own rules (`Intl.PluralRules`); `None` without them.
+    fn plural(&self, _n: i64) -> Option<crate::i18n::Plural> {
+        None
+    }
 }
 
 /// How many minor units make a major one: ISO 4217's exponent, for the
@@ -135,6 +140,16 @@ mod browser {
 
         #[wasm_bindgen(method, catch, js_name = format)]
         fn format(this: &Formatter, value: &JsValue) -> Result<String, JsValue>;
+
+        /// `Intl.PluralRules`, which must be built with `new`.
+        #[wasm_bindgen(js_namespace = Intl, js_name = PluralRules)]
+        type Plurals;
+
+        #[wasm_bindgen(constructor, catch, js_namespace = Intl, js_class = PluralRules)]
+        fn new(locale: &str) -> Result<Plurals, JsValue>;
+
+        #[wasm_bindgen(method, js_name = select)]
+        fn select(this: &Plurals, n: f64) -> String;
     }
 
     fn options(pairs: &[(&str, &str)]) -> JsValue {
@@ -151,6 +166,7 @@ mod browser {
         numbers: Option<Formatter>,
         money: Option<Formatter>,
         dates: Option<Formatter>,
+        plurals: Option<Plurals>,
         plain: Plain,
     }
 
@@ -180,6 +196,7 @@ mod browser {
                 )
                 .ok(),
                 dates,
+                plurals: Plurals::new(locale).ok(),
                 plain: Plain {
                     currency: currency.to_owned(),
                 },
@@ -210,6 +227,20 @@ mod browser {
                 .as_ref()
                 .and_then(|f| f.format(&date.into()).ok())
                 .unwrap_or_else(|| self.plain.date(rfc3339))
+        }
+
+        fn plural(&self, n: i64) -> Option<crate::i18n::Plural> {
+            use crate::i18n::Plural;
+            #[allow(clippy::cast_precision_loss)]
+            let category = self.plurals.as_ref()?.select(n as f64);
+            Some(match category.as_str() {
+                "zero" => Plural::Zero,
+                "one" => Plural::One,
+                "two" => Plural::Two,
+                "few" => Plural::Few,
+                "many" => Plural::Many,
+                _ => Plural::Other,
+            })
         }
 
         fn last_day(&self, rfc3339: &str) -> String {

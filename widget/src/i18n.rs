@@ -99,11 +99,11 @@ strings! {
     ProgressTo => "Progress to {tier}", "التقدّم نحو {tier}", "Прогресс до уровня {tier}";
     SpendMore => "Spend {amount} more to reach {tier}", "أنفق {amount} إضافية للوصول إلى {tier}", "Потратьте ещё {amount}, чтобы получить уровень {tier}";
     EarnMore => "Earn {points} more {label} to reach {tier}", "اجمع {points} {label} إضافية للوصول إلى {tier}", "Наберите ещё {points} {label}, чтобы получить уровень {tier}";
-    OrdersMore => "Place {count} more orders to reach {tier}", "قدّم {count} طلبات إضافية للوصول إلى {tier}", "Сделайте ещё заказов: {count}, чтобы получить уровень {tier}";
+    OrdersMore => "Place {count} more order to reach {tier}|Place {count} more orders to reach {tier}", "قدّم {count} طلب إضافي للوصول إلى {tier}|قدّم طلبًا واحدًا إضافيًا للوصول إلى {tier}|قدّم طلبين إضافيين للوصول إلى {tier}|قدّم {count} طلبات إضافية للوصول إلى {tier}|قدّم {count} طلبًا إضافيًا للوصول إلى {tier}|قدّم {count} طلب إضافي للوصول إلى {tier}", "Сделайте ещё {count} заказ, чтобы получить уровень {tier}|Сделайте ещё {count} заказа, чтобы получить уровень {tier}|Сделайте ещё {count} заказов, чтобы получить уровень {tier}|Сделайте ещё {count} заказа, чтобы получить уровень {tier}";
     TopTier => "You have reached the top tier.", "لقد وصلت إلى أعلى مستوى.", "У вас самый высокий уровень.";
     TierSpend => "Spend {amount}", "أنفق {amount}", "Потратьте {amount}";
     TierPoints => "Earn {points} {label}", "اجمع {points} {label}", "Наберите {points} {label}";
-    TierOrders => "{count} orders", "{count} طلبات", "Заказов: {count}";
+    TierOrders => "{count} order|{count} orders", "{count} طلب|طلب واحد|طلبان|{count} طلبات|{count} طلبًا|{count} طلب", "{count} заказ|{count} заказа|{count} заказов|{count} заказа";
     PerAmount => "{points} {label} per {amount} spent", "{points} {label} لكل {amount} تنفقها", "{points} {label} за каждые {amount}";
     Fixed => "{points} {label}", "{points} {label}", "{points} {label}";
     Multiplier => "{factor}× {label}", "{label} ×{factor}", "{label} ×{factor}";
@@ -144,10 +144,13 @@ strings! {
     ReferralLink => "Your referral link", "رابط الإحالة الخاص بك", "Ваша реферальная ссылка";
     Referred => "Friends who ordered: {count}", "الأصدقاء الذين طلبوا: {count}", "Друзей сделали заказ: {count}";
     BadgeEarned => "Earned {date}", "حصلت عليها في {date}", "Получен {date}";
-    BadgeGoal => "{count} times: +{points} {label}", "{count} مرات: +{points} {label}", "{count} раз: +{points} {label}";
+    BadgeGoal => "{count} time: +{points} {label}|{count} times: +{points} {label}", "{count} مرة: +{points} {label}|مرة واحدة: +{points} {label}|مرتان: +{points} {label}|{count} مرات: +{points} {label}|{count} مرة: +{points} {label}|{count} مرة: +{points} {label}", "{count} раз: +{points} {label}|{count} раза: +{points} {label}|{count} раз: +{points} {label}|{count} раза: +{points} {label}";
     NoCodes => "You have no unused codes.", "ليس لديك رموز غير مستخدمة.", "Неиспользованных кодов нет.";
     NoBadges => "No badges yet.", "لا توجد شارات بعد.", "Значков пока нет.";
     BadgeSteps => "{done} of {count} so far", "{done} من {count} حتى الآن", "Пока {done} из {count}";
+    TierPaid => "Paid membership", "عضوية مدفوعة", "Платное членство";
+    TierPaidPrice => "Membership: {amount}", "العضوية: {amount}", "Членство: {amount}";
+    TierJoin => "How to join", "كيف تنضم", "Как вступить";
     CartHint => "Add {amount} more for +{points} {label}", "أضف {amount} أخرى لتحصل على +{points} {label}", "Добавьте ещё {amount} и получите +{points} {label}";
     Challenges => "Challenges", "التحديات", "Задания";
     ChallengeOf => "{done} of {target}", "{done} من {target}", "{done} из {target}";
@@ -218,7 +221,10 @@ mod tests {
             .skip(1)
             .filter_map(|part| part.split_once('}').map(|(name, _)| name))
             .collect();
+        // Over all of a text's plural forms: a form may leave a value out
+        // ("one order" needs no number in Arabic).
         names.sort_unstable();
+        names.dedup();
         names
     }
 
@@ -287,6 +293,35 @@ mod tests {
         assert_eq!(fill("open { only", &[]), "open { only");
         assert_eq!(fill("", &[]), "");
     }
+}
+
+/// The form of a text for a plural category: texts that agree with a count
+/// hold their forms separated by `|`, in CLDR's order for the language
+/// (English: one, other; Russian: one, few, many, other; Arabic: zero,
+/// one, two, few, many, other). A text without `|` has one form.
+pub fn form(text: &str, locale: Locale, category: Plural) -> &str {
+    let order: &[Plural] = match locale {
+        Locale::En => &[Plural::One, Plural::Other],
+        Locale::Ru => &[Plural::One, Plural::Few, Plural::Many, Plural::Other],
+        Locale::Ar => &[
+            Plural::Zero,
+            Plural::One,
+            Plural::Two,
+            Plural::Few,
+            Plural::Many,
+            Plural::Other,
+        ],
+    };
+    let forms: Vec<&str> = text.split('|').collect();
+    let index = order
+        .iter()
+        .position(|c| *c == category)
+        .unwrap_or(order.len() - 1);
+    forms
+        .get(index)
+        .or_else(|| forms.last())
+        .copied()
+        .unwrap_or(text)
 }
 
 /// CLDR's plural category of a whole number in a language (integers only:
@@ -361,6 +396,11 @@ const FAMILIES: &[(Locale, &[&str], [&str; 3])] = &[
 /// балла", "11 баллов"), when it is one of the usual names (or that name
 /// with a capital); any other name is shown as the merchant wrote it.
 pub fn agree(locale: Locale, label: &str, n: i64) -> String {
+    agree_as(locale, label, plural(locale, n))
+}
+
+/// [`agree`] for a plural category already known (the browser's).
+pub fn agree_as(locale: Locale, label: &str, category: Plural) -> String {
     let capitalized = |word: &str| {
         let mut chars = word.chars();
         chars
@@ -379,7 +419,7 @@ pub fn agree(locale: Locale, label: &str, n: i64) -> String {
         } else {
             continue;
         };
-        let form = match (locale, plural(locale, n)) {
+        let form = match (locale, category) {
             (Locale::En | Locale::Ru, Plural::One) => forms[0],
             (Locale::En, _) | (Locale::Ru | Locale::Ar, Plural::Few) => forms[1],
             (Locale::Ru, _) => forms[2],

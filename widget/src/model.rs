@@ -161,6 +161,9 @@ pub struct Level {
     pub threshold: i64,
     pub paid: bool,
     pub benefits: Vec<String>,
+    /// A paid level's price and where to join.
+    pub price_minor: Option<i64>,
+    pub join_url: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -436,6 +439,8 @@ impl FromJson for Level {
             threshold: json.int("threshold"),
             paid: json.flag("paid"),
             benefits: json.texts("benefits"),
+            price_minor: json.opt_int("price_minor"),
+            join_url: json.opt_text("join_url"),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! unit-tested without a browser.
 
 use crate::format::{Formats, factor};
-use crate::i18n::{Key, Locale, agree, fill};
+use crate::i18n::{Key, Locale, Plural, agree_as, fill, form, plural};
 use crate::model::{Challenge, NextTier, WayToEarn};
 
 /// Composes the panel's sentences in one language.
@@ -95,7 +95,18 @@ impl Texts<'_> {
 
     /// A text with named values, in this language.
     pub fn fill(&self, key: Key, values: &[(&str, &str)]) -> String {
-        fill(self.get(key), values)
+        fill(form(self.get(key), self.locale, Plural::Other), values)
+    }
+
+    /// The plural category of `n` here: the browser's rules, else the
+    /// panel's own for its three languages.
+    pub fn category(&self, n: i64) -> Plural {
+        self.fmt.plural(n).unwrap_or_else(|| plural(self.locale, n))
+    }
+
+    /// A text that agrees with the count `n`, with named values.
+    pub fn fill_counted(&self, key: Key, n: i64, values: &[(&str, &str)]) -> String {
+        fill(form(self.get(key), self.locale, self.category(n)), values)
     }
 
     /// "1,250 points".
@@ -115,7 +126,7 @@ impl Texts<'_> {
 
     /// The name of points in agreement with a number of them.
     pub fn label_for(&self, points: i64) -> String {
-        agree(self.locale, self.label, points)
+        agree_as(self.locale, self.label, self.category(points))
     }
 
     /// "This cart earns 279 points"; to a guest, what joining would bring.
@@ -164,8 +175,9 @@ impl Texts<'_> {
                 Key::SpendMore,
                 &[("amount", &self.fmt.money(remaining)), ("tier", tier)],
             ),
-            "orders" => self.fill(
+            "orders" => self.fill_counted(
                 Key::OrdersMore,
+                remaining,
                 &[("count", &self.fmt.number(remaining)), ("tier", tier)],
             ),
             _ => self.fill(
@@ -185,10 +197,26 @@ impl Texts<'_> {
     }
 
     /// What reaching a tier takes: "Spend $500.00".
+    /// What holding a level takes: its threshold, or for a paid level its
+    /// price (never "Spend $0.00").
+    pub fn level_terms(&self, metric: &str, level: &crate::model::Level) -> String {
+        match (level.paid, level.price_minor) {
+            (true, Some(price)) => {
+                self.fill(Key::TierPaidPrice, &[("amount", &self.fmt.money(price))])
+            }
+            (true, None) => self.get(Key::TierPaid).to_owned(),
+            (false, _) => self.threshold(metric, level.threshold),
+        }
+    }
+
     pub fn threshold(&self, metric: &str, threshold: i64) -> String {
         match metric {
             "spend" => self.fill(Key::TierSpend, &[("amount", &self.fmt.money(threshold))]),
-            "orders" => self.fill(Key::TierOrders, &[("count", &self.fmt.number(threshold))]),
+            "orders" => self.fill_counted(
+                Key::TierOrders,
+                threshold,
+                &[("count", &self.fmt.number(threshold))],
+            ),
             _ => self.with_points(Key::TierPoints, threshold),
         }
     }
@@ -337,6 +365,81 @@ mod tests {
             points: 500,
             badge: Some("Snowflake".into()),
         }
+    }
+
+    #[test]
+    fn a_paid_level_shows_its_price_not_spend_zero() {
+        let (fmt, _) = texts(Locale::En);
+        let en = Texts {
+            locale: Locale::En,
+            fmt: &fmt,
+            label: "points",
+        };
+        let mut club = crate::model::Level {
+            id: "club".into(),
+            name: "Club".into(),
+            threshold: 0,
+            paid: true,
+            benefits: Vec::new(),
+            price_minor: Some(4900),
+            join_url: None,
+        };
+        assert_eq!(en.level_terms("spend", &club), "Membership: 49.00 USD");
+        club.price_minor = None;
+        assert_eq!(en.level_terms("spend", &club), "Paid membership");
+        club.paid = false;
+        club.threshold = 50_000;
+        assert_eq!(en.level_terms("spend", &club), "Spend 500.00 USD");
+    }
+
+    #[test]
+    fn counts_in_sentences_agree_with_their_number() {
+        let (fmt, _) = texts(Locale::En);
+        let at = |locale, label| Texts {
+            locale,
+            fmt: &fmt,
+            label,
+        };
+        let gold = |n| next("orders", n, 0);
+        let en = at(Locale::En, "points");
+        assert_eq!(
+            en.progress(&gold(1)).sentence,
+            "Place 1 more order to reach Gold"
+        );
+        assert_eq!(
+            en.progress(&gold(2)).sentence,
+            "Place 2 more orders to reach Gold"
+        );
+        let ru = at(Locale::Ru, "баллы");
+        assert_eq!(
+            ru.progress(&gold(1)).sentence,
+            "Сделайте ещё 1 заказ, чтобы получить уровень Gold"
+        );
+        assert_eq!(
+            ru.progress(&gold(3)).sentence,
+            "Сделайте ещё 3 заказа, чтобы получить уровень Gold"
+        );
+        assert_eq!(
+            ru.progress(&gold(11)).sentence,
+            "Сделайте ещё 11 заказов, чтобы получить уровень Gold"
+        );
+        let ar = at(Locale::Ar, "نقاط");
+        assert_eq!(
+            ar.progress(&gold(1)).sentence,
+            "قدّم طلبًا واحدًا إضافيًا للوصول إلى Gold"
+        );
+        assert_eq!(
+            ar.progress(&gold(2)).sentence,
+            "قدّم طلبين إضافيين للوصول إلى Gold"
+        );
+        assert_eq!(
+            ar.progress(&gold(4)).sentence,
+            "قدّم 4 طلبات إضافية للوصول إلى Gold"
+        );
+        assert_eq!(
+            ar.progress(&gold(11)).sentence,
+            "قدّم 11 طلبًا إضافيًا للوصول إلى Gold"
+        );
     }
 
     #[test]
@@ -537,7 +640,9 @@ mod tests {
         };
         assert_eq!(t.threshold("spend", 50_000), "Потратьте 500.00 USD");
         assert_eq!(t.threshold("points", 800), "Наберите 800 баллов");
-        assert_eq!(t.threshold("orders", 3), "Заказов: 3");
+        assert_eq!(t.threshold("orders", 3), "3 заказа");
+        assert_eq!(t.threshold("orders", 5), "5 заказов");
+        assert_eq!(t.threshold("orders", 21), "21 заказ");
     }
 
     #[test]
