@@ -1293,6 +1293,12 @@ export interface components {
              * @description Applied to the member's earnings at this level; default 10000.
              */
             earn_multiplier_bp?: number | null;
+            /**
+             * Format: int64
+             * @description Levels held by the metric: how many days a member keeps the level
+             *     after the metric falls below its threshold.
+             */
+            grace_days?: number | null;
             id: components["schemas"]["Id"];
             join_url?: string | null;
             name: components["schemas"]["Localized"];
@@ -1310,7 +1316,7 @@ export interface components {
              * @description The metric's figure that reaches this level (required unless paid).
              */
             threshold?: number | null;
-        };
+        } & (unknown & unknown);
         LevelView: {
             benefits: string[];
             /** Format: int64 */
@@ -2116,7 +2122,15 @@ export interface components {
         TierField: "member.tier";
         TierRef: {
             benefits?: string[];
+            /**
+             * Format: date-time
+             * @description Held by its grace: until when, and how much more of the metric
+             *     keeps it ("Gold until 12 March: spend 150.00 to keep it").
+             */
+            grace_until?: string | null;
             id: components["schemas"]["Id"];
+            /** Format: int64 */
+            keep_remaining?: number | null;
             name: string;
         };
         /** @description Levels a member climbs by a metric within a window. */

@@ -498,7 +498,12 @@ pub enum Window {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(extend("if" = {"not": {"required": ["paid"], "properties": {"paid": {"const": true}}}}, "then" = {"properties": {"price_minor": false, "join_url": false}})))]
+#[cfg_attr(feature = "schema", schemars(extend("allOf" = [
+    {"if": {"not": {"required": ["paid"], "properties": {"paid": {"const": true}}}},
+     "then": {"properties": {"price_minor": false, "join_url": false}}},
+    {"if": {"required": ["paid"], "properties": {"paid": {"const": true}}},
+     "then": {"properties": {"grace_days": false}}}
+])))]
 #[serde(deny_unknown_fields)]
 pub struct Level {
     pub id: Id,
@@ -517,6 +522,11 @@ pub struct Level {
     /// Held only through a paid membership, never through the metric.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid: Option<bool>,
+    /// Levels held by the metric: how many days a member keeps the level
+    /// after the metric falls below its threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = MAX_DAYS)))]
+    pub grace_days: Option<i64>,
     /// Paid levels: what the membership costs (minor units of the
     /// program's currency) and the page where a shopper joins, both shown
     /// in the panel.

@@ -536,10 +536,79 @@ impl MemberState {
             .next_back()
     }
 
-    /// The tier held at `at`: the metric's level, or a paid membership's if higher.
+    /// A level with `grace_days` held by grace at `at`: the highest such
+    /// level above the metric's own that the metric reached at some moment
+    /// of the last `grace_days`, and when its grace ends (the last such
+    /// moment plus the grace). The metric changes only when an order or an
+    /// earning enters the window or leaves it (or a calendar year starts),
+    /// so those moments are the ones to look at.
+    pub fn grace_at(
+        &self,
+        tiers: &Tiers,
+        zone: &Zone,
+        at: DateTime<Utc>,
+    ) -> Option<(usize, DateTime<Utc>)> {
+        let earned = self.earned_rank_at(tiers, zone, at);
+        let longest = tiers.levels.iter().filter_map(|l| l.grace_days).max()?;
+        let from = at - Duration::days(longest);
+        let second = Duration::seconds(1);
+        let leave = |t: DateTime<Utc>| match tiers.window {
+            Window::RollingDays(days) => Some(t + Duration::days(days)),
+            _ => None,
+        };
+        let mut moments: Vec<DateTime<Utc>> = vec![from, at];
+        let times = self
+            .orders
+            .values()
+            .map(|o| o.at)
+            .chain(self.earnings.iter().map(|e| e.at));
+        for t in times {
+            moments.push(t);
+            // Just before it leaves a rolling window.
+            moments.extend(leave(t).map(|end| end - second));
+        }
+        if tiers.window == Window::CalendarYear {
+            // Just before each local new year in reach.
+            let mut year = zone.bounds(Period::Year, from);
+            while let Some((_, end)) = year.filter(|(_, end)| *end <= at) {
+                moments.push(end - second);
+                year = zone.bounds(Period::Year, end);
+            }
+        }
+        moments.retain(|m| *m >= from && *m <= at);
+        moments.sort_unstable();
+        moments.dedup();
+        let mut best: Option<(usize, DateTime<Utc>)> = None;
+        for moment in moments.into_iter().rev() {
+            let Some(rank) = self.earned_rank_at(tiers, zone, moment) else {
+                continue;
+            };
+            // The highest level with grace reached then, above today's.
+            let held = (0..=rank).rev().find(|r| {
+                earned.is_none_or(|e| *r > e)
+                    && tiers.levels[*r]
+                        .grace_days
+                        .is_some_and(|days| moment + Duration::days(days) > at)
+            });
+            if let Some(r) = held {
+                let days = tiers.levels[r].grace_days.unwrap_or(0);
+                let until = moment + Duration::days(days);
+                if best.is_none_or(|(b, _)| r > b) {
+                    best = Some((r, until));
+                }
+            }
+        }
+        best
+    }
+
+    /// The tier held at `at`: the metric's level, a level kept by its grace,
+    /// or a paid membership's, whichever is highest.
     pub fn tier_rank_at(&self, program: &Program, at: DateTime<Utc>) -> Option<usize> {
         let tiers = program.tiers.as_ref()?;
-        let earned = self.earned_rank_at(tiers, &program.zone, at);
+        let earned = self.earned_rank_at(tiers, &program.zone, at).max(
+            self.grace_at(tiers, &program.zone, at)
+                .map(|(rank, _)| rank),
+        );
         let paid = self
             .membership
             .as_ref()

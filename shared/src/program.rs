@@ -190,6 +190,8 @@ pub struct Level {
     pub benefits: Vec<Localized>,
     /// Held only through a paid membership, never through the metric.
     pub paid: bool,
+    /// Kept this many days after the metric falls below the threshold.
+    pub grace_days: Option<i64>,
     /// A paid level's price (minor units) and where to join, to show.
     pub price_minor: Option<i64>,
     pub join_url: Option<String>,
@@ -987,6 +989,7 @@ const LEVEL_FIELDS: &[&str] = &[
     "paid",
     "price_minor",
     "join_url",
+    "grace_days",
 ];
 
 fn read_tiers(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Tiers> {
@@ -1052,8 +1055,17 @@ fn read_tiers(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Tiers>
                 }
             }
         }
+        let grace_days = optional(level, "grace_days")
+            .and_then(|v| check.int(v, path.key("grace_days"), 1, MAX_DAYS));
+        if paid == Some(true) && grace_days.is_some() {
+            check.report(
+                path.key("grace_days"),
+                "belongs to levels held by the metric",
+            );
+        }
         let id = id?;
         Some(Level {
+            grace_days,
             price_minor,
             join_url,
             line: Arc::from(format!("tier:{id}")),

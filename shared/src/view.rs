@@ -40,6 +40,12 @@ pub struct TierRef {
     pub name: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub benefits: Vec<String>,
+    /// Held by its grace: until when, and how much more of the metric
+    /// keeps it ("Gold until 12 March: spend 150.00 to keep it").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_until: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_remaining: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,6 +270,8 @@ fn tier_ref(program: &Program, rank: usize, locale: &str) -> Option<TierRef> {
         id: level.id.clone(),
         name: level.name.pick(locale, &program.default_locale).to_owned(),
         benefits: pick_all(&level.benefits, locale, &program.default_locale),
+        grace_until: None,
+        keep_remaining: None,
     })
 }
 
@@ -400,7 +408,23 @@ pub fn member_view(
             .points_label
             .pick(locale, &program.default_locale)
             .to_owned(),
-        tier: held.and_then(|rank| tier_ref(program, rank, locale)),
+        tier: held.and_then(|rank| {
+            let mut tier = tier_ref(program, rank, locale)?;
+            let tiers = program.tiers.as_ref()?;
+            // Held by grace (and by nothing higher): until when, and what
+            // keeps it.
+            if let Some((graced, until)) = state.grace_at(tiers, &program.zone, ctx.now)
+                && graced == rank
+            {
+                tier.grace_until = Some(until);
+                let metric = state.metric_at(tiers, &program.zone, ctx.now);
+                tier.keep_remaining = tiers
+                    .levels
+                    .get(rank)
+                    .map(|level| level.threshold.saturating_sub(metric).max(0));
+            }
+            Some(tier)
+        }),
         next_tier: next_tier(program, state, held, ctx),
         referral: profile.map(|p| ReferralView {
             code: p.referral_code.clone(),

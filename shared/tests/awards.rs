@@ -2980,3 +2980,5 @@ mod currencies;
 mod challenges;
 
 mod reasons;
+
+mod grace;

@@ -839,6 +839,16 @@ fn program_odds_and_ends() {
                 &[],
             ),
             (
+                "a grace on a level held by the metric",
+                with_level(json!({"grace_days": 30})),
+                &[],
+            ),
+            (
+                "a grace on a paid level",
+                with_level(json!({"paid": true, "grace_days": 30})),
+                &["$.tiers.levels[0].grace_days"],
+            ),
+            (
                 "a price on a level held by the metric",
                 with_level(json!({"price_minor": 4900})),
                 &["$.tiers.levels[0].price_minor"],

@@ -13,6 +13,7 @@ mod api;
 mod currencies;
 mod door;
 mod gates;
+mod grace;
 mod local_time;
 mod matrix;
 mod privacy;
@@ -141,6 +142,10 @@ const CASES: &[Case] = &[
     (
         "orders in another currency: by rate or shop money, refunds by the order's rate",
         currencies::orders_in_another_currency,
+    ),
+    (
+        "tier grace: gold kept after the metric falls, and until when",
+        grace::gold_is_kept_for_its_grace,
     ),
     (
         "one shop's burst: no object takes more than its share",

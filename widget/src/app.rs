@@ -449,7 +449,7 @@ fn member_view(panel: &Panel, program: &ProgramView, member: &MemberView) -> imp
     }
     view! {
         {balance(ui, member)}
-        {tier(ui, member)}
+        {tier(ui, program, member)}
         {challenges(ui, &member.challenges)}
         {new_code(panel, program)}
         {redeemable(panel, program, member)}
@@ -571,12 +571,21 @@ fn balance(ui: &Ui, member: &MemberView) -> impl IntoView + use<> {
     })
 }
 
-fn tier(ui: &Ui, member: &MemberView) -> impl IntoView + use<> {
+fn tier(ui: &Ui, program: &ProgramView, member: &MemberView) -> impl IntoView + use<> {
     ui.with(|t| {
         let current = member.tier.as_ref().map_or_else(
             || t.get(Key::NoTierYet).to_owned(),
             |tier| t.fill(Key::CurrentTier, &[("tier", &tier.name)]),
         );
+        let metric = program
+            .tiers
+            .as_ref()
+            .map_or("spend", |tiers| tiers.metric.as_str());
+        let grace = member
+            .tier
+            .as_ref()
+            .and_then(|tier| t.grace(metric, tier))
+            .map(|text| view! { <p class="grace">{text}</p> });
         let next = member.next_tier.as_ref().map(|next| {
             let progress = t.progress(next);
             let benefits = (!next.benefits.is_empty()).then(|| next.benefits.join(" · "));
@@ -601,6 +610,7 @@ fn tier(ui: &Ui, member: &MemberView) -> impl IntoView + use<> {
         view! {
             <section class="card" aria-labelledby="ly-tier">
                 <h3 id="ly-tier">{current}</h3>
+                {grace}
                 {next}
                 {top}
             </section>

@@ -148,6 +148,9 @@ strings! {
     NoCodes => "You have no unused codes.", "ليس لديك رموز غير مستخدمة.", "Неиспользованных кодов нет.";
     NoBadges => "No badges yet.", "لا توجد شارات بعد.", "Значков пока нет.";
     BadgeSteps => "{done} of {count} so far", "{done} من {count} حتى الآن", "Пока {done} из {count}";
+    TierGraceSpend => "{tier} until {date}: spend {amount} more to keep it", "{tier} حتى {date}: أنفق {amount} إضافية للاحتفاظ به", "{tier} до {date}: потратьте ещё {amount}, чтобы сохранить уровень";
+    TierGraceOrders => "{tier} until {date}: place {count} more order to keep it|{tier} until {date}: place {count} more orders to keep it", "{tier} حتى {date}: قدّم {count} طلب إضافي للاحتفاظ به|{tier} حتى {date}: قدّم طلبًا واحدًا إضافيًا للاحتفاظ به|{tier} حتى {date}: قدّم طلبين إضافيين للاحتفاظ به|{tier} حتى {date}: قدّم {count} طلبات إضافية للاحتفاظ به|{tier} حتى {date}: قدّم {count} طلبًا إضافيًا للاحتفاظ به|{tier} حتى {date}: قدّم {count} طلب إضافي للاحتفاظ به", "{tier} до {date}: сделайте ещё {count} заказ, чтобы сохранить уровень|{tier} до {date}: сделайте ещё {count} заказа, чтобы сохранить уровень|{tier} до {date}: сделайте ещё {count} заказов, чтобы сохранить уровень|{tier} до {date}: сделайте ещё {count} заказа, чтобы сохранить уровень";
+    TierGracePoints => "{tier} until {date}: earn {points} more {label} to keep it", "{tier} حتى {date}: اجمع {points} {label} إضافية للاحتفاظ به", "{tier} до {date}: наберите ещё {points} {label}, чтобы сохранить уровень";
     TierPaid => "Paid membership", "عضوية مدفوعة", "Платное членство";
     TierPaidPrice => "Membership: {amount}", "العضوية: {amount}", "Членство: {amount}";
     TierJoin => "How to join", "كيف تنضم", "Как вступить";

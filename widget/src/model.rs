@@ -228,6 +228,9 @@ pub struct TierRef {
     pub id: String,
     pub name: String,
     pub benefits: Vec<String>,
+    /// Held by its grace until then; this much more of the metric keeps it.
+    pub grace_until: Option<String>,
+    pub keep_remaining: i64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -499,6 +502,8 @@ impl FromJson for TierRef {
             id: json.text("id"),
             name: json.text("name"),
             benefits: json.texts("benefits"),
+            grace_until: json.opt_text("grace_until"),
+            keep_remaining: json.int("keep_remaining"),
         }
     }
 }

@@ -197,6 +197,42 @@ impl Texts<'_> {
     }
 
     /// What reaching a tier takes: "Spend $500.00".
+    /// A level kept by its grace: "Gold until 12 Mar 2027: spend $150.00
+    /// more to keep it"; `None` when it is not held by grace.
+    pub fn grace(&self, metric: &str, tier: &crate::model::TierRef) -> Option<String> {
+        let until = tier.grace_until.as_deref()?;
+        let date = self.fmt.date(until);
+        let (name, more) = (tier.name.as_str(), tier.keep_remaining.max(0));
+        Some(match metric {
+            "spend" => self.fill(
+                Key::TierGraceSpend,
+                &[
+                    ("tier", name),
+                    ("date", &date),
+                    ("amount", &self.fmt.money(more)),
+                ],
+            ),
+            "orders" => self.fill_counted(
+                Key::TierGraceOrders,
+                more,
+                &[
+                    ("tier", name),
+                    ("date", &date),
+                    ("count", &self.fmt.number(more)),
+                ],
+            ),
+            _ => self.fill(
+                Key::TierGracePoints,
+                &[
+                    ("tier", name),
+                    ("date", &date),
+                    ("points", &self.fmt.number(more)),
+                    ("label", &self.label_for(more)),
+                ],
+            ),
+        })
+    }
+
     /// What holding a level takes: its threshold, or for a paid level its
     /// price (never "Spend $0.00").
     pub fn level_terms(&self, metric: &str, level: &crate::model::Level) -> String {
@@ -365,6 +401,34 @@ mod tests {
             points: 500,
             badge: Some("Snowflake".into()),
         }
+    }
+
+    #[test]
+    fn a_level_kept_by_grace_says_until_when_and_what_keeps_it() {
+        let (fmt, _) = texts(Locale::En);
+        let en = Texts {
+            locale: Locale::En,
+            fmt: &fmt,
+            label: "points",
+        };
+        let mut gold = crate::model::TierRef {
+            id: "gold".into(),
+            name: "Gold".into(),
+            benefits: Vec::new(),
+            grace_until: Some("2027-03-12T09:59:59Z".into()),
+            keep_remaining: 15_000,
+        };
+        assert_eq!(
+            en.grace("spend", &gold).as_deref(),
+            Some("Gold until 2027-03-12: spend 150.00 USD more to keep it")
+        );
+        gold.keep_remaining = 1;
+        assert_eq!(
+            en.grace("orders", &gold).as_deref(),
+            Some("Gold until 2027-03-12: place 1 more order to keep it")
+        );
+        gold.grace_until = None;
+        assert_eq!(en.grace("spend", &gold), None);
     }
 
     #[test]
