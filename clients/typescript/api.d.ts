@@ -356,6 +356,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/widget/{shop}/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Spend store credit as a checkout code
+         * @description Takes `amount_minor` of the shopper's store credit (cashback and store-credit rewards) and answers a code worth that much off an order (`credit_minor` negative, `store_credit_minor` what is left); never more than they hold (409 `insufficient_credit`). Cancelling the code unused returns the credit. Send an `Idempotency-Key`: a retry with the same key and amount answers the same code (200).
+         */
+        post: operations["spendCredit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/widget/{shop}/me": {
         parameters: {
             query?: never;
@@ -537,6 +557,13 @@ export interface components {
              *     are left out.
              */
             daily: components["schemas"]["DayFigures"][];
+            /**
+             * @description What shoppers gave through donation rewards (redeemed, not
+             *     cancelled), minor units of the program's currency by cause.
+             */
+            donations: {
+                [key: string]: number;
+            };
             /** Format: int64 */
             members: number;
             /**
@@ -811,6 +838,12 @@ export interface components {
         Code: {
             benefit: components["schemas"]["Benefit"];
             code: string;
+            /**
+             * Format: int64
+             * @description Store credit this code was bought with (minor units), returned to
+             *     the balance if the code is cancelled unused.
+             */
+            credit_minor?: number;
             /** Format: date-time */
             expires_at?: string | null;
             /** Format: date-time */
@@ -922,6 +955,14 @@ export interface components {
          */
         ConsentChange: {
             status: components["schemas"]["MerchantConsent"];
+        };
+        /**
+         * @description `POST /v1/widget/{shop}/credit`: `{"amount_minor"}`, the store credit
+         *     to spend as a checkout code (minor units of the program's currency).
+         */
+        CreditSpend: {
+            /** Format: int64 */
+            amount_minor: number;
         };
         /** @description One day of the daily series, on the shop's clock. */
         DayFigures: {
@@ -1229,6 +1270,12 @@ export interface components {
         IssuedCode: {
             benefit: components["schemas"]["Benefit"];
             code: string;
+            /**
+             * Format: int64
+             * @description Store credit this code was bought with (minor units), returned to
+             *     the balance if the code is cancelled unused.
+             */
+            credit_minor?: number;
             /** Format: date-time */
             expires_at?: string | null;
             /** Format: date-time */
@@ -1883,6 +1930,13 @@ export interface components {
             /** Format: int64 */
             balance: number;
             code: string;
+            /**
+             * Format: int64
+             * @description Store credit: what this redemption added to it (a `store_credit`
+             *     reward) or took from it (a code bought with credit), and what is
+             *     left.
+             */
+            credit_minor?: number | null;
             /** Format: date-time */
             expires_at?: string | null;
             /** Format: int64 */
@@ -1890,6 +1944,8 @@ export interface components {
             redemption_id: string;
             replayed: boolean;
             reward: components["schemas"]["Id"];
+            /** Format: int64 */
+            store_credit_minor?: number | null;
         };
         /** @description `POST /v1/widget/{shop}/redeem`: `{"reward"}`. */
         Redemption: {
@@ -3716,6 +3772,121 @@ export interface operations {
             /** @description Invalid input, every problem with its JSON path */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    spendCredit: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description 1 to 128 characters; a retry with the same key is answered as the first time.
+                 * @example redeem-5f1c
+                 */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount_minor": 2500
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreditSpend"];
+            };
+        };
+        responses: {
+            /** @description Replayed by the idempotency key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeemAnswer"];
+                };
+            };
+            /** @description A code of that value */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeemAnswer"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -480,8 +480,12 @@ pub struct LedgerPage {
 pub struct RedeemRequest {
     pub program: ProgramRef,
     pub member: String,
+    /// A reward's id; or, with `credit_minor`, store credit spent as a
+    /// checkout code of that value.
     pub reward: String,
     pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_minor: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -97,6 +97,7 @@ pub enum Op {
     WidgetMe,
     WidgetLedger,
     WidgetRedeem,
+    WidgetSpendCredit,
     WidgetLeave,
     WidgetJoin,
     Referral,
@@ -227,6 +228,12 @@ pub const ROUTES: &[RouteDef] = {
             "/v1/widget/{shop}/redeem",
             Shopper,
             Op::WidgetRedeem,
+        ),
+        route(
+            "POST",
+            "/v1/widget/{shop}/credit",
+            Shopper,
+            Op::WidgetSpendCredit,
         ),
         route(
             "POST",

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::member::{MemberState, Profile};
-use crate::program::Program;
+use crate::member::{CodeStatus, MemberState, Profile};
+use crate::program::{Benefit, Program};
 
 /// What one member state contributes to the shop's counters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +35,9 @@ pub struct MemberFigures {
     /// for what an erasure leaves).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<NaiveDate>,
+    /// Donations redeemed (not cancelled), minor units by cause.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub donations: BTreeMap<String, i64>,
 }
 
 impl MemberFigures {
@@ -47,6 +50,7 @@ impl MemberFigures {
             issued: self.issued,
             redeemed: self.redeemed,
             referrals: self.referrals,
+            donations: self.donations.clone(),
             ..Self::default()
         }
     }
@@ -84,6 +88,22 @@ impl MemberFigures {
                 .map(|level| level.id.to_string()),
             nps: state.nps,
             day: Some(program.zone.local(now).date()),
+            donations: state
+                .codes
+                .iter()
+                .filter(|code| code.status != CodeStatus::Cancelled)
+                .filter_map(|code| match &code.benefit {
+                    Benefit::Donation {
+                        cause,
+                        amount_minor,
+                    } => Some((cause, *amount_minor)),
+                    _ => None,
+                })
+                .fold(BTreeMap::new(), |mut sums, (cause, amount)| {
+                    let sum: &mut i64 = sums.entry(cause.clone()).or_default();
+                    *sum = sum.saturating_add(amount);
+                    sums
+                }),
         }
     }
 }
@@ -132,6 +152,9 @@ pub struct ShopCounters {
     /// The daily series by local date (the last [`DAYS_KEPT`] days).
     #[serde(default)]
     pub days: BTreeMap<NaiveDate, DayTotals>,
+    /// What shoppers gave, minor units by cause.
+    #[serde(default)]
+    pub donations: BTreeMap<String, i64>,
 }
 
 /// The analytics endpoint's answer; rates in basis points.
@@ -155,6 +178,9 @@ pub struct Analytics {
     /// first, up to 92 days back from the newest; days without a change
     /// are left out.
     pub daily: Vec<DayFigures>,
+    /// What shoppers gave through donation rewards (redeemed, not
+    /// cancelled), minor units of the program's currency by cause.
+    pub donations: BTreeMap<String, i64>,
 }
 
 fn rate_bp(part: i64, whole: i64) -> i64 {
@@ -204,6 +230,23 @@ impl ShopCounters {
         self.nps_answers = self
             .nps_answers
             .saturating_add(delta(before.nps[2], after.nps[2]));
+        let causes: std::collections::BTreeSet<String> = before
+            .donations
+            .keys()
+            .chain(after.donations.keys())
+            .cloned()
+            .collect();
+        for cause in causes {
+            let was = before.donations.get(&cause).copied().unwrap_or(0);
+            let is = after.donations.get(&cause).copied().unwrap_or(0);
+            if was != is {
+                let sum = self.donations.entry(cause.clone()).or_insert(0);
+                *sum = sum.saturating_add(is.saturating_sub(was));
+                if *sum == 0 {
+                    self.donations.remove(&cause);
+                }
+            }
+        }
         if let Some(day) = after.day {
             let totals = self.days.entry(day).or_default();
             totals.points_issued = totals
@@ -270,6 +313,7 @@ impl ShopCounters {
                     totals: totals.clone(),
                 })
                 .collect(),
+            donations: self.donations.clone(),
         }
     }
 }

@@ -1124,6 +1124,7 @@ pub(crate) fn issue_code(
         status: CodeStatus::Unused,
         status_at: None,
         source,
+        credit_minor: 0,
     };
     state.codes.push(issued.clone());
     issued

@@ -184,6 +184,54 @@ impl Book {
         Ok(outcome)
     }
 
+    /// Spends `member_id`'s store credit as a checkout code.
+    pub fn spend_credit(
+        &mut self,
+        member_id: &Id,
+        amount_minor: i64,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<RedeemOutcome, RedeemError> {
+        let state_key = self.state_key(member_id, None);
+        let mut state = self.states.get(&state_key).cloned().unwrap_or_default();
+        let before = MemberFigures::of(&self.program, &state, now);
+        let outcome = crate::redemption::spend_credit(
+            &self.program,
+            &mut state,
+            member_id,
+            amount_minor,
+            key,
+            now,
+            &mut self.entropy,
+        )?;
+        let after = MemberFigures::of(&self.program, &state, now);
+        self.counters.record(&before, &after);
+        self.states.insert(state_key, state);
+        Ok(outcome)
+    }
+
+    /// Cancels an unused code of `member_id`: its points (or credit) return.
+    pub fn cancel_code(
+        &mut self,
+        member_id: &Id,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::member::IssuedCode, crate::redemption::CodeError> {
+        let state_key = self.state_key(member_id, None);
+        let mut state = self.states.get(&state_key).cloned().unwrap_or_default();
+        let before = MemberFigures::of(&self.program, &state, now);
+        let (cancelled, entries) =
+            crate::redemption::cancel_code(&self.program, &mut state, code, now)?;
+        let after = MemberFigures::of(&self.program, &state, now);
+        self.counters.record(&before, &after);
+        self.ledgers
+            .entry(state_key.clone())
+            .or_default()
+            .extend(entries);
+        self.states.insert(state_key, state);
+        Ok(cancelled)
+    }
+
     /// A manual adjustment.
     pub fn adjust(
         &mut self,

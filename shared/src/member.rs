@@ -154,6 +154,14 @@ pub struct IssuedCode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_at: Option<DateTime<Utc>>,
     pub source: CodeSource,
+    /// Store credit this code was bought with (minor units), returned to
+    /// the balance if the code is cancelled unused.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub credit_minor: i64,
+}
+
+fn is_zero(value: &i64) -> bool {
+    *value == 0
 }
 
 impl IssuedCode {

@@ -10,7 +10,7 @@ use crate::id::Id;
 use crate::member::{
     CodeSource, CodeStatus, EntryKind, IssuedCode, LedgerEntry, MemberState, RedemptionRecord,
 };
-use crate::program::Program;
+use crate::program::{Benefit, Program};
 
 /// A redemption refused: nothing changed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -25,6 +25,10 @@ pub enum RedeemError {
     KeyConflict,
     #[error("the member is not enrolled in the program: rejoin to redeem")]
     NotEnrolled,
+    #[error("this code would hold {needed} of store credit and the balance holds {available}")]
+    InsufficientCredit { needed: i64, available: i64 },
+    #[error("store credit is spent in amounts above 0")]
+    InvalidAmount,
 }
 
 impl RedeemError {
@@ -35,12 +39,15 @@ impl RedeemError {
             RedeemError::InsufficientPoints { .. } => "insufficient_points",
             RedeemError::KeyConflict => "idempotency_key_conflict",
             RedeemError::NotEnrolled => "not_enrolled",
+            RedeemError::InsufficientCredit { .. } => "insufficient_credit",
+            RedeemError::InvalidAmount => "invalid_amount",
         }
     }
 
     pub fn status(&self) -> u16 {
         match self {
             RedeemError::UnknownReward { .. } => 404,
+            RedeemError::InvalidAmount => 422,
             _ => 409,
         }
     }
@@ -56,6 +63,13 @@ pub struct Redemption {
     pub points_spent: i64,
     pub balance: i64,
     pub expires_at: Option<DateTime<Utc>>,
+    /// Store credit: what this redemption added to it (a `store_credit`
+    /// reward) or took from it (a code bought with credit), and what is
+    /// left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_minor: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_credit_minor: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,6 +150,11 @@ pub fn redeem(
             points_spent: done.points_spent,
             balance: state.balances(program, now).available,
             expires_at: state.code(&done.code).and_then(|c| c.expires_at),
+            credit_minor: state.code(&done.code).and_then(credit_of),
+            store_credit_minor: state
+                .code(&done.code)
+                .and_then(credit_of)
+                .map(|_| state.store_credit_minor),
         };
         return Ok(RedeemOutcome {
             redemption,
@@ -171,8 +190,21 @@ pub fn redeem(
         },
     );
     code.points_spent = cost;
+    // A store-credit reward is credit at once: the balance grows and its
+    // code is spent in the same moment (it shows as used).
+    let credited = match reward.benefit {
+        Benefit::StoreCredit { amount_minor } => {
+            state.store_credit_minor = state.store_credit_minor.saturating_add(amount_minor);
+            code.status = CodeStatus::Used;
+            code.status_at = Some(now);
+            Some(amount_minor)
+        }
+        _ => None,
+    };
     if let Some(stored) = state.codes.last_mut() {
         stored.points_spent = cost;
+        stored.status = code.status;
+        stored.status_at = code.status_at;
     }
     let mut entry = state.entry(
         now,
@@ -201,6 +233,123 @@ pub fn redeem(
             points_spent: cost,
             balance: state.balances(program, now).available,
             expires_at: code.expires_at,
+            credit_minor: credited,
+            store_credit_minor: credited.map(|_| state.store_credit_minor),
+        },
+        replayed: false,
+        entries,
+        code: Some(code),
+    })
+}
+
+/// What a code moved of the store credit: a store-credit reward's credit, or
+/// the credit a code was bought with (negative).
+fn credit_of(code: &IssuedCode) -> Option<i64> {
+    match code.benefit {
+        Benefit::StoreCredit { amount_minor } => Some(amount_minor),
+        _ if code.credit_minor > 0 => Some(code.credit_minor.saturating_neg()),
+        _ => None,
+    }
+}
+
+/// The reward id of codes bought with store credit.
+pub const STORE_CREDIT: &str = "store-credit";
+
+/// Spends store credit as a checkout code of `amount_minor` off an order
+/// (never more than the state holds); the same `key` of the same member
+/// replays. Cancelling the code unused returns the credit.
+pub fn spend_credit(
+    program: &Program,
+    state: &mut MemberState,
+    member_id: &Id,
+    amount_minor: i64,
+    key: &str,
+    now: DateTime<Utc>,
+    entropy: &mut dyn Entropy,
+) -> Result<RedeemOutcome, RedeemError> {
+    if state
+        .profile(member_id)
+        .is_some_and(|p| !p.enrollment.is_enrolled())
+    {
+        return Err(RedeemError::NotEnrolled);
+    }
+    let record_key = redemption_key(member_id, key);
+    if let Some(done) = state.redemptions.get(&record_key) {
+        let same = done.reward.as_str() == STORE_CREDIT
+            && state
+                .code(&done.code)
+                .is_some_and(|c| c.credit_minor == amount_minor);
+        if !same {
+            return Err(RedeemError::KeyConflict);
+        }
+        let code = state.code(&done.code).cloned();
+        return Ok(RedeemOutcome {
+            redemption: Redemption {
+                redemption_id: done.redemption_id.clone(),
+                code: done.code.clone(),
+                reward: done.reward.clone(),
+                points_spent: 0,
+                balance: state.balances(program, now).available,
+                expires_at: code.as_ref().and_then(|c| c.expires_at),
+                credit_minor: Some(amount_minor.saturating_neg()),
+                store_credit_minor: Some(state.store_credit_minor),
+            },
+            replayed: true,
+            entries: Vec::new(),
+            code: None,
+        });
+    }
+    if amount_minor <= 0 {
+        return Err(RedeemError::InvalidAmount);
+    }
+    if amount_minor > state.store_credit_minor {
+        return Err(RedeemError::InsufficientCredit {
+            needed: amount_minor,
+            available: state.store_credit_minor,
+        });
+    }
+    let entries: Vec<LedgerEntry> = state.settle(program, now).into_iter().collect();
+    state.store_credit_minor = state.store_credit_minor.saturating_sub(amount_minor);
+    state.last_activity = state.last_activity.max(Some(now));
+    let id = redemption_id(entropy);
+    let mut code = issue_code(
+        state,
+        entropy,
+        member_id,
+        STORE_CREDIT,
+        Benefit::AmountOff { amount_minor },
+        now,
+        None,
+        CodeSource::Redemption {
+            redemption_id: id.clone(),
+        },
+    );
+    code.credit_minor = amount_minor;
+    if let Some(stored) = state.codes.last_mut() {
+        stored.credit_minor = amount_minor;
+    }
+    let reward = Id::parse(STORE_CREDIT).map_err(|_| RedeemError::InvalidAmount)?;
+    state.redemptions.insert(
+        record_key,
+        RedemptionRecord {
+            redemption_id: id.clone(),
+            member_id: member_id.clone(),
+            reward: reward.clone(),
+            code: code.code.clone(),
+            points_spent: 0,
+            at: now,
+        },
+    );
+    Ok(RedeemOutcome {
+        redemption: Redemption {
+            redemption_id: id,
+            code: code.code.clone(),
+            reward,
+            points_spent: 0,
+            balance: state.balances(program, now).available,
+            expires_at: None,
+            credit_minor: Some(amount_minor.saturating_neg()),
+            store_credit_minor: Some(state.store_credit_minor),
         },
         replayed: false,
         entries,
@@ -283,6 +432,9 @@ pub fn cancel_code(
     found.status = CodeStatus::Cancelled;
     found.status_at = Some(now);
     let cancelled = found.clone();
+    state.store_credit_minor = state
+        .store_credit_minor
+        .saturating_add(cancelled.credit_minor);
     let points = cancelled.points_spent;
     if points > 0 {
         state.available = state.available.saturating_add(points);

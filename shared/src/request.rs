@@ -56,6 +56,31 @@ pub struct Redemption {
     pub reward: Id,
 }
 
+/// `POST /v1/widget/{shop}/credit`: `{"amount_minor"}`, the store credit
+/// to spend as a checkout code (minor units of the program's currency).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
+pub struct CreditSpend {
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = crate::program::MAX_AMOUNT)))]
+    pub amount_minor: i64,
+}
+
+impl CreditSpend {
+    pub fn from_value(value: &Value) -> Result<Self, Vec<Problem>> {
+        let mut check = Check::default();
+        let root = Path::Root;
+        let amount = check
+            .object(value, root, &["amount_minor"])
+            .and_then(|map| check.required(map, root, "amount_minor"))
+            .and_then(|v| check.int(v, root.key("amount_minor"), 1, crate::program::MAX_AMOUNT));
+        check.finish(amount.map(|amount_minor| Self { amount_minor }))
+    }
+}
+
 /// `PUT …/members/{member_id}/consent`: `{"status"}`, what the merchant
 /// records from the shop's own consent tool.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -2982,3 +2982,5 @@ mod challenges;
 mod reasons;
 
 mod grace;
+
+mod reward_kinds;

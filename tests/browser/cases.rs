@@ -60,7 +60,8 @@ pub fn guest_view(world: Arc<World>) -> CaseFuture {
                     "Double points on shoes",
                     "Write a review",
                     "Birthday gift",
-                    "+300 on orders of $700 or more"
+                    "+300 on orders of $700 or more",
+                    "1% back as store credit"
                 ],
                 "{tag}: ways to earn"
             );

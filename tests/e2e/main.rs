@@ -17,6 +17,7 @@ mod grace;
 mod local_time;
 mod matrix;
 mod privacy;
+mod reward_kinds;
 mod world;
 
 use world::World;
@@ -146,6 +147,10 @@ const CASES: &[Case] = &[
     (
         "tier grace: gold kept after the metric falls, and until when",
         grace::gold_is_kept_for_its_grace,
+    ),
+    (
+        "every reward kind: product code, credit, credit spent as a code, donations",
+        reward_kinds::every_reward_kind,
     ),
     (
         "one shop's burst: no object takes more than its share",

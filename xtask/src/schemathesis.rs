@@ -145,6 +145,15 @@ fn set_up(client: &Client) -> Result<Fixtures> {
         &api_key,
         &json!({"events": [signup(SHOPPER), signup(ERASED), signup(REFERRER), signup(LEAVER)]}),
     )?;
+    // Store credit (the demo's 1 % cashback on a 100,000,000.00 order) for
+    // the credit codes the fuzzer asks for.
+    client.call(
+        "POST",
+        &format!("/v1/shops/{SHOP}/events"),
+        &api_key,
+        &json!({"id": "st-order", "kind": "order_paid", "member_id": SHOPPER, "occurred_at": at,
+                "order": {"order_id": "st-order", "currency": "USD", "subtotal_minor": 10_000_000_000_i64}}),
+    )?;
     // Enough points for a redemption on every fuzzed request.
     client.call(
         "POST",

@@ -30,7 +30,9 @@ pub use loyalty_edge::model::{
 pub use loyalty_rules::analytics::Analytics;
 pub use loyalty_rules::award::Answer;
 pub use loyalty_rules::document::ProgramDocument;
-pub use loyalty_rules::request::{Adjustment, ConsentChange, MerchantConsent, NewShop, Redemption};
+pub use loyalty_rules::request::{
+    Adjustment, ConsentChange, CreditSpend, MerchantConsent, NewShop, Redemption,
+};
 pub use loyalty_rules::{Event, Id};
 
 use loyalty_edge::routes::{Op, ROUTES};
@@ -484,6 +486,20 @@ impl Widget {
         };
         self.call(
             Op::WidgetRedeem,
+            None,
+            &[("idempotency-key", key)],
+            Some(&body),
+        )
+        .and_then(decode)
+    }
+
+    /// `POST /v1/widget/{shop}/credit`: store credit spent as a checkout
+    /// code of `amount_minor`; a retry with the same `key` answers the same
+    /// code.
+    pub fn spend_credit(&self, amount_minor: i64, key: &str) -> Result<RedeemAnswer> {
+        let body = CreditSpend { amount_minor };
+        self.call(
+            Op::WidgetSpendCredit,
             None,
             &[("idempotency-key", key)],
             Some(&body),

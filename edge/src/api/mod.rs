@@ -14,7 +14,7 @@ use loyalty_rules::award::Answer;
 use loyalty_rules::book::Book;
 use loyalty_rules::event::parse_batch;
 use loyalty_rules::privacy::Consent;
-use loyalty_rules::request::{Adjustment, ConsentChange, NewShop, Redemption};
+use loyalty_rules::request::{Adjustment, ConsentChange, CreditSpend, NewShop, Redemption};
 use loyalty_rules::view::program_view;
 use loyalty_rules::{Event, Id, Problem, Program};
 use serde::Serialize;
@@ -524,6 +524,7 @@ async fn route(
         Op::WidgetLeave => widget::enrollment(ask, Consent::Left).await,
         Op::WidgetJoin => widget::enrollment(ask, Consent::Enrolled).await,
         Op::WidgetRedeem => widget::widget_redeem(ask).await,
+        Op::WidgetSpendCredit => widget::widget_spend_credit(ask).await,
         Op::Referral => public::referral(ask).await,
         Op::DevToken => admin::dev_token(ask).await,
         Op::DevCalls => admin::dev_calls(ask).await,

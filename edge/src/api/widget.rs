@@ -71,6 +71,37 @@ pub(super) async fn widget_ledger(ask: Ask<'_>) -> AppResult<Reply> {
 }
 
 pub(super) async fn widget_redeem(ask: Ask<'_>) -> AppResult<Reply> {
+    spend(ask, |body| {
+        let reward = Redemption::from_value(&parse_json(body)?)
+            .map_err(|problems| AppError::invalid("invalid_redemption", problems))?
+            .reward
+            .to_string();
+        Ok((reward, None))
+    })
+    .await
+}
+
+/// Store credit spent as a checkout code of the chosen value.
+pub(super) async fn widget_spend_credit(ask: Ask<'_>) -> AppResult<Reply> {
+    spend(ask, |body| {
+        let amount = CreditSpend::from_value(&parse_json(body)?)
+            .map_err(|problems| AppError::invalid("invalid_credit", problems))?
+            .amount_minor;
+        Ok((
+            loyalty_rules::redemption::STORE_CREDIT.to_owned(),
+            Some(amount),
+        ))
+    })
+    .await
+}
+
+/// A redemption or a store-credit code (what `read` takes from the body:
+/// the reward, or the credit to spend), under the request's idempotency
+/// key, in the shopper's state: 201, or 200 when the key replays.
+async fn spend(
+    ask: Ask<'_>,
+    read: impl FnOnce(&[u8]) -> AppResult<(String, Option<i64>)>,
+) -> AppResult<Reply> {
     let Ask {
         req,
         env,
@@ -88,10 +119,7 @@ pub(super) async fn widget_redeem(ask: Ask<'_>) -> AppResult<Reply> {
                 "send an Idempotency-Key header (1 to 128 characters)",
             )
         })?;
-    let reward = Redemption::from_value(&parse_json(&body)?)
-        .map_err(|problems| AppError::invalid("invalid_redemption", problems))?
-        .reward
-        .to_string();
+    let (reward, credit_minor) = read(&body)?;
     let (context, member, state_key) = shopper(req, env, &shop, access).await?;
     let answer = store::member(
         env,
@@ -102,6 +130,7 @@ pub(super) async fn widget_redeem(ask: Ask<'_>) -> AppResult<Reply> {
             member,
             reward,
             key,
+            credit_minor,
         },
     )
     .await?;

@@ -659,15 +659,26 @@ impl MemberObject {
         let program = request.program.load(&self.env).await?;
         let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
         let mut state = (*self.load()?).clone();
-        let outcome = redeem(
-            &program,
-            &mut state,
-            &member,
-            &request.reward,
-            &request.key,
-            now(),
-            &mut store::fill_random,
-        )?;
+        let outcome = match request.credit_minor {
+            Some(amount) => loyalty_rules::redemption::spend_credit(
+                &program,
+                &mut state,
+                &member,
+                amount,
+                &request.key,
+                now(),
+                &mut store::fill_random,
+            )?,
+            None => redeem(
+                &program,
+                &mut state,
+                &member,
+                &request.reward,
+                &request.key,
+                now(),
+                &mut store::fill_random,
+            )?,
+        };
         if !outcome.replayed {
             let change = Change {
                 state,

@@ -4,7 +4,7 @@
 //! One arm per [`Op`]: a new operation does not build until it is described.
 
 use loyalty_rules::document::ProgramDocument;
-use loyalty_rules::request::{Adjustment, ConsentChange, NewShop, Redemption};
+use loyalty_rules::request::{Adjustment, ConsentChange, CreditSpend, NewShop, Redemption};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
 
@@ -308,6 +308,28 @@ pub fn describe(op: Op) -> Operation {
                 ),
             ],
             problems: &[404, 409],
+            ..NONE
+        },
+        Op::WidgetSpendCredit => Operation {
+            id: "spendCredit",
+            summary: "Spend store credit as a checkout code",
+            description: "Takes `amount_minor` of the shopper's store credit (cashback and \
+                          store-credit rewards) and answers a code worth that much off an order \
+                          (`credit_minor` negative, `store_credit_minor` what is left); never more \
+                          than they hold (409 `insufficient_credit`). Cancelling the code unused \
+                          returns the credit. Send an `Idempotency-Key`: a retry with the same key \
+                          and amount answers the same code (200).",
+            idempotency_key: true,
+            body: Some((of::<CreditSpend>, || json!({"amount_minor": 2500}))),
+            answers: &[
+                (201, "A code of that value", Some(of::<RedeemAnswer>)),
+                (
+                    200,
+                    "Replayed by the idempotency key",
+                    Some(of::<RedeemAnswer>),
+                ),
+            ],
+            problems: &[409, 422],
             ..NONE
         },
         Op::WidgetLeave => Operation {
