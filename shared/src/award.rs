@@ -101,6 +101,14 @@ pub struct Answer {
     /// reason code and its figures.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_given: Vec<Reason>,
+    /// A guest's order: held until then for a signup with the same email
+    /// hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_until: Option<DateTime<Utc>>,
+    /// A signup: the guest orders of the same email hash it was credited
+    /// with (each also a `guest_order:<order id>` line).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guest_orders: Vec<crate::guest::GuestCredit>,
 }
 
 impl Answer {
@@ -122,6 +130,8 @@ impl Answer {
             not_enrolled: None,
             exchange: None,
             not_given: Vec::new(),
+            held_until: None,
+            guest_orders: Vec::new(),
         }
     }
 }
@@ -200,6 +210,11 @@ pub enum EventError {
     OutOfRange,
     #[error("event id {event_id} was already used with another body")]
     IdConflict { event_id: Id },
+    #[error(
+        "the program holds no guests' orders: send the member_id, or set guest_days to hold \
+         a guest's order for a signup with the same email hash"
+    )]
+    GuestsNotHeld,
 }
 
 impl EventError {
@@ -214,6 +229,7 @@ impl EventError {
             EventError::UnknownTier { .. } => "unknown_tier",
             EventError::OutOfRange => "out_of_range",
             EventError::IdConflict { .. } => "event_id_conflict",
+            EventError::GuestsNotHeld => "guest_orders_off",
         }
     }
 

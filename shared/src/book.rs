@@ -15,7 +15,8 @@ use crate::adjustment::{AdjustError, Adjusted, adjust};
 use crate::analytics::{MemberFigures, ShopCounters};
 use crate::award::{Answer, EventContext, EventError, Referrer, apply_event};
 use crate::code::SeededEntropy;
-use crate::event::Event;
+use crate::event::{Event, EventKind, GuestEvent, Incoming};
+use crate::guest::{GuestOrders, Held};
 use crate::id::Id;
 use crate::member::{LedgerEntry, MemberState};
 use crate::privacy::{self, Erasure};
@@ -37,6 +38,9 @@ pub struct Book {
     /// Member -> state key, for members of pooled accounts.
     pub accounts: BTreeMap<Id, Id>,
     pub referral_codes: BTreeMap<String, Id>,
+    /// Guests' orders by email hash, and the held events' fingerprints.
+    pub guests: BTreeMap<String, GuestOrders>,
+    pub guest_events: BTreeMap<Id, String>,
     pub counters: ShopCounters,
     pub entropy: SeededEntropy,
 }
@@ -50,6 +54,8 @@ impl Book {
             events: BTreeMap::new(),
             accounts: BTreeMap::new(),
             referral_codes: BTreeMap::new(),
+            guests: BTreeMap::new(),
+            guest_events: BTreeMap::new(),
             counters: ShopCounters::default(),
             entropy: SeededEntropy(1),
         }
@@ -63,6 +69,63 @@ impl Book {
         match account {
             Some(account) if self.program.pooling => account.clone(),
             _ => member_id.clone(),
+        }
+    }
+
+    /// Records a member's event or a guest's order, exactly once per id.
+    pub fn record_incoming(
+        &mut self,
+        incoming: &Incoming,
+        now: DateTime<Utc>,
+    ) -> Result<Answer, EventError> {
+        match incoming {
+            Incoming::Member(event) => self.record(event, now),
+            Incoming::Guest(event) => self.record_guest(event, now),
+        }
+    }
+
+    /// Holds a guest's order under its email hash (or, once a member signed
+    /// up with the hash, records it as theirs), exactly once per id.
+    pub fn record_guest(
+        &mut self,
+        event: &GuestEvent,
+        now: DateTime<Utc>,
+    ) -> Result<Answer, EventError> {
+        let conflict = || EventError::IdConflict {
+            event_id: event.id.clone(),
+        };
+        if let Some(seen) = self.guest_events.get(&event.id) {
+            if *seen != event.fingerprint() {
+                return Err(conflict());
+            }
+        } else if let Some((seen, answered)) = self.events.get(&event.id) {
+            // Recorded as a member's: the same event if it is this guest
+            // order made theirs.
+            return match answered {
+                Some((member, _)) if *seen == event.for_member(member).fingerprint() => {
+                    let event = event.for_member(member);
+                    self.record(&event, now)
+                }
+                None => Ok(privacy::erased_answer(
+                    event.id.clone(),
+                    self.program.version,
+                )),
+                Some(_) => Err(conflict()),
+            };
+        }
+        let mut guest = self
+            .guests
+            .get(&event.email_hash)
+            .cloned()
+            .unwrap_or_default();
+        match guest.hold(&self.program, event, now)? {
+            Held::Held(answer) => {
+                self.guest_events
+                    .insert(event.id.clone(), event.fingerprint());
+                self.guests.insert(event.email_hash.clone(), guest);
+                Ok(answer)
+            }
+            Held::Member(member) => self.record(&event.for_member(&member), now),
         }
     }
 
@@ -91,13 +154,14 @@ impl Book {
         let mut state = self.states.get(&key).cloned().unwrap_or_default();
         let before = MemberFigures::of(&self.program, &state, now);
         let context = EventContext { now, referrer };
-        let outcome = apply_event(
+        let mut outcome = apply_event(
             &self.program,
             &mut state,
             event,
             &context,
             &mut self.entropy,
         )?;
+        let credited = self.credit_guest_orders(event, &mut state, &context, &mut outcome);
         let after = MemberFigures::of(&self.program, &state, now);
         self.counters.record(&before, &after);
         for profile in state.profiles.values() {
@@ -111,8 +175,19 @@ impl Book {
             .entry(key.clone())
             .or_default()
             .extend(outcome.entries);
+        let mut referral_credits: Vec<_> = outcome.referral_credit.iter().cloned().collect();
+        for (credited, applied) in credited {
+            referral_credits.extend(applied.referral_credit);
+            self.ledgers
+                .entry(key.clone())
+                .or_default()
+                .extend(applied.entries);
+            let answered = Some((credited.member_id.clone(), applied.answer));
+            self.events
+                .insert(credited.id.clone(), (credited.fingerprint(), answered));
+        }
         self.states.insert(key, state);
-        if let Some(credit) = &outcome.referral_credit {
+        for credit in &referral_credits {
             let referrer_key = self.state_key(&credit.referrer, None);
             if let Some(referrer) = self.states.get_mut(&referrer_key) {
                 let before = MemberFigures::of(&self.program, referrer, now);
@@ -134,6 +209,37 @@ impl Book {
             ),
         );
         Ok(outcome.answer)
+    }
+
+    /// A signup with an email hash: the guest orders held under it, claimed
+    /// and credited to the member (the edge asks the hash's object for
+    /// them, then applies them with the signup).
+    fn credit_guest_orders(
+        &mut self,
+        event: &Event,
+        state: &mut MemberState,
+        context: &EventContext,
+        outcome: &mut crate::award::Outcome,
+    ) -> Vec<(Event, crate::award::Outcome)> {
+        let hash = event.member.as_ref().and_then(|m| m.email_hash.as_ref());
+        let (true, Some(hash)) = (event.kind == EventKind::Signup, hash) else {
+            return Vec::new();
+        };
+        let Some(guest) = self.guests.get_mut(hash) else {
+            return Vec::new();
+        };
+        let held = guest.claim(&self.program, &event.member_id, context.now);
+        let answered = &self.events;
+        crate::guest::credit(
+            &self.program,
+            state,
+            &held,
+            &|id| answered.contains_key(id),
+            context,
+            &mut self.entropy,
+            &mut outcome.answer,
+        )
+        .applied
     }
 
     fn resolve_referrer(&self, event: &Event) -> Referrer {
@@ -308,6 +414,9 @@ impl Book {
             if answered.as_ref().is_some_and(|(m, _)| m == member_id) {
                 *answered = None;
             }
+        }
+        if let Some(hash) = &erasure.email_hash {
+            self.guests.remove(hash);
         }
         Some(erasure)
     }

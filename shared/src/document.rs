@@ -78,6 +78,13 @@ pub struct ProgramDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_DAYS)))]
     pub pending_days: Option<i64>,
+    /// Days a guest's order (sent with `member.email_hash` and no
+    /// `member_id`) is held, from when it was paid, for a signup with the
+    /// same email hash, which is then credited with it once. 0 or absent:
+    /// guests' orders are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 366)))]
+    pub guest_days: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Accounts>,
     /// The shop's IANA time zone (`Asia/Riyadh`); default `UTC`. Days,

@@ -236,6 +236,74 @@ pub struct Event {
     pub membership: Option<Membership>,
 }
 
+/// An order paid (or refunded, or cancelled) by a guest: the shopper's
+/// email hash and no member id. It is held for the program's `guest_days`
+/// and credited, once, to the member who later signs up with that hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuestEvent {
+    pub id: Id,
+    pub kind: EventKind,
+    pub email_hash: String,
+    pub occurred_at: DateTime<Utc>,
+    pub order: Order,
+}
+
+impl GuestEvent {
+    /// The canonical form compared by the idempotency check.
+    pub fn fingerprint(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The same event as the member `member_id`'s own.
+    pub fn for_member(&self, member_id: &Id) -> Event {
+        Event {
+            id: self.id.clone(),
+            kind: self.kind,
+            member_id: member_id.clone(),
+            occurred_at: self.occurred_at,
+            action: None,
+            order: Some(self.order.clone()),
+            referral_code: None,
+            member: Some(MemberFacts {
+                email_hash: Some(self.email_hash.clone()),
+                ..MemberFacts::default()
+            }),
+            nps_score: None,
+            membership: None,
+        }
+    }
+}
+
+/// An event as it arrives: a member's, or a guest's order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Incoming {
+    Member(Event),
+    Guest(GuestEvent),
+}
+
+impl Incoming {
+    /// Reads one member's event or guest's order, reporting every problem.
+    pub fn from_value(value: &Value, now: DateTime<Utc>) -> Result<Self, Vec<Problem>> {
+        let mut check = Check::default();
+        let event = read_event(&mut check, value, Path::Root, now, true);
+        check.finish(event)
+    }
+
+    pub fn id(&self) -> &Id {
+        match self {
+            Incoming::Member(event) => &event.id,
+            Incoming::Guest(event) => &event.id,
+        }
+    }
+
+    pub fn fingerprint(&self) -> String {
+        match self {
+            Incoming::Member(event) => event.fingerprint(),
+            Incoming::Guest(event) => event.fingerprint(),
+        }
+    }
+}
+
 const EVENT_FIELDS: &[&str] = &[
     "id",
     "kind",
@@ -273,7 +341,10 @@ impl Event {
     /// Reads one event from a JSON value, reporting every problem.
     pub fn from_value(value: &Value, now: DateTime<Utc>) -> Result<Self, Vec<Problem>> {
         let mut check = Check::default();
-        let event = read_event(&mut check, value, Path::Root, now);
+        let event = read_event(&mut check, value, Path::Root, now, false).and_then(|e| match e {
+            Incoming::Member(event) => Some(event),
+            Incoming::Guest(_) => None,
+        });
         check.finish(event)
     }
 
@@ -298,7 +369,8 @@ fn read_event(
     value: &Value,
     root: Path<'_>,
     now: DateTime<Utc>,
-) -> Option<Event> {
+    guests: bool,
+) -> Option<Incoming> {
     let map = check.object(value, root, EVENT_FIELDS)?;
     let id = check
         .required(map, root, "id")
@@ -313,9 +385,8 @@ fn read_event(
         }
         kind
     });
-    let member_id = check
-        .required(map, root, "member_id")
-        .and_then(|v| check.id(v, root.key("member_id")));
+    let member_id = optional(map, "member_id").and_then(|v| check.id(v, root.key("member_id")));
+    let no_member = map.get("member_id").is_none();
     let occurred_at = check
         .required(map, root, "occurred_at")
         .and_then(|v| check.timestamp(v, root.key("occurred_at")));
@@ -348,7 +419,53 @@ fn read_event(
         nps_score.is_some(),
         membership.is_some(),
     );
-    Some(Event {
+    let guest_hash = member.as_ref().and_then(|m| m.email_hash.clone());
+    if no_member {
+        let is_order = matches!(
+            kind,
+            EventKind::OrderPaid | EventKind::OrderRefunded | EventKind::OrderCancelled
+        );
+        match guest_hash {
+            Some(email_hash) if guests && is_order => {
+                let facts = member
+                    .as_ref()
+                    .filter(|m| m.tags.is_some() || m.account_id.is_some() || m.birthday.is_some());
+                let extra = [
+                    ("referral_code", referral_code.is_some()),
+                    ("action", action.is_some()),
+                    ("nps_score", nps_score.is_some()),
+                    ("membership", membership.is_some()),
+                    ("member", facts.is_some()),
+                ];
+                for (key, present) in extra {
+                    if present {
+                        check.report(
+                            root.key(key),
+                            "belongs to a member's event: a guest's order carries only \
+                             order and member.email_hash",
+                        );
+                    }
+                }
+                return Some(Incoming::Guest(GuestEvent {
+                    id: id?,
+                    kind,
+                    email_hash,
+                    occurred_at: occurred_at?,
+                    order: order?,
+                }));
+            }
+            _ => {
+                let message = if guests && is_order {
+                    "is required (or, for a guest's order, member.email_hash)"
+                } else {
+                    "is required"
+                };
+                check.report(root.key("member_id"), message);
+                return None;
+            }
+        }
+    }
+    Some(Incoming::Member(Event {
         id: id?,
         kind,
         member_id: member_id?,
@@ -359,7 +476,7 @@ fn read_event(
         member,
         nps_score,
         membership,
-    })
+    }))
 }
 
 /// The members each kind needs, present and well-formed.
@@ -550,7 +667,7 @@ fn read_membership(check: &mut Check, value: &Value, path: Path<'_>) -> Option<M
 pub fn parse_batch(
     value: &Value,
     now: DateTime<Utc>,
-) -> Result<Vec<Result<Event, Vec<Problem>>>, Vec<Problem>> {
+) -> Result<Vec<Result<Incoming, Vec<Problem>>>, Vec<Problem>> {
     match value.get("events") {
         Some(events) => {
             let mut check = Check::default();
@@ -567,10 +684,10 @@ pub fn parse_batch(
             }
             Ok(items
                 .iter()
-                .map(|item| Event::from_value(item, now))
+                .map(|item| Incoming::from_value(item, now))
                 .collect())
         }
-        None => Ok(vec![Event::from_value(value, now)]),
+        None => Ok(vec![Incoming::from_value(value, now)]),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod condition;
 pub mod document;
 pub mod event;
 pub mod exchange;
+pub mod guest;
 pub mod id;
 pub mod json;
 pub mod member;

@@ -217,6 +217,18 @@ pub struct Profile {
     /// Whether the member takes part in the program.
     #[serde(default, skip_serializing_if = "Enrollment::is_enrolled")]
     pub enrollment: Enrollment,
+    /// Orders this member paid as a guest, credited at signup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_orders: Option<GuestOrdersAdded>,
+}
+
+/// Guest orders credited to a member: how many, their points, and when.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GuestOrdersAdded {
+    pub orders: u64,
+    pub points: i64,
+    pub at: DateTime<Utc>,
 }
 
 /// Whether a member takes part in the program: enrolled from their first
@@ -459,6 +471,7 @@ impl MemberState {
                 credited_referees: BTreeSet::new(),
                 erased_referees: 0,
                 enrollment: Enrollment::Enrolled,
+                guest_orders: None,
             })
     }
 

@@ -33,6 +33,8 @@ pub struct Erasure {
     pub referred_by: Option<Id>,
     /// The referees they were credited for, whose states name them.
     pub referees: Vec<Id>,
+    /// Their email hash: the guest orders held under it go too.
+    pub email_hash: Option<String>,
 }
 
 /// Erases `member` from `state` (`None`: the state does not hold them).
@@ -53,6 +55,7 @@ pub fn erase(state: &mut MemberState, member: &Id) -> Option<Erasure> {
         referral_code: profile.referral_code,
         referred_by: profile.referred_by,
         referees: profile.credited_referees.into_iter().collect(),
+        email_hash: profile.email_hash,
     };
     if erasure.emptied {
         erasure.codes = state.codes.iter().map(|c| c.code.clone()).collect();

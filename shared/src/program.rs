@@ -32,6 +32,8 @@ pub const MAX_BADGES: usize = 100;
 pub const MAX_CHALLENGES: usize = 50;
 /// Longest duration in days (100 years).
 pub const MAX_DAYS: i64 = 36_500;
+/// The longest a guest's order is held for a signup: a year.
+pub const MAX_GUEST_DAYS: i64 = 366;
 const MAX_TEXT: usize = 500;
 const MAX_CONDITIONS: usize = 50;
 const MAX_LOCALES: usize = 50;
@@ -306,6 +308,9 @@ pub struct Program {
     pub challenges: Vec<Challenge>,
     pub inactivity_days: Option<i64>,
     pub pending_days: i64,
+    /// How long a guest's order (an email hash, no member id) is held for
+    /// a signup with the same email hash (`guest_days`); 0: not held.
+    pub guest_days: i64,
     pub pooling: bool,
     /// Rates for orders paid in other currencies (`exchange_rates`).
     pub exchange_rates: Option<crate::exchange::Rates>,
@@ -379,6 +384,7 @@ const PROGRAM_FIELDS: &[&str] = &[
     "accounts",
     "time_zone",
     "exchange_rates",
+    "guest_days",
 ];
 
 fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<Program> {
@@ -442,6 +448,10 @@ fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<P
         Some(v) => check.int(v, root.key("pending_days"), 0, MAX_DAYS),
         None => Some(0),
     };
+    let guest_days = match optional(map, "guest_days") {
+        Some(v) => check.int(v, root.key("guest_days"), 0, MAX_GUEST_DAYS),
+        None => Some(0),
+    };
     let pooling = match optional(map, "accounts") {
         Some(v) => {
             let path = root.key("accounts");
@@ -475,6 +485,7 @@ fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<P
         challenges,
         inactivity_days,
         pending_days: pending_days?,
+        guest_days: guest_days?,
         pooling: pooling?,
     })
 }

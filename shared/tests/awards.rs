@@ -2984,3 +2984,5 @@ mod reasons;
 mod grace;
 
 mod reward_kinds;
+
+mod guests;
