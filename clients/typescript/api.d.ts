@@ -634,6 +634,17 @@ export interface components {
              *     are of the converted amounts.
              */
             exchange?: components["schemas"]["Exchange"] | null;
+            /**
+             * @description A signup: the guest orders of the same email hash it was credited
+             *     with (each also a `guest_order:<order id>` line).
+             */
+            guest_orders?: components["schemas"]["GuestCredit"][];
+            /**
+             * Format: date-time
+             * @description A guest's order: held until then for a signup with the same email
+             *     hash.
+             */
+            held_until?: string | null;
             lines: components["schemas"]["AwardLine"][];
             /**
              * @description The event was answered before, for a member erased since: its first
@@ -1100,7 +1111,7 @@ export interface components {
         } & (unknown & unknown & unknown & unknown & unknown & unknown);
         /** @description A batch of events, each answered on its own. */
         EventBatch: {
-            events: (components["schemas"]["Event"] | unknown)[];
+            events: (components["schemas"]["Event"] | components["schemas"]["GuestOrder"] | unknown)[];
         };
         /**
          * @description What happened. `order_refunded` carries `order.order_id` and
@@ -1122,7 +1133,7 @@ export interface components {
          */
         EventsAnswer: components["schemas"]["Answer"] | components["schemas"]["Results"];
         /** @description `POST …/events`: one event, or a batch of 1 to 100. */
-        EventsBody: components["schemas"]["Event"] | components["schemas"]["EventBatch"];
+        EventsBody: components["schemas"]["Event"] | components["schemas"]["GuestOrder"] | components["schemas"]["EventBatch"];
         /**
          * @description The rate one order counts by, kept with the order for its refunds and
          *     named in the answers that used it.
@@ -1241,6 +1252,49 @@ export interface components {
             /** @constant */
             kind: "donation";
         });
+        /**
+         * @description A guest order credited at signup: its id and the points it brought (its
+         *     refunds and cancellation already netted).
+         */
+        GuestCredit: {
+            /** @description The award lines of the order's own events. */
+            lines: components["schemas"]["AwardLine"][];
+            order_id: components["schemas"]["Id"];
+            /** Format: int64 */
+            points: number;
+        };
+        /** @description What a guest's order says of the shopper: only the email hash. */
+        GuestFacts: {
+            email_hash: string;
+        };
+        /**
+         * @description A guest's order: no `member_id`, the shopper's `member.email_hash`
+         *     instead. Held for the program's `guest_days` from when it was paid and
+         *     credited, once, at a signup with the same email hash (the answer says
+         *     `held_until`); once a member signed up with the hash, applied as theirs.
+         */
+        GuestOrder: {
+            id: components["schemas"]["Id"];
+            kind: components["schemas"]["GuestOrderKind"];
+            member: components["schemas"]["GuestFacts"];
+            /** Format: date-time */
+            occurred_at: string;
+            order: components["schemas"]["Order"];
+        } & (unknown & unknown & unknown);
+        /**
+         * @description The kinds of a guest's event.
+         * @enum {string}
+         */
+        GuestOrderKind: "order_paid" | "order_refunded" | "order_cancelled";
+        /** @description Guest orders credited to a member: how many, their points, and when. */
+        GuestOrdersAdded: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uint64 */
+            orders: number;
+            /** Format: int64 */
+            points: number;
+        };
         /** @description `GET /healthz`. */
         Health: {
             /**
@@ -1729,6 +1783,8 @@ export interface components {
             erased_referees?: number;
             /** Format: date-time */
             first_seen: string;
+            /** @description Orders this member paid as a guest, credited at signup. */
+            guest_orders?: components["schemas"]["GuestOrdersAdded"] | null;
             member_id: components["schemas"]["Id"];
             /** @description This member's own shareable code. */
             referral_code: string;
@@ -1844,6 +1900,14 @@ export interface components {
             earn_rules?: components["schemas"]["EarnRule"][] | null;
             exchange_rates?: components["schemas"]["ExchangeRates"] | null;
             expiry?: components["schemas"]["Expiry"] | null;
+            /**
+             * Format: int64
+             * @description Days a guest's order (sent with `member.email_hash` and no
+             *     `member_id`) is held, from when it was paid, for a signup with the
+             *     same email hash, which is then credited with it once. 0 or absent:
+             *     guests' orders are refused.
+             */
+            guest_days?: number | null;
             /** @description Shown in the panel: join and sign-in to guests, the terms to everyone. */
             links?: components["schemas"]["Links"] | null;
             /** @description The program's name, shown to shoppers. */
@@ -2111,7 +2175,7 @@ export interface components {
          *     current program), against the stored members, stored nowhere.
          */
         Simulation: {
-            events: (components["schemas"]["Event"] | unknown)[];
+            events: (components["schemas"]["Event"] | components["schemas"]["GuestOrder"] | unknown)[];
             /** @description The draft; left out (or `null`), the shop's current program. */
             program?: components["schemas"]["Program"] | null;
         };
@@ -2231,6 +2295,11 @@ export interface components {
              */
             enrollment: string;
             expiring?: components["schemas"]["Expiring"] | null;
+            /**
+             * @description Orders paid as a guest and credited at signup, shown for
+             *     [`GUEST_NOTICE_DAYS`] after.
+             */
+            guest_orders?: components["schemas"]["GuestOrdersAdded"] | null;
             known: boolean;
             /** Format: int64 */
             lifetime_earned: number;

@@ -49,7 +49,61 @@ pub struct StoredProgram {
 #[serde(untagged)]
 pub enum EventsBody {
     One(Box<Event>),
+    Guest(Box<GuestOrder>),
     Batch(EventBatch),
+}
+
+/// A guest's order: no `member_id`, the shopper's `member.email_hash`
+/// instead. Held for the program's `guest_days` from when it was paid and
+/// credited, once, at a signup with the same email hash (the answer says
+/// `held_until`); once a member signed up with the hash, applied as theirs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(JsonSchema),
+    schemars(deny_unknown_fields)
+)]
+#[cfg_attr(not(target_arch = "wasm32"), schemars(extend("allOf" = [
+    {"if": {"properties": {"kind": {"const": "order_paid"}}},
+     "then": {"properties": {"order": {
+         "type": "object", "required": ["currency", "subtotal_minor"],
+         "not": {"required": ["refund_minor"]}}}}},
+    {"if": {"properties": {"kind": {"const": "order_refunded"}}},
+     "then": {"properties": {"order": {
+         "type": "object", "required": ["refund_minor"],
+         "not": {"required": ["shop_subtotal_minor"]}}}}},
+    {"if": {"properties": {"kind": {"const": "order_cancelled"}}},
+     "then": {"properties": {"order": {"type": "object",
+         "not": {"required": ["shop_subtotal_minor"]}}}}}
+])))]
+pub struct GuestOrder {
+    pub id: Id,
+    pub kind: GuestOrderKind,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub order: loyalty_rules::event::Order,
+    pub member: GuestFacts,
+}
+
+/// The kinds of a guest's event.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GuestOrderKind {
+    OrderPaid,
+    OrderRefunded,
+    OrderCancelled,
+}
+
+/// What a guest's order says of the shopper: only the email hash.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(JsonSchema),
+    schemars(deny_unknown_fields)
+)]
+pub struct GuestFacts {
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(length(min = 1, max = 128)))]
+    pub email_hash: String,
 }
 
 /// A batch of events, each answered on its own.
@@ -67,13 +121,14 @@ pub struct EventBatch {
 #[cfg(not(target_arch = "wasm32"))]
 fn batch_items(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let event = generator.subschema_for::<Event>();
+    let guest = generator.subschema_for::<GuestOrder>();
     schemars::json_schema!({
         "type": "array",
         "minItems": 1,
         "maxItems": loyalty_rules::event::MAX_BATCH,
         "items": {
             "description": "An event. Each event of a batch is checked on its own: a bad one is answered by a problem in its place, the others apply.",
-            "anyOf": [event, {}],
+            "anyOf": [event, guest, {}],
         },
     })
 }

@@ -76,6 +76,12 @@ pub fn account_state(account: &str) -> String {
     format!("account:{}", part(account))
 }
 
+/// The state key of the orders held under a guest's email hash (kept in a
+/// member object of their own, which no member shares).
+pub fn guest_state(email_hash: &str) -> String {
+    format!("guest:{}", part(email_hash))
+}
+
 /// The KV copy of the state under `key` (one of the two above).
 pub fn member_snapshot(shop: &str, key: &str) -> String {
     format!("member:{}:{key}", part(shop))

@@ -96,6 +96,9 @@ calls! {
         Erase(EraseRequest) -> Erased,
         ForgetMember(ForgetMember) -> (),
         Consent(ConsentRequest) -> ConsentAnswer,
+        Hold(HoldRequest) -> Held,
+        ClaimGuest(ClaimGuest) -> Vec<Event>,
+        ForgetGuest(ForgetGuest) -> (),
     }
 }
 
@@ -439,7 +442,40 @@ pub struct ApplyRequest {
     pub program: ProgramRef,
     pub event: Event,
     pub referrer: ReferrerWire,
+    /// A signup: the guest orders its email hash's object handed over, to
+    /// credit with it (those this state answered already are skipped).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guest_orders: Vec<Event>,
 }
+
+/// A guest's order, to the object of its email hash.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HoldRequest {
+    pub program: ProgramRef,
+    pub event: loyalty_rules::event::GuestEvent,
+}
+
+/// What the guest object did with a guest's order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "as", rename_all = "snake_case")]
+pub enum Held {
+    /// Held: the answer to give.
+    Held { answer: Answer },
+    /// The hash belongs to this member: apply it as theirs.
+    Member { member: String },
+}
+
+/// A signup's claim of the orders held under its email hash.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClaimGuest {
+    pub program: ProgramRef,
+    pub member: String,
+}
+
+/// The erasure of the member who claimed a hash: everything held under it
+/// goes.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ForgetGuest {}
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ViewRequest {

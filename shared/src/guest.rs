@@ -145,7 +145,7 @@ impl GuestOrders {
             Some(owner) if owner != member => return Vec::new(),
             Some(_) => {}
             None => {
-                self.expire(program, now);
+                self.expire(program.guest_days, now);
                 self.claimed_by = Some(member.clone());
             }
         }
@@ -154,7 +154,7 @@ impl GuestOrders {
 
     /// Drops orders whose hold ended (with their refunds), while no member
     /// has claimed the hash. Answers whether anything is left to keep.
-    pub fn expire(&mut self, program: &Program, now: DateTime<Utc>) -> bool {
+    pub fn expire(&mut self, days: i64, now: DateTime<Utc>) -> bool {
         if self.claimed_by.is_some() {
             return true;
         }
@@ -162,7 +162,7 @@ impl GuestOrders {
             .held
             .iter()
             .filter(|e| e.kind == EventKind::OrderPaid)
-            .filter(|e| Self::until(e.occurred_at, program.guest_days) > now)
+            .filter(|e| Self::until(e.occurred_at, days) > now)
             .map(|e| e.order.order_id.clone())
             .collect();
         self.held.retain(|e| live.contains(&e.order.order_id));
@@ -172,14 +172,14 @@ impl GuestOrders {
     }
 
     /// When the next held order's hold ends (for an alarm), if unclaimed.
-    pub fn next_expiry(&self, program: &Program) -> Option<DateTime<Utc>> {
+    pub fn next_expiry(&self, days: i64) -> Option<DateTime<Utc>> {
         if self.claimed_by.is_some() {
             return None;
         }
         self.held
             .iter()
             .filter(|e| e.kind == EventKind::OrderPaid)
-            .map(|e| Self::until(e.occurred_at, program.guest_days))
+            .map(|e| Self::until(e.occurred_at, days))
             .min()
     }
 }

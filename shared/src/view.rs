@@ -256,9 +256,16 @@ pub struct MemberView {
     /// `opted_out`): the panel then offers the way back in.
     #[serde(default = "enrolled")]
     pub enrollment: String,
+    /// Orders paid as a guest and credited at signup, shown for
+    /// [`GUEST_NOTICE_DAYS`] after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_orders: Option<crate::member::GuestOrdersAdded>,
     pub locale: String,
     pub dir: String,
 }
+
+/// How long the panel tells a member that their guest orders were added.
+pub const GUEST_NOTICE_DAYS: i64 = 30;
 
 fn enrolled() -> String {
     "enrolled".to_owned()
@@ -396,7 +403,11 @@ pub fn member_view(
             })
         })
         .collect();
+    let guest_orders = profile
+        .and_then(|p| p.guest_orders.clone())
+        .filter(|added| ctx.now - added.at < chrono::Duration::days(GUEST_NOTICE_DAYS));
     MemberView {
+        guest_orders,
         member_id: member_id.clone(),
         known: profile.is_some(),
         balance: balances.available,

@@ -14,6 +14,7 @@ mod currencies;
 mod door;
 mod gates;
 mod grace;
+mod guests;
 mod local_time;
 mod matrix;
 mod privacy;
@@ -147,6 +148,10 @@ const CASES: &[Case] = &[
     (
         "tier grace: gold kept after the metric falls, and until when",
         grace::gold_is_kept_for_its_grace,
+    ),
+    (
+        "guests' orders: held, credited once at signup, erased with the member",
+        guests::guest_orders_wait_for_signup,
     ),
     (
         "every reward kind: product code, credit, credit spent as a code, donations",

@@ -20,7 +20,7 @@ use crate::world::{Shop, World, contract_program, days_ago, raw};
 /// "After an erase"). Left out: the runtime's local trace store of
 /// requests (`v3/observability`, development only: it records request
 /// paths, which name members).
-fn stores_holding(dir: &Path, needle: &str) -> Vec<String> {
+pub(crate) fn stores_holding(dir: &Path, needle: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {

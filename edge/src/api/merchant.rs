@@ -241,8 +241,8 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
         .iter()
         .flatten()
         .map(|event| ClaimRequest {
-            event_id: event.id.to_string(),
-            fingerprint: auth::fingerprint(event),
+            event_id: event.id().to_string(),
+            fingerprint: incoming_fingerprint(event),
         })
         .collect();
     let (context, claims) = claim_all(&ask, requests.clone()).await?;
@@ -258,34 +258,44 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
     for item in parsed {
         let outcome: AppResult<Answer> = match item {
             Err(problems) => Err(AppError::invalid("invalid_event", problems)),
-            Ok(event) => match claims.next() {
+            Ok(incoming) => match claims.next() {
                 None => Err(AppError::internal()),
                 Some((claim, _)) if claim.status == ClaimStatus::Conflict => {
                     Err(loyalty_rules::EventError::IdConflict {
-                        event_id: event.id.clone(),
+                        event_id: incoming.id().clone(),
                     }
                     .into())
                 }
                 Some((claim, _)) if claim.status == ClaimStatus::Erased => {
                     Ok(loyalty_rules::privacy::erased_answer(
-                        event.id.clone(),
+                        incoming.id().clone(),
                         context.program_version,
                     ))
                 }
                 Some((claim, request)) => {
-                    let mut bound = None;
+                    let mut bound: Option<(BoundKey, Id)> = None;
                     let applied = async {
+                        let event = match incoming {
+                            Incoming::Member(event) => event,
+                            Incoming::Guest(event) => match hold(env, shop, &context, event).await?
+                            {
+                                Ok(answer) => return Ok(answer),
+                                Err(event) => event,
+                            },
+                        };
                         let key = event_key(env, shop, &context, &event).await?;
-                        let key = bound.insert(key).key.clone();
+                        let key = bound.insert((key, event.member_id.clone())).0.key.clone();
                         let referrer = referrer_of(env, shop, &context, &event).await?;
+                        let guest_orders = guest_orders(env, shop, &context, &event).await?;
                         let reply = store::member(
                             env,
                             shop,
                             &key,
                             ApplyRequest {
                                 program: program_ref(shop, &context),
-                                event: event.clone(),
+                                event,
                                 referrer,
+                                guest_orders,
                             },
                         )
                         .await?;
@@ -300,8 +310,8 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
                     if applied.is_err() && claim.status == ClaimStatus::New {
                         let n = keys::gate_of(&request.event_id);
                         let _ = store::gate(env, shop, n, request.clone()).await;
-                        if bound.is_some_and(|b| b.fresh) {
-                            let member = event.member_id.to_string();
+                        if let Some((_, member)) = bound.filter(|(b, _)| b.fresh) {
+                            let member = member.to_string();
                             let _ = store::shop(env, shop, Unbind { member }).await;
                         }
                     }
@@ -321,6 +331,58 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
             .unwrap_or_else(|| Err(AppError::internal()))?;
         Reply::json(200, &answer)
     }
+}
+
+/// The fingerprint an event's id is claimed with at its gate.
+fn incoming_fingerprint(incoming: &Incoming) -> String {
+    match incoming {
+        Incoming::Member(event) => auth::fingerprint(event),
+        Incoming::Guest(event) => auth::sha256_hex(&event.fingerprint()),
+    }
+}
+
+/// A guest's order, to the object of its email hash: its answer when held
+/// there, else the same order as the member's who claimed the hash.
+async fn hold(
+    env: &Env,
+    shop: &str,
+    context: &Context,
+    event: GuestEvent,
+) -> AppResult<Result<Answer, Event>> {
+    let key = keys::guest_state(&event.email_hash);
+    let request = HoldRequest {
+        program: program_ref(shop, context),
+        event: event.clone(),
+    };
+    match store::member(env, shop, &key, request).await? {
+        Held::Held { answer } => Ok(Ok(answer)),
+        Held::Member { member } => {
+            let member = Id::parse(&member).map_err(|_| AppError::internal())?;
+            Ok(Err(event.for_member(&member)))
+        }
+    }
+}
+
+/// A signup with an email hash, on a program that holds guests' orders:
+/// the orders held under the hash, claimed for the member.
+async fn guest_orders(
+    env: &Env,
+    shop: &str,
+    context: &Context,
+    event: &Event,
+) -> AppResult<Vec<Event>> {
+    let hash = event.member.as_ref().and_then(|m| m.email_hash.as_deref());
+    let (EventKind::Signup, Some(hash)) = (event.kind, hash) else {
+        return Ok(Vec::new());
+    };
+    if program_for(env, shop, context).await?.guest_days == 0 {
+        return Ok(Vec::new());
+    }
+    let claim = ClaimGuest {
+        program: program_ref(shop, context),
+        member: event.member_id.to_string(),
+    };
+    store::member(env, shop, &keys::guest_state(hash), claim).await
 }
 
 /// Authenticates an events request and claims its ids, each at the gate its
@@ -421,17 +483,22 @@ pub(super) async fn simulate(ask: Ask<'_>) -> AppResult<Reply> {
                 "invalid_event",
                 problems,
             ))),
-            Ok(event) => {
-                let member = event.member_id.to_string();
-                if loaded.insert(member.clone(), ()).is_none() {
-                    let key = state_key(env, shop, &context, &member).await?;
-                    let state = store::member(env, shop, &key, StateRequest::default()).await?;
-                    if !state.is_empty() {
-                        book.states.insert(event.member_id.clone(), state);
+            Ok(incoming) => {
+                // A member's stored state is loaded once; a guest's order is
+                // held in the simulation's own book.
+                if let Incoming::Member(event) = &incoming {
+                    let member = event.member_id.to_string();
+                    if loaded.insert(member.clone(), ()).is_none() {
+                        let key = state_key(env, shop, &context, &member).await?;
+                        let state = store::member(env, shop, &key, StateRequest::default()).await?;
+                        if !state.is_empty() {
+                            book.states.insert(event.member_id.clone(), state);
+                        }
                     }
                 }
                 results.push(Outcome::from(
-                    book.record(&event, now()).map_err(AppError::from),
+                    book.record_incoming(&incoming, now())
+                        .map_err(AppError::from),
                 ));
             }
         }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use loyalty_rules::award::Answer;
 use loyalty_rules::book::Book;
-use loyalty_rules::event::parse_batch;
+use loyalty_rules::event::{EventKind, GuestEvent, Incoming, parse_batch};
 use loyalty_rules::privacy::Consent;
 use loyalty_rules::request::{Adjustment, ConsentChange, CreditSpend, NewShop, Redemption};
 use loyalty_rules::view::program_view;
@@ -29,11 +29,11 @@ use crate::clock::{dev_mode, now};
 use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
-    AdjustRequest, AnalyticsRequest, ApplyRequest, BoundKey, CallsRequest, ClaimRequest,
-    ClaimStatus, CodeAction, CodeRequest, ConsentRequest, Context, ContextRequest, CreateShop,
-    Credential, DevToken, EraseRequest, ExportRequest, Figures, KeyOf, LedgerRequest, LookupCode,
-    LookupReferral, ProfileRequest, ProgramRef, PutProgram, RedeemRequest, ReferrerWire, Report,
-    RotateKeys, StateRequest, Unbind, ViewAnswer, ViewRequest,
+    AdjustRequest, AnalyticsRequest, ApplyRequest, BoundKey, CallsRequest, ClaimGuest,
+    ClaimRequest, ClaimStatus, CodeAction, CodeRequest, ConsentRequest, Context, ContextRequest,
+    CreateShop, Credential, DevToken, EraseRequest, ExportRequest, Figures, Held, HoldRequest,
+    KeyOf, LedgerRequest, LookupCode, LookupReferral, ProfileRequest, ProgramRef, PutProgram,
+    RedeemRequest, ReferrerWire, Report, RotateKeys, StateRequest, Unbind, ViewAnswer, ViewRequest,
 };
 use crate::programs::{cached_version, program_document};
 use crate::routes::{self, Access, CredentialKind, Found, Op, Params, RouteDef};

@@ -29,10 +29,11 @@ use crate::bodies::Export;
 use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::model::{
-    AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, CodeAction, CodeRequest, CodeView,
-    ConsentAnswer, ConsentRequest, CreditRequest, EraseRequest, Erased, ErasedState, Forget,
-    ForgetMember, Index, KeyOf, LedgerPage, LedgerRequest, MemberCall, MemberEnvelope, MemberOp,
-    Profile, RedeemAnswer, RedeemRequest, ReferrerWire, Report, ViewAnswer, ViewRequest,
+    AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, ClaimGuest, CodeAction, CodeRequest,
+    CodeView, ConsentAnswer, ConsentRequest, CreditRequest, EraseRequest, Erased, ErasedState,
+    Forget, ForgetGuest, ForgetMember, Held, HoldRequest, Index, KeyOf, LedgerPage, LedgerRequest,
+    MemberCall, MemberEnvelope, MemberOp, Profile, RedeemAnswer, RedeemRequest, ReferrerWire,
+    Report, ViewAnswer, ViewRequest,
 };
 use crate::objects::shop::json;
 use crate::store::{self, reply};
@@ -77,6 +78,14 @@ struct Stored {
     state: MemberState,
     #[serde(default)]
     unreported: Option<Report>,
+}
+
+/// A guest object's row: the orders held under its email hash, and the
+/// program's `guest_days` when they were last held (for the alarm).
+#[derive(Default, Serialize, Deserialize)]
+struct StoredGuest {
+    orders: loyalty_rules::guest::GuestOrders,
+    days: i64,
 }
 
 /// How long a member view read keeps the KV snapshot fresh.
@@ -542,43 +551,65 @@ impl MemberObject {
             now: now(),
             referrer,
         };
-        let outcome = apply_event(
+        let mut outcome = apply_event(
             &program,
             &mut state,
             &request.event,
             &context,
             &mut store::fill_random,
         )?;
-        let answer_text =
-            serde_json::to_string(&outcome.answer).map_err(|_| AppError::internal())?;
-        self.sql()
-            .exec(
-                "INSERT INTO events (id, fingerprint, v, member) VALUES (?, ?, ?, ?)",
-                vec![
-                    request.event.id.as_str().into(),
-                    crate::auth::fingerprint(&request.event).as_str().into(),
-                    answer_text.as_str().into(),
-                    request.event.member_id.as_str().into(),
-                ],
-            )
-            .map_err(sql_err)?;
-        if let Some(ids) = self.ids.borrow_mut().as_mut() {
-            ids.insert(request.event.id.to_string());
+        // A signup's guest orders, credited with it: each stored as answered
+        // (so a retry of the signup or of the order credits nothing again).
+        let credited = loyalty_rules::guest::credit(
+            &program,
+            &mut state,
+            &request.guest_orders,
+            &|id: &Id| self.answered(id.as_str()).unwrap_or(true),
+            &context,
+            &mut store::fill_random,
+            &mut outcome.answer,
+        );
+        let mut entries = outcome.entries;
+        let mut codes: Vec<String> = outcome.codes.iter().map(|c| c.code.clone()).collect();
+        let mut credits: Vec<_> = outcome.referral_credit.into_iter().collect();
+        let mut answered = Vec::new();
+        for (event, applied) in credited.applied {
+            entries.extend(applied.entries);
+            codes.extend(applied.codes.iter().map(|c| c.code.clone()));
+            credits.extend(applied.referral_credit);
+            answered.push((event, applied.answer));
         }
-        let outgoing = outcome
-            .referral_credit
+        answered.push((request.event.clone(), outcome.answer.clone()));
+        for (event, answer) in &answered {
+            let answer_text = serde_json::to_string(answer).map_err(|_| AppError::internal())?;
+            self.sql()
+                .exec(
+                    "INSERT INTO events (id, fingerprint, v, member) VALUES (?, ?, ?, ?)",
+                    vec![
+                        event.id.as_str().into(),
+                        crate::auth::fingerprint(event).as_str().into(),
+                        answer_text.as_str().into(),
+                        event.member_id.as_str().into(),
+                    ],
+                )
+                .map_err(sql_err)?;
+            if let Some(ids) = self.ids.borrow_mut().as_mut() {
+                ids.insert(event.id.to_string());
+            }
+        }
+        let outgoing = credits
+            .into_iter()
             .map(|credit| Outgoing::Referrer {
                 request: CreditRequest {
                     program: request.program.clone(),
                     credit,
                 },
             })
-            .into_iter()
             .collect();
         let change = Change {
             state,
-            entries: &outcome.entries,
-            codes: outcome.codes.iter().map(|c| c.code.clone()).collect(),
+            entries: &entries,
+            codes,
             outgoing,
         };
         let report = self
@@ -923,6 +954,11 @@ impl MemberObject {
         {
             return Err(AppError::internal());
         }
+        // The orders held under their email hash, credited to them.
+        if let Some(hash) = &erasure.email_hash {
+            let guest = crate::keys::guest_state(hash);
+            store::member(&self.env, shop, &guest, ForgetGuest {}).await?;
+        }
         // The referrer's and the referees' states (a colleague's is this one).
         for other in erasure.referred_by.iter().chain(&erasure.referees) {
             if state.profiles.contains_key(other) {
@@ -1010,8 +1046,88 @@ impl MemberObject {
                 answer::<crate::model::StateRequest>(Ok(MemberState::default()))
             }
             MemberCall::ForgetMember(_) => answer::<ForgetMember>(Ok(())),
+            MemberCall::ForgetGuest(_) => answer::<ForgetGuest>(Ok(())),
+            MemberCall::ClaimGuest(_) => answer::<ClaimGuest>(Ok(Vec::new())),
             MemberCall::Code(_) => Err(loyalty_rules::redemption::CodeError::Unknown.into()),
             _ => Err(gone()),
+        }
+    }
+
+    /// The orders held under this object's email hash (a guest object).
+    fn guest(&self) -> AppResult<Option<StoredGuest>> {
+        match self.get_text("guest")? {
+            Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+                store::log_internal("guest orders", e);
+                AppError::internal()
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes the held orders and sets the alarm for the next hold's end
+    /// (while no member claimed them).
+    async fn put_guest(&self, shop: &str, key: &str, stored: &StoredGuest) -> AppResult<()> {
+        let text = serde_json::to_string(stored).map_err(|_| AppError::internal())?;
+        self.put_text("guest", &text)?;
+        if !*self.named.borrow() {
+            self.put_text("shop", shop)?;
+            self.put_text("key", key)?;
+            *self.named.borrow_mut() = true;
+        }
+        if let Some(at) = stored.orders.next_expiry(stored.days) {
+            let delay = (at - now()).num_milliseconds().max(1_000);
+            let _ = self.state.storage().set_alarm(delay).await;
+        }
+        Ok(())
+    }
+
+    /// A guest's order: held here, or handed back as the member's who
+    /// claimed the hash.
+    async fn hold(&self, key: &str, request: HoldRequest) -> AppResult<Held> {
+        let program = request.program.load(&self.env).await?;
+        let mut stored = self.guest()?.unwrap_or_default();
+        stored.days = program.guest_days;
+        match stored.orders.hold(&program, &request.event, now())? {
+            loyalty_rules::guest::Held::Held(answer) => {
+                if !answer.duplicate {
+                    self.put_guest(&request.program.shop, key, &stored).await?;
+                }
+                Ok(Held::Held { answer })
+            }
+            loyalty_rules::guest::Held::Member(member) => Ok(Held::Member {
+                member: member.to_string(),
+            }),
+        }
+    }
+
+    /// A signup's claim: the held orders as the member's (the same ones to
+    /// every retry by that member, none to anyone else).
+    async fn claim_guest(&self, key: &str, request: ClaimGuest) -> AppResult<Vec<Event>> {
+        let Some(mut stored) = self.guest()? else {
+            return Ok(Vec::new());
+        };
+        let program = request.program.load(&self.env).await?;
+        let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
+        let claimed_before = stored.orders.claimed_by.is_some();
+        let events = stored.orders.claim(&program, &member, now());
+        if !claimed_before {
+            self.put_guest(&request.program.shop, key, &stored).await?;
+        }
+        Ok(events)
+    }
+
+    /// The alarm of a guest object: orders whose hold ended go; with none
+    /// left, so does the object's storage.
+    async fn expire_guest(&self) -> AppResult<()> {
+        let Some(mut stored) = self.guest()? else {
+            return Ok(());
+        };
+        if stored.orders.expire(stored.days, now()) {
+            let shop = self.get_text("shop")?.unwrap_or_default();
+            let key = self.get_text("key")?.unwrap_or_default();
+            self.put_guest(&shop, &key, &stored).await
+        } else {
+            self.wipe().await
         }
     }
 
@@ -1087,6 +1203,7 @@ impl MemberObject {
         // (or no longer do) leave nothing behind that names them.
         let writes = match &call {
             MemberCall::Apply(_)
+            | MemberCall::Hold(_)
             | MemberCall::Consent(_)
             | MemberCall::Redeem(_)
             | MemberCall::Adjust(_)
@@ -1131,6 +1248,9 @@ impl MemberObject {
                 answer::<crate::model::ForgetMember>(self.forget_member(&key, &c).await)
             }
             MemberCall::Consent(c) => answer::<ConsentRequest>(self.consent(&key, c).await),
+            MemberCall::Hold(c) => answer::<HoldRequest>(self.hold(&key, c).await),
+            MemberCall::ClaimGuest(c) => answer::<ClaimGuest>(self.claim_guest(&key, c).await),
+            MemberCall::ForgetGuest(_) => answer::<ForgetGuest>(self.wipe().await),
         }
     }
 }
@@ -1170,6 +1290,9 @@ impl DurableObject for MemberObject {
     async fn alarm(&self) -> worker::Result<Response> {
         *self.alarm_set.borrow_mut() = false;
         let _ = self.migrate();
+        if let Err(error) = self.expire_guest().await {
+            return Response::error(error.body(), 500);
+        }
         match self.flush(true).await {
             Ok(()) => Response::ok("flushed"),
             Err(error) => Response::error(error.body(), 500),
