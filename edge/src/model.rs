@@ -460,7 +460,7 @@ pub struct HoldRequest {
 #[serde(tag = "as", rename_all = "snake_case")]
 pub enum Held {
     /// Held: the answer to give.
-    Held { answer: Answer },
+    Held { answer: Box<Answer> },
     /// The hash belongs to this member: apply it as theirs.
     Member { member: String },
 }

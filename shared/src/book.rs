@@ -123,7 +123,7 @@ impl Book {
                 self.guest_events
                     .insert(event.id.clone(), event.fingerprint());
                 self.guests.insert(event.email_hash.clone(), guest);
-                Ok(answer)
+                Ok(*answer)
             }
             Held::Member(member) => self.record(&event.for_member(&member), now),
         }

@@ -40,7 +40,7 @@ pub struct GuestOrders {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Held {
     /// Held: the answer says until when.
-    Held(Answer),
+    Held(Box<Answer>),
     /// The hash belongs to this member now: the event is theirs.
     Member(Id),
 }
@@ -96,7 +96,7 @@ impl GuestOrders {
         if let Some(answer) = self.answers.get(&event.id) {
             let mut again = answer.clone();
             again.duplicate = true;
-            return Ok(Held::Held(again));
+            return Ok(Held::Held(Box::new(again)));
         }
         if let Some(member) = &self.claimed_by {
             return Ok(Held::Member(member.clone()));
@@ -134,7 +134,7 @@ impl GuestOrders {
         answer.held_until = Some(until);
         self.held.push(event.clone());
         self.answers.insert(event.id.clone(), answer.clone());
-        Ok(Held::Held(answer))
+        Ok(Held::Held(Box::new(answer)))
     }
 
     /// The held events, as `member`'s own, for crediting at their signup;

@@ -1112,3 +1112,87 @@ pub fn challenge(world: Arc<World>) -> CaseFuture {
         }
     })
 }
+
+/// A shopper who bought as a guest signs up: the panel says their earlier
+/// order was added, and spends part of the store credit it brought (the
+/// demo's 1% cashback) as a code, after a refused try at more than held.
+pub fn guest_orders_and_store_credit(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        const MEMBER: &str = "browser-once-a-guest";
+        const HASH: &str = "browser-guest-hash";
+        world.send_events(&json!({"events": [
+            {"id": "browser-gu-order", "kind": "order_paid", "occurred_at": xtask::clock::days_ago(2),
+             "member": {"email_hash": HASH},
+             "order": {"order_id": "browser-gu-o1", "currency": "USD", "subtotal_minor": 30000}},
+            {"id": "browser-gu-signup", "kind": "signup", "member_id": MEMBER,
+             "occurred_at": xtask::clock::days_ago(0), "member": {"email_hash": HASH}}
+        ]}));
+        let me = world.me(MEMBER, "en");
+        let added = &me["guest_orders"];
+        assert_eq!(added["orders"], 1, "{me}");
+        let points = added["points"].as_i64().unwrap();
+        assert!(points > 0, "{me}");
+        // 1% of 300.00 back: 3.00 of store credit.
+        assert_eq!(me["store_credit_minor"], 300, "{me}");
+        let page = open_demo(&world, "", MEMBER, "&open", DESKTOP).await;
+        page.wait("the credit card", "root.querySelector('#ly-credit')")
+            .await;
+        let notice = page
+            .js("return Array.from(root.querySelectorAll('section[aria-labelledby=\"ly-balance\"] p')).map(function (p) { return p.textContent; });")
+            .await;
+        let expected = format!("1 earlier order was added: +{points} points");
+        assert!(
+            notice
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == &json!(expected)),
+            "{notice}"
+        );
+        let spend = |amount: &str| {
+            format!(
+                "var s = root.querySelector('#ly-credit').closest('section'); var i = s.querySelector('input'); i.value = '{amount}'; i.dispatchEvent(new Event('input')); s.querySelector('button').click(); return i.getAttribute('inputmode');"
+            )
+        };
+        assert_eq!(page.js(&spend("9.99")).await, json!("decimal"));
+        let refused = page
+            .wait(
+                "the refusal",
+                "root.querySelector('#ly-credit').closest('section').querySelector('.err[role=alert]')",
+            )
+            .await;
+        let _ = refused;
+        let said = page
+            .js("return root.querySelector('#ly-credit').closest('section').querySelector('.err').textContent;")
+            .await;
+        assert_eq!(said, json!("Choose an amount up to your store credit."));
+        assert_eq!(world.me(MEMBER, "en")["store_credit_minor"], 300);
+        page.js(&spend("1.25")).await;
+        page.wait("the code", "root.querySelector('.fresh code')")
+            .await;
+        let heading = page
+            .js("return root.querySelector('.fresh p').textContent;")
+            .await;
+        assert!(
+            heading.as_str().unwrap().contains("Store credit"),
+            "{heading}"
+        );
+        // 3.00 - 1.25 = 1.75 left, and the code is worth what was typed.
+        let me = world.me(MEMBER, "en");
+        assert_eq!(me["store_credit_minor"], 175, "{me}");
+        page.wait(
+            "the credit left",
+            "root.querySelector('section[aria-labelledby=\"ly-balance\"]').textContent.indexOf('Store credit: $1.75') >= 0",
+        )
+        .await;
+        // The code is listed under its kind's name, not an id.
+        let listed = page
+            .js("return root.querySelector('#ly-codes').closest('section').textContent;")
+            .await;
+        let listed = listed.as_str().unwrap();
+        assert!(
+            listed.contains("Store credit") && !listed.contains("store-credit"),
+            "{listed}"
+        );
+    })
+}

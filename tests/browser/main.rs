@@ -36,6 +36,10 @@ const CASES: &[Case] = &[
         cases::challenge,
     ),
     (
+        "a guest's earlier order added at signup; store credit spent as a code",
+        cases::guest_orders_and_store_credit,
+    ),
+    (
         "leave the program (asked first), then rejoin",
         cases::leave_and_rejoin,
     ),

@@ -159,14 +159,35 @@ pub fn redeem(
     reward: &str,
     key: &str,
 ) -> impl Future<Output = Result<Redemption, Failure>> + use<> {
+    code(config, "/redeem", ("reward", reward.into()), key)
+}
+
+/// Spends `amount_minor` of the member's store credit as a checkout code.
+pub fn spend_credit(
+    config: &Config,
+    amount_minor: i64,
+    key: &str,
+) -> impl Future<Output = Result<Redemption, Failure>> + use<> {
+    let amount = JsValue::from_f64(amount_minor as f64);
+    code(config, "/credit", ("amount_minor", amount), key)
+}
+
+/// A code for points or credit: one request shape (and one future type,
+/// so the panel's code for awaiting it is compiled once).
+fn code(
+    config: &Config,
+    path: &str,
+    field: (&str, JsValue),
+    key: &str,
+) -> impl Future<Output = Result<Redemption, Failure>> + use<> {
     // The browser writes the JSON, so the wasm needs no serializer.
-    let body = js_sys::JSON::stringify(&object(&[("reward", &reward.into())]))
+    let body = js_sys::JSON::stringify(&object(&[(field.0, &field.1)]))
         .map(JsValue::from)
         .ok();
     send(
         config,
         "POST",
-        &config.url("/redeem"),
+        &config.url(path),
         Some(("idempotency-key", key)),
         body,
     )

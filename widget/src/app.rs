@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use loyalty_rules::redemption::STORE_CREDIT;
 
 use crate::api;
 use crate::config::Config;
@@ -449,6 +450,7 @@ fn member_view(panel: &Panel, program: &ProgramView, member: &MemberView) -> imp
     }
     view! {
         {balance(ui, member)}
+        {credit(panel, member)}
         {tier(ui, program, member)}
         {challenges(ui, &member.challenges)}
         {new_code(panel, program)}
@@ -559,6 +561,17 @@ fn balance(ui: &Ui, member: &MemberView) -> impl IntoView + use<> {
                 &[("amount", &t.fmt.money(member.store_credit_minor))],
             )
         });
+        let guests = member.guest_orders.as_ref().map(|added| {
+            t.fill_counted(
+                Key::GuestOrders,
+                added.orders,
+                &[
+                    ("count", &t.fmt.number(added.orders)),
+                    ("points", &t.fmt.number(added.points)),
+                    ("label", t.label),
+                ],
+            )
+        });
         view! {
             <section class="card" aria-labelledby="ly-balance">
                 <h3 id="ly-balance">{t.get(Key::Balance)}</h3>
@@ -566,8 +579,75 @@ fn balance(ui: &Ui, member: &MemberView) -> impl IntoView + use<> {
                 {pending.map(|text| view! { <p class="muted">{text}</p> })}
                 {expiring.map(|text| view! { <p class="muted">{text}</p> })}
                 {credit.map(|text| view! { <p class="muted">{text}</p> })}
+                {guests.map(|text| view! { <p class="grace">{text}</p> })}
             </section>
         }
+    })
+}
+
+/// Store credit spent at checkout: a code of the amount typed (the whole
+/// credit to begin with), never more than held (the edge refuses more, and
+/// the panel says so). The code then shows like a redeemed reward's.
+fn credit(panel: &Panel, member: &MemberView) -> Option<impl IntoView + use<>> {
+    if member.store_credit_minor <= 0 {
+        return None;
+    }
+    let panel_parts = panel.clone();
+    let Panel {
+        config, ui, flow, ..
+    } = panel.clone();
+    let digits = crate::format::minor_digits(&member.currency);
+    let held = crate::format::decimal(member.store_credit_minor, digits);
+    let typed = Rc::new(RefCell::new(held.clone()));
+    let revision = member.revision;
+    let input = {
+        let typed = Rc::clone(&typed);
+        move |ev: leptos::ev::Event| {
+            let value = ev
+                .target()
+                .and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok())
+                .and_then(|v| v.as_string());
+            *typed.borrow_mut() = value.unwrap_or_default();
+        }
+    };
+    let send = move |_| {
+        let amount = crate::format::parse_minor(&typed.borrow(), digits).unwrap_or(0);
+        let mut sent = None;
+        flow.update(|f| {
+            f.ask(STORE_CREDIT, api::new_key());
+            sent = f.confirm();
+        });
+        let Some((_, key)) = sent else {
+            return;
+        };
+        let request = api::spend_credit(&config, amount, &key);
+        await_code(&config, &panel_parts, revision, request);
+    };
+    let failed = move || match flow.get() {
+        RedeemFlow::Failed { reward, failure } if reward == STORE_CREDIT => {
+            Some(view! { <p class="err" role="alert">{ui.t(failure.key())}</p> })
+        }
+        _ => None,
+    };
+    let ui = panel.ui.clone();
+    Some(view! {
+        <section class="card" aria-labelledby="ly-credit">
+            <h3 id="ly-credit">{ui.t(Key::StoreCreditName)}</h3>
+            <p class="row">
+                <label>
+                    {ui.t(Key::CreditAmount)}
+                    " "
+                    <input
+                        type="text"
+                        inputmode="decimal"
+                        value=held
+                        on:input=input
+                    />
+                </label>
+                <button class="primary" on:click=send>{ui.t(Key::UseCredit)}</button>
+            </p>
+            {failed}
+        </section>
     })
 }
 
@@ -627,6 +707,10 @@ fn new_code(panel: &Panel, program: &ProgramView) -> impl IntoView + use<> {
         .rewards
         .iter()
         .map(|r| (r.id.clone(), r.name.clone()))
+        .chain([(
+            STORE_CREDIT.to_owned(),
+            ui.t(Key::StoreCreditName).to_owned(),
+        )])
         .collect();
     move || {
         let RedeemFlow::Redeemed(redemption) = flow.get() else {
@@ -713,12 +797,9 @@ fn redeem_action(
     shortfall: String,
     revision: u64,
 ) -> impl IntoView + use<> {
+    let panel_parts = panel.clone();
     let Panel {
-        config,
-        ui,
-        state,
-        flow,
-        activity,
+        config, ui, flow, ..
     } = panel.clone();
     let id: Arc<str> = reward.id.as_str().into();
     let name: Arc<str> = reward.name.as_str().into();
@@ -736,18 +817,7 @@ fn redeem_action(
             return;
         };
         let request = api::redeem(&config, &reward, &key);
-        let config = Arc::clone(&config);
-        spawn_local(async move {
-            let outcome = request.await;
-            let redeemed = outcome.is_ok();
-            flow.update(|f| f.finish(outcome));
-            if redeemed {
-                // The history changed, and the member view must not come
-                // from a snapshot older than this redemption.
-                activity.set(Activity::default());
-                reload_member(&config, state, revision.saturating_add(1));
-            }
-        });
+        await_code(&config, &panel_parts, revision, request);
     };
     let cancel = move |_| flow.update(RedeemFlow::cancel);
     move || {
@@ -795,6 +865,28 @@ fn redeem_action(
     }
 }
 
+/// Awaits a code (a reward's or store credit's) and shows the outcome; once
+/// issued, the history and the member view reload (not from a snapshot
+/// older than this redemption).
+fn await_code(
+    config: &Arc<Config>,
+    panel: &Panel,
+    revision: u64,
+    request: impl std::future::Future<Output = Result<crate::model::Redemption, Failure>> + 'static,
+) {
+    let (config, state, flow, activity) =
+        (Arc::clone(config), panel.state, panel.flow, panel.activity);
+    spawn_local(async move {
+        let outcome = request.await;
+        let issued = outcome.is_ok();
+        flow.update(|f| f.finish(outcome));
+        if issued {
+            activity.set(Activity::default());
+            reload_member(&config, state, revision.saturating_add(1));
+        }
+    });
+}
+
 fn copy_button(ui: &Ui, text: String, what: String) -> impl IntoView + use<> {
     let copied = RwSignal::new(false);
     let (copy, done) = (ui.t(Key::Copy), ui.t(Key::Copied));
@@ -821,14 +913,20 @@ fn codes(ui: &Ui, codes: &[Code]) -> impl IntoView + use<> {
                     .expires_at
                     .as_deref()
                     .map(|at| ui.with(|t| t.fill(Key::Expires, &[("date", &t.fmt.date(at))])));
+                // A store-credit code has no reward of the program to name it.
+                let name = if code.reward == STORE_CREDIT {
+                    ui.t(Key::StoreCreditName).to_owned()
+                } else {
+                    code.name.clone()
+                };
                 view! {
                     <li>
                         <span>
                             <code>{code.code.clone()}</code>
                             <br />
-                            <span class="muted">{code.name.clone()} " " {expires}</span>
+                            <span class="muted">{name.clone()} " " {expires}</span>
                         </span>
-                        {copy_button(ui, code.code.clone(), code.name.clone())}
+                        {copy_button(ui, code.code.clone(), name)}
                     </li>
                 }
             })

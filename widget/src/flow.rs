@@ -8,6 +8,8 @@ use crate::model::{Entry, LedgerPage, Redemption};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
     InsufficientPoints,
+    /// More store credit than held, or not an amount.
+    Credit,
     TierRequired,
     RateLimited,
     Unauthorized,
@@ -23,6 +25,7 @@ impl Failure {
         match code {
             "insufficient_points" => Self::InsufficientPoints,
             "tier_required" => Self::TierRequired,
+            "insufficient_credit" | "invalid_amount" | "invalid_credit" => Self::Credit,
             "rate_limited" => Self::RateLimited,
             "unauthorized" => Self::Unauthorized,
             _ => match status {
@@ -38,6 +41,7 @@ impl Failure {
     pub fn key(&self) -> Key {
         match self {
             Self::InsufficientPoints => Key::ErrInsufficient,
+            Self::Credit => Key::ErrCredit,
             Self::TierRequired => Key::ErrTier,
             Self::RateLimited => Key::ErrRateLimited,
             Self::Unauthorized => Key::ErrUnauthorized,

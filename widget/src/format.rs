@@ -39,6 +39,32 @@ pub fn minor_digits(currency: &str) -> u32 {
     }
 }
 
+/// A typed amount in major units (`12`, `12.5`, `12,50`) as minor units;
+/// `None` when it is not one (more decimals than the currency has, a sign,
+/// letters, nothing).
+pub fn parse_minor(text: &str, digits: u32) -> Option<i64> {
+    // By hand: `str::parse` and `format!` would cost the wasm more.
+    let (mut value, mut decimals, mut seen, mut point) = (0i64, 0u32, false, false);
+    for byte in text.trim().bytes() {
+        match byte {
+            b'0'..=b'9' => {
+                if point {
+                    decimals += 1;
+                    if decimals > digits {
+                        return None;
+                    }
+                }
+                value = value.checked_mul(10)?.checked_add(i64::from(byte - b'0'))?;
+                seen = true;
+            }
+            b'.' | b',' if !point => point = true,
+            _ => return None,
+        }
+    }
+    let value = value.checked_mul(10i64.pow(digits - decimals))?;
+    (seen && value <= loyalty_rules::program::MAX_AMOUNT).then_some(value)
+}
+
 /// Minor units as an exact decimal in major units: `(45000, 2)` is `450.00`.
 pub fn decimal(minor: i64, digits: u32) -> String {
     let sign = if minor < 0 { "-" } else { "" };
@@ -266,6 +292,30 @@ mod tests {
         assert_eq!(decimal(1_234, 0), "1234");
         assert_eq!(decimal(1_234, 3), "1.234");
         assert_eq!(decimal(i64::MIN, 2), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn typed_amounts_become_exact_minor_units() {
+        assert_eq!(parse_minor("12", 2), Some(1_200));
+        assert_eq!(parse_minor(" 12.5 ", 2), Some(1_250));
+        assert_eq!(parse_minor("12,05", 2), Some(1_205));
+        assert_eq!(parse_minor(".5", 2), Some(50));
+        assert_eq!(parse_minor("7.", 2), Some(700));
+        assert_eq!(parse_minor("1.234", 3), Some(1_234));
+        assert_eq!(parse_minor("500", 0), Some(500));
+        for bad in [
+            "",
+            ".",
+            "-5",
+            "1.005",
+            "1e3",
+            "12 USD",
+            "1.2.3",
+            "9999999999999999",
+        ] {
+            assert_eq!(parse_minor(bad, 2), None, "{bad:?}");
+        }
+        assert_eq!(parse_minor("5.5", 0), None);
     }
 
     #[test]

@@ -94,6 +94,10 @@ strings! {
     Pending => "{points} {label} pending", "{points} {label} قيد الانتظار", "{points} {label} в ожидании";
     Expiring => "{points} {label} expire on {date}", "تنتهي صلاحية {points} {label} في {date}", "{points} {label} сгорят {date}";
     StoreCredit => "Store credit: {amount}", "رصيد المتجر: {amount}", "Баланс в магазине: {amount}";
+    StoreCreditName => "Store credit", "رصيد المتجر", "Баланс в магазине";
+    CreditAmount => "Amount to use", "المبلغ المراد استخدامه", "Сколько использовать";
+    UseCredit => "Get a code", "احصل على رمز", "Получить код";
+    GuestOrders => "{count} earlier order was added: +{points} {label}|{count} earlier orders were added: +{points} {label}", "أُضيف {count} طلب سابق: +{points} {label}|أُضيف طلب سابق واحد: +{points} {label}|أُضيف طلبان سابقان: +{points} {label}|أُضيفت {count} طلبات سابقة: +{points} {label}|أُضيف {count} طلبًا سابقًا: +{points} {label}|أُضيف {count} طلب سابق: +{points} {label}", "Добавлен {count} прежний заказ: +{points} {label}|Добавлено {count} прежних заказа: +{points} {label}|Добавлено {count} прежних заказов: +{points} {label}|Добавлено {count} прежнего заказа: +{points} {label}";
     CurrentTier => "Tier: {tier}", "المستوى: {tier}", "Уровень: {tier}";
     NoTierYet => "No tier yet", "لا يوجد مستوى بعد", "Уровня пока нет";
     ProgressTo => "Progress to {tier}", "التقدّم نحو {tier}", "Прогресс до уровня {tier}";
@@ -181,6 +185,7 @@ strings! {
     ErrUnauthorized => "Your session has ended. Please sign in again.", "انتهت جلستك. يُرجى تسجيل الدخول مجددًا.", "Сеанс завершён. Войдите снова.";
     ErrNotFound => "This reward is no longer available.", "لم تعد هذه المكافأة متاحة.", "Эта награда больше недоступна.";
     ErrNetwork => "We couldn't reach the rewards service. Check your connection and try again.", "تعذّر الوصول إلى خدمة المكافآت. تحقّق من اتصالك وحاول مجددًا.", "Не удалось связаться с сервисом бонусов. Проверьте подключение и попробуйте снова.";
+    ErrCredit => "Choose an amount up to your store credit.", "اختر مبلغًا لا يتجاوز رصيدك في المتجر.", "Выберите сумму не больше вашего баланса в магазине.";
     ErrOther => "Something went wrong. Please try again.", "حدث خطأ ما. يُرجى المحاولة مجددًا.", "Что-то пошло не так. Попробуйте снова.";
 }
 

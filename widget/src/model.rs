@@ -317,6 +317,22 @@ pub struct Challenge {
     pub badge: Option<String>,
 }
 
+/// Orders paid as a guest, credited at signup.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GuestOrders {
+    pub orders: i64,
+    pub points: i64,
+}
+
+impl FromJson for GuestOrders {
+    fn from_json(json: &impl Json) -> Self {
+        Self {
+            orders: json.int("orders"),
+            points: json.int("points"),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expiring {
     pub points: i64,
@@ -356,6 +372,7 @@ pub struct MemberView {
     /// `enrolled`, or why the member is out of the program: `left` (they
     /// left) or `opted_out` (the shop recorded their opt-out).
     pub enrollment: String,
+    pub guest_orders: Option<GuestOrders>,
 }
 
 impl MemberView {
@@ -610,6 +627,7 @@ impl FromJson for MemberView {
             codes: json.list("codes"),
             revision: json.int("revision").max(0).unsigned_abs(),
             enrollment: json.text("enrollment"),
+            guest_orders: json.object("guest_orders"),
         }
     }
 }
@@ -677,7 +695,7 @@ mod tests {
         let mut book = Book::new(program);
         let batch: serde_json::Value = serde_json::from_str(EVENTS).unwrap();
         for event in loyalty_rules::event::parse_batch(&batch, now()).unwrap() {
-            book.record(&event.unwrap(), now()).unwrap();
+            book.record_incoming(&event.unwrap(), now()).unwrap();
         }
         book
     }

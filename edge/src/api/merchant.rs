@@ -355,7 +355,7 @@ async fn hold(
         event: event.clone(),
     };
     match store::member(env, shop, &key, request).await? {
-        Held::Held { answer } => Ok(Ok(answer)),
+        Held::Held { answer } => Ok(Ok(*answer)),
         Held::Member { member } => {
             let member = Id::parse(&member).map_err(|_| AppError::internal())?;
             Ok(Err(event.for_member(&member)))
