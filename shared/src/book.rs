@@ -225,9 +225,12 @@ impl Book {
         let (true, Some(hash)) = (event.kind == EventKind::Signup, hash) else {
             return Vec::new();
         };
-        let Some(guest) = self.guests.get_mut(hash) else {
+        if self.program.guest_days == 0 {
             return Vec::new();
-        };
+        }
+        // Claimed even with nothing held: the hash's later orders are this
+        // member's.
+        let guest = self.guests.entry(hash.clone()).or_default();
         let held = guest.claim(&self.program, &event.member_id, context.now);
         let answered = &self.events;
         crate::guest::credit(
@@ -260,6 +263,33 @@ impl Book {
         }
     }
 
+    /// One write to `member_id`'s state: `op` changes a copy and returns
+    /// its result and ledger entries; only when it succeeds do the counters
+    /// take the figures' difference and the copy replace the state.
+    fn write<T, E>(
+        &mut self,
+        member_id: &Id,
+        now: DateTime<Utc>,
+        op: impl FnOnce(
+            &Program,
+            &mut MemberState,
+            &mut SeededEntropy,
+        ) -> Result<(T, Vec<LedgerEntry>), E>,
+    ) -> Result<T, E> {
+        let state_key = self.state_key(member_id, None);
+        let mut state = self.states.get(&state_key).cloned().unwrap_or_default();
+        let before = MemberFigures::of(&self.program, &state, now);
+        let (result, entries) = op(&self.program, &mut state, &mut self.entropy)?;
+        let after = MemberFigures::of(&self.program, &state, now);
+        self.counters.record(&before, &after);
+        self.ledgers
+            .entry(state_key.clone())
+            .or_default()
+            .extend(entries);
+        self.states.insert(state_key, state);
+        Ok(result)
+    }
+
     /// Spends points of `member_id` on a reward.
     pub fn redeem(
         &mut self,
@@ -268,26 +298,11 @@ impl Book {
         key: &str,
         now: DateTime<Utc>,
     ) -> Result<RedeemOutcome, RedeemError> {
-        let state_key = self.state_key(member_id, None);
-        let mut state = self.states.get(&state_key).cloned().unwrap_or_default();
-        let before = MemberFigures::of(&self.program, &state, now);
-        let outcome = redeem(
-            &self.program,
-            &mut state,
-            member_id,
-            reward,
-            key,
-            now,
-            &mut self.entropy,
-        )?;
-        let after = MemberFigures::of(&self.program, &state, now);
-        self.counters.record(&before, &after);
-        self.ledgers
-            .entry(state_key.clone())
-            .or_default()
-            .extend(outcome.entries.clone());
-        self.states.insert(state_key, state);
-        Ok(outcome)
+        self.write(member_id, now, |program, state, entropy| {
+            let outcome = redeem(program, state, member_id, reward, key, now, entropy)?;
+            let entries = outcome.entries.clone();
+            Ok((outcome, entries))
+        })
     }
 
     /// Spends `member_id`'s store credit as a checkout code.
@@ -298,22 +313,19 @@ impl Book {
         key: &str,
         now: DateTime<Utc>,
     ) -> Result<RedeemOutcome, RedeemError> {
-        let state_key = self.state_key(member_id, None);
-        let mut state = self.states.get(&state_key).cloned().unwrap_or_default();
-        let before = MemberFigures::of(&self.program, &state, now);
-        let outcome = crate::redemption::spend_credit(
-            &self.program,
-            &mut state,
-            member_id,
-            amount_minor,
-            key,
-            now,
-            &mut self.entropy,
-        )?;
-        let after = MemberFigures::of(&self.program, &state, now);
-        self.counters.record(&before, &after);
-        self.states.insert(state_key, state);
-        Ok(outcome)
+        self.write(member_id, now, |program, state, entropy| {
+            let outcome = crate::redemption::spend_credit(
+                program,
+                state,
+                member_id,
+                amount_minor,
+                key,
+                now,
+                entropy,
+            )?;
+            let entries = outcome.entries.clone();
+            Ok((outcome, entries))
+        })
     }
 
     /// Cancels an unused code of `member_id`: its points (or credit) return.
@@ -323,19 +335,9 @@ impl Book {
         code: &str,
         now: DateTime<Utc>,
     ) -> Result<crate::member::IssuedCode, crate::redemption::CodeError> {
-        let state_key = self.state_key(member_id, None);
-        let mut state = self.states.get(&state_key).cloned().unwrap_or_default();
-        let before = MemberFigures::of(&self.program, &state, now);
-        let (cancelled, entries) =
-            crate::redemption::cancel_code(&self.program, &mut state, code, now)?;
-        let after = MemberFigures::of(&self.program, &state, now);
-        self.counters.record(&before, &after);
-        self.ledgers
-            .entry(state_key.clone())
-            .or_default()
-            .extend(entries);
-        self.states.insert(state_key, state);
-        Ok(cancelled)
+        self.write(member_id, now, |program, state, _| {
+            crate::redemption::cancel_code(program, state, code, now)
+        })
     }
 
     /// A manual adjustment.
@@ -347,27 +349,11 @@ impl Book {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Adjusted, AdjustError> {
-        let state_key = self.state_key(member_id, None);
-        let mut state = self.states.get(&state_key).cloned().unwrap_or_default();
-        let before = MemberFigures::of(&self.program, &state, now);
-        let adjusted = adjust(
-            &self.program,
-            &mut state,
-            member_id,
-            id,
-            points,
-            reason,
-            now,
-            &mut self.entropy,
-        )?;
-        let after = MemberFigures::of(&self.program, &state, now);
-        self.counters.record(&before, &after);
-        self.ledgers
-            .entry(state_key.clone())
-            .or_default()
-            .extend(adjusted.entries.clone());
-        self.states.insert(state_key, state);
-        Ok(adjusted)
+        self.write(member_id, now, |program, state, entropy| {
+            let adjusted = adjust(program, state, member_id, id, points, reason, now, entropy)?;
+            let entries = adjusted.entries.clone();
+            Ok((adjusted, entries))
+        })
     }
 
     /// Erases a member the way the edge does: out of their state (the whole

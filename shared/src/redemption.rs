@@ -139,29 +139,10 @@ pub fn redeem(
         return Err(RedeemError::NotEnrolled);
     }
     let record_key = redemption_key(member_id, key);
-    if let Some(done) = state.redemptions.get(&record_key) {
-        if done.reward.as_str() != reward_id {
-            return Err(RedeemError::KeyConflict);
-        }
-        let redemption = Redemption {
-            redemption_id: done.redemption_id.clone(),
-            code: done.code.clone(),
-            reward: done.reward.clone(),
-            points_spent: done.points_spent,
-            balance: state.balances(program, now).available,
-            expires_at: state.code(&done.code).and_then(|c| c.expires_at),
-            credit_minor: state.code(&done.code).and_then(credit_of),
-            store_credit_minor: state
-                .code(&done.code)
-                .and_then(credit_of)
-                .map(|_| state.store_credit_minor),
-        };
-        return Ok(RedeemOutcome {
-            redemption,
-            replayed: true,
-            entries: Vec::new(),
-            code: None,
-        });
+    if let Some(replayed) = replay(program, state, &record_key, now, |done, _| {
+        done.reward.as_str() == reward_id
+    }) {
+        return replayed;
     }
     redeem_check(program, state, reward_id, now)?;
     let Some(reward) = program.reward(reward_id) else {
@@ -242,6 +223,39 @@ pub fn redeem(
     })
 }
 
+/// The first answer to a redemption key used again: the same redemption
+/// (its code, its credit, the balances now) when `same` finds the request
+/// the same, else a key conflict; `None` for a key not used yet.
+fn replay(
+    program: &Program,
+    state: &MemberState,
+    record_key: &str,
+    now: DateTime<Utc>,
+    same: impl FnOnce(&RedemptionRecord, Option<&IssuedCode>) -> bool,
+) -> Option<Result<RedeemOutcome, RedeemError>> {
+    let done = state.redemptions.get(record_key)?;
+    let code = state.code(&done.code);
+    if !same(done, code) {
+        return Some(Err(RedeemError::KeyConflict));
+    }
+    let credit_minor = code.and_then(credit_of);
+    Some(Ok(RedeemOutcome {
+        redemption: Redemption {
+            redemption_id: done.redemption_id.clone(),
+            code: done.code.clone(),
+            reward: done.reward.clone(),
+            points_spent: done.points_spent,
+            balance: state.balances(program, now).available,
+            expires_at: code.and_then(|c| c.expires_at),
+            credit_minor,
+            store_credit_minor: credit_minor.map(|_| state.store_credit_minor),
+        },
+        replayed: true,
+        entries: Vec::new(),
+        code: None,
+    }))
+}
+
 /// What a code moved of the store credit: a store-credit reward's credit, or
 /// the credit a code was bought with (negative).
 fn credit_of(code: &IssuedCode) -> Option<i64> {
@@ -274,30 +288,10 @@ pub fn spend_credit(
         return Err(RedeemError::NotEnrolled);
     }
     let record_key = redemption_key(member_id, key);
-    if let Some(done) = state.redemptions.get(&record_key) {
-        let same = done.reward.as_str() == STORE_CREDIT
-            && state
-                .code(&done.code)
-                .is_some_and(|c| c.credit_minor == amount_minor);
-        if !same {
-            return Err(RedeemError::KeyConflict);
-        }
-        let code = state.code(&done.code).cloned();
-        return Ok(RedeemOutcome {
-            redemption: Redemption {
-                redemption_id: done.redemption_id.clone(),
-                code: done.code.clone(),
-                reward: done.reward.clone(),
-                points_spent: 0,
-                balance: state.balances(program, now).available,
-                expires_at: code.as_ref().and_then(|c| c.expires_at),
-                credit_minor: Some(amount_minor.saturating_neg()),
-                store_credit_minor: Some(state.store_credit_minor),
-            },
-            replayed: true,
-            entries: Vec::new(),
-            code: None,
-        });
+    if let Some(replayed) = replay(program, state, &record_key, now, |done, code| {
+        done.reward.as_str() == STORE_CREDIT && code.is_some_and(|c| c.credit_minor == amount_minor)
+    }) {
+        return replayed;
     }
     if amount_minor <= 0 {
         return Err(RedeemError::InvalidAmount);

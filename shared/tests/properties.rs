@@ -610,3 +610,99 @@ fn a_challenge_reward_is_held_at_most_once_per_period() {
 }
 
 static HELD: AtomicUsize = AtomicUsize::new(0);
+
+/// Guests' orders are credited exactly once: whatever the order in which
+/// the held orders, their duplicates, the signup (sent one to three times)
+/// and a second member's signup with the same hash arrive, the first
+/// member ends with each order's points once (and the second with none),
+/// the ledger says the same, and the orders sent after a signup are the
+/// first member's own.
+#[test]
+fn guest_orders_are_credited_exactly_once_in_any_order() {
+    use loyalty_rules::event::Incoming;
+    let program = Program::from_value(&json!({
+        "currency": "USD", "shop_url": "https://shop.example", "guest_days": 30,
+        "earn_rules": [
+            {"id": "base", "event": "order_paid", "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}}]
+    }))
+    .unwrap();
+    let guest = |n: usize, subtotal: i64| {
+        Incoming::from_value(
+            &json!({"id": format!("g-{n}"), "kind": "order_paid",
+                    "occurred_at": (now() - Duration::days(n as i64)).to_rfc3339(),
+                    "member": {"email_hash": "h"},
+                    "order": {"order_id": format!("o-{n}"), "currency": "USD", "subtotal_minor": subtotal}}),
+            now(),
+        )
+        .unwrap()
+    };
+    let signup = |id: &str, member: &str| {
+        Incoming::from_value(
+            &json!({"id": id, "kind": "signup", "member_id": member,
+                    "occurred_at": now().to_rfc3339(), "member": {"email_hash": "h"}}),
+            now(),
+        )
+        .unwrap()
+    };
+    let runs = AtomicUsize::new(0);
+    proptest!(counted(256), |(
+        subtotals in prop::collection::vec(0i64..100_000, 1..6),
+        signups in 1usize..4,
+        duplicates in prop::collection::vec(any::<bool>(), 6),
+        order in prop::collection::vec(any::<u32>(), 12),
+        other_first in any::<bool>(),
+    )| {
+        let mut sends: Vec<Incoming> = subtotals
+            .iter()
+            .enumerate()
+            .map(|(n, s)| guest(n + 1, *s))
+            .collect();
+        for (n, again) in duplicates.iter().enumerate().take(subtotals.len()) {
+            if *again {
+                sends.push(guest(n + 1, subtotals[n]));
+            }
+        }
+        for _ in 0..signups {
+            sends.push(signup("s-1", "m-1"));
+        }
+        // Shuffled by the drawn keys; Ben's signup comes after Anna's first.
+        let mut keyed: Vec<(u32, Incoming)> = sends
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| (order[i % order.len()].wrapping_add(i as u32), s))
+            .collect();
+        keyed.sort_by_key(|(k, _)| *k);
+        let mut book = Book::new(program.clone());
+        let mut anna_signed = false;
+        let mut ben_signed = false;
+        for (_, incoming) in &keyed {
+            book.record_incoming(incoming, now()).unwrap();
+            if matches!(incoming, Incoming::Member(_)) && !anna_signed {
+                anna_signed = true;
+                if other_first {
+                    book.record_incoming(&signup("s-2", "m-2"), now()).unwrap();
+                    ben_signed = true;
+                }
+            }
+        }
+        if !ben_signed {
+            book.record_incoming(&signup("s-2", "m-2"), now()).unwrap();
+        }
+        let anna = loyalty_rules::Id::parse("m-1").unwrap();
+        let ben = loyalty_rules::Id::parse("m-2").unwrap();
+        let expected: i64 = subtotals.iter().map(|s| s / 100).sum();
+        prop_assert_eq!(book.view(&anna, now(), "en").balance, expected);
+        prop_assert_eq!(book.view(&ben, now(), "en").balance, 0);
+        let ledger: i64 = book.ledger_of(&anna).iter().map(|e| e.points).sum();
+        prop_assert_eq!(ledger, expected);
+        // Every order held before the signup or sent after it counts once.
+        let credited = book
+            .state_of(&anna)
+            .unwrap()
+            .orders
+            .len();
+        prop_assert_eq!(credited, subtotals.len());
+        runs.fetch_add(1, Ordering::Relaxed);
+    });
+    assert!(runs.load(Ordering::Relaxed) >= 200);
+}

@@ -126,6 +126,18 @@ pub fn guest_orders_wait_for_signup(world: &mut World) {
         (json!(10), json!(210))
     );
 
+    // Cleo signed up before any guest order of hers: her later checkout as
+    // a guest is hers at once. 45.00: 45 + her welcome 50.
+    let cleo_hash = format!("hash-cleo-{u}");
+    let cleo = format!("cleo-{u}");
+    assert_eq!(ok(&signup(&id("s3"), &cleo, &cleo_hash))["points"], 50);
+    let hers = ok(&paid(&id("g6"), &cleo_hash, &id("o6"), 4500, 0));
+    assert_eq!(
+        (hers["points"].clone(), hers["balance"].clone()),
+        (json!(45), json!(95))
+    );
+    assert!(hers.get("held_until").is_none(), "{hers}");
+
     // After a restart every delivery again is a duplicate: nothing changes.
     world.restart(true);
     for event in [

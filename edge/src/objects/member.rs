@@ -1047,7 +1047,6 @@ impl MemberObject {
             }
             MemberCall::ForgetMember(_) => answer::<ForgetMember>(Ok(())),
             MemberCall::ForgetGuest(_) => answer::<ForgetGuest>(Ok(())),
-            MemberCall::ClaimGuest(_) => answer::<ClaimGuest>(Ok(Vec::new())),
             MemberCall::Code(_) => Err(loyalty_rules::redemption::CodeError::Unknown.into()),
             _ => Err(gone()),
         }
@@ -1103,10 +1102,11 @@ impl MemberObject {
     /// A signup's claim: the held orders as the member's (the same ones to
     /// every retry by that member, none to anyone else).
     async fn claim_guest(&self, key: &str, request: ClaimGuest) -> AppResult<Vec<Event>> {
-        let Some(mut stored) = self.guest()? else {
-            return Ok(Vec::new());
-        };
+        // Claimed even with nothing held: the hash's later orders are then
+        // the member's own.
+        let mut stored = self.guest()?.unwrap_or_default();
         let program = request.program.load(&self.env).await?;
+        stored.days = program.guest_days;
         let member = Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
         let claimed_before = stored.orders.claimed_by.is_some();
         let events = stored.orders.claim(&program, &member, now());
@@ -1204,6 +1204,7 @@ impl MemberObject {
         let writes = match &call {
             MemberCall::Apply(_)
             | MemberCall::Hold(_)
+            | MemberCall::ClaimGuest(_)
             | MemberCall::Consent(_)
             | MemberCall::Redeem(_)
             | MemberCall::Adjust(_)

@@ -237,3 +237,18 @@ fn an_order_past_its_hold_is_not_credited_and_erasure_takes_the_held_orders() {
     shop.book.erase(&id("m-1"), later).unwrap();
     assert!(!shop.book.guests.contains_key(HASH));
 }
+
+#[test]
+fn a_guest_order_after_the_signup_is_the_members_own() {
+    let mut shop = Shop::new(&held());
+    // Signed up before any guest order: the hash is claimed all the same.
+    let joined = send(&mut shop, &signup("s-1", "m-1")).unwrap();
+    assert_eq!((joined.points, joined.guest_orders.len()), (50, 0));
+    // A checkout as a guest later: 45.00, the member's own at once.
+    let later = send(&mut shop, &guest_paid("g-1", "o-1", 4500, AT)).unwrap();
+    assert_eq!(
+        (later.points, later.balance, later.held_until),
+        (45, 95, None)
+    );
+    assert!(shop.book.guests[HASH].held.is_empty());
+}
