@@ -1149,6 +1149,20 @@ pub fn guest_orders_and_store_credit(world: Arc<World>) -> CaseFuture {
                 .any(|p| p == &json!(expected)),
             "{notice}"
         );
+        // A reward locked by the next tier says what reaching it takes, in
+        // the tier card's own words.
+        let locked = page
+            .js("var li = Array.from(root.querySelectorAll('li.reward')).find(function (l) { return l.textContent.indexOf('10% off') >= 0; }); var tier = root.querySelector('#ly-tier').closest('section'); return [li.textContent, Array.from(tier.querySelectorAll('p')).map(function (p) { return p.textContent; })];")
+            .await;
+        let reach = locked[1]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .find(|p| p.contains("more to reach Silver"))
+            .unwrap_or_else(|| panic!("the tier card says how far Silver is: {locked}"))
+            .to_owned();
+        assert!(locked[0].as_str().unwrap().contains(&reach), "{locked}");
         let spend = |amount: &str| {
             format!(
                 "var s = root.querySelector('#ly-credit').closest('section'); var i = s.querySelector('input'); i.value = '{amount}'; i.dispatchEvent(new Event('input')); s.querySelector('button').click(); return i.getAttribute('inputmode');"

@@ -636,7 +636,6 @@ fn credit(panel: &Panel, member: &MemberView) -> Option<impl IntoView + use<>> {
             <p class="row">
                 <label>
                     {ui.t(Key::CreditAmount)}
-                    " "
                     <input
                         type="text"
                         inputmode="decimal"
@@ -756,13 +755,20 @@ fn redeemable(panel: &Panel, program: &ProgramView, member: &MemberView) -> impl
         .map(|reward| {
             let cost = ui.with(|t| t.points(reward.cost_points));
             let held = member.tier.as_ref().map(|t| t.id.as_str());
-            let missing_tier = reward
+            let needed = reward
                 .min_tier
                 .as_deref()
-                .filter(|needed| !program.tier_meets(held, needed))
-                .map(|id| tier_name(program, id));
-            let shortfall = ui
-                .with(|t| t.shortfall(member.balance, reward.cost_points, missing_tier.as_deref()));
+                .filter(|needed| !program.tier_meets(held, needed));
+            let missing_tier = needed.map(|id| tier_name(program, id));
+            // Locked by the very next tier: what reaching it takes.
+            let next = member
+                .next_tier
+                .as_ref()
+                .filter(|next| Some(next.id.as_str()) == needed);
+            let shortfall = ui.with(|t| match next {
+                Some(next) => t.progress(next).sentence,
+                None => t.shortfall(member.balance, reward.cost_points, missing_tier.as_deref()),
+            });
             view! {
                 <li class="reward">
                     <span>
