@@ -13,6 +13,7 @@ pub mod error;
 pub mod keys;
 pub mod model;
 pub mod openapi;
+pub mod platforms;
 pub mod routes;
 pub mod snapshot;
 pub mod zones;

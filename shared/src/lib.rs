@@ -17,6 +17,7 @@ pub mod book;
 pub mod challenge;
 pub mod code;
 pub mod condition;
+pub mod currency;
 pub mod document;
 pub mod event;
 pub mod exchange;

@@ -27,17 +27,7 @@ pub trait Formats {
     }
 }
 
-/// How many minor units make a major one: ISO 4217's exponent, for the
-/// currencies where it is not 2.
-pub fn minor_digits(currency: &str) -> u32 {
-    match currency {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        "CLF" | "UYW" => 4,
-        _ => 2,
-    }
-}
+pub use loyalty_rules::currency::minor_digits;
 
 /// A typed amount in major units (`12`, `12.5`, `12,50`) as minor units;
 /// `None` when it is not one (more decimals than the currency has, a sign,
@@ -316,14 +306,6 @@ mod tests {
             assert_eq!(parse_minor(bad, 2), None, "{bad:?}");
         }
         assert_eq!(parse_minor("5.5", 0), None);
-    }
-
-    #[test]
-    fn currencies_know_their_minor_units() {
-        assert_eq!(minor_digits("USD"), 2);
-        assert_eq!(minor_digits("SAR"), 2);
-        assert_eq!(minor_digits("JPY"), 0);
-        assert_eq!(minor_digits("KWD"), 3);
     }
 
     #[test]
