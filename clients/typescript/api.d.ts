@@ -68,6 +68,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hooks/{shop}/shopify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Shopify's webhooks, as Shopify sends them
+         * @description Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the connected secret) and turns the `X-Shopify-Topic` into events: `orders/paid` an `order_paid` (shop money; the customer's id is the member; no customer: a guest's order by the email's SHA-256), `orders/cancelled` an `order_cancelled`, `customers/create` a `signup`. Event ids come from the order's or customer's id, so Shopify's retries credit once. Other topics are acknowledged and change nothing. A payload missing what an event needs answers 422 naming each field; nothing is recorded.
+         */
+        post: operations["shopifyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/shops": {
         parameters: {
             query?: never;
@@ -307,6 +327,30 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/platforms/shopify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Connect Shopify's webhooks
+         * @description Stores the secret Shopify signs the shop's webhooks with (the app's client secret), in every gate before it answers. Then point Shopify's `orders/paid`, `orders/cancelled` and `customers/create` webhooks at `POST /v1/hooks/{shop}/shopify`. A new secret replaces the old at once.
+         */
+        put: operations["connectShopify"];
+        post?: never;
+        /**
+         * Disconnect Shopify's webhooks
+         * @description Forgets the secret: Shopify's webhooks are refused (401) from then on.
+         */
+        delete: operations["disconnectShopify"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1312,6 +1356,16 @@ export interface components {
             until: string;
         };
         /**
+         * @description A platform's webhook answered: its topic, and what became of each event
+         *     it made (none for a topic this API takes no action on).
+         */
+        HookAnswer: {
+            /** @description The topic is not one this API acts on: nothing recorded. */
+            ignored: boolean;
+            results: components["schemas"]["Outcome"][];
+            topic: string;
+        };
+        /**
          * @description An identifier: 1 to 128 characters of letters, digits and . _ : @ -
          * @example c-42
          */
@@ -1729,6 +1783,29 @@ export interface components {
          * @enum {string}
          */
         Period: "day" | "week" | "month" | "quarter" | "year" | "lifetime";
+        /** @description A platform's connection to the shop. */
+        PlatformConnection: {
+            connected: boolean;
+            /** @description `shopify`. */
+            platform: string;
+            /** @description Where the platform sends its webhooks (this worker's path). */
+            webhook_path: string;
+        };
+        /**
+         * @description A platform's webhook payload, as the platform sends it (Shopify: the
+         *     order, refund or customer object of the `X-Shopify-Topic`).
+         */
+        PlatformPayload: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description `PUT …/platforms/{platform}`: the secret the platform signs its
+         *     webhooks with (Shopify: the app's client secret). Kept by the shop
+         *     object and its gates, never shown again.
+         */
+        PlatformSecret: {
+            secret: string;
+        };
         /** @description What the widget's cart preview computes from. */
         PreviewInputs: {
             /** @description The signed-in shopper, if any. */
@@ -2505,6 +2582,97 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    shopifyWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "created_at": "2026-11-23T11:23:46-05:00",
+                 *       "email": "steve.lastnameson@example.com",
+                 *       "id": 1073339458
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformPayload"];
+            };
+        };
+        responses: {
+            /** @description What became of the webhook's events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookAnswer"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3434,6 +3602,130 @@ export interface operations {
             };
             /** @description Invalid input, every problem with its JSON path */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    connectShopify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "secret": "shpss_0123456789abcdef"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformSecret"];
+            };
+        };
+        responses: {
+            /** @description Connected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformConnection"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disconnectShopify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformConnection"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

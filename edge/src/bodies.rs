@@ -181,6 +181,76 @@ impl From<Result<Answer, AppError>> for Outcome {
     }
 }
 
+/// `PUT …/platforms/{platform}`: the secret the platform signs its
+/// webhooks with (Shopify: the app's client secret). Kept by the shop
+/// object and its gates, never shown again.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(JsonSchema),
+    schemars(deny_unknown_fields)
+)]
+pub struct PlatformSecret {
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(length(min = 1, max = 256)))]
+    pub secret: String,
+}
+
+impl PlatformSecret {
+    pub fn from_value(value: &Value) -> Result<Self, Vec<loyalty_rules::Problem>> {
+        let secret = value
+            .as_object()
+            .filter(|map| map.keys().all(|k| k == "secret"))
+            .and_then(|map| map.get("secret"))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty() && s.len() <= 256 && !s.trim().is_empty());
+        match secret {
+            Some(secret) => Ok(Self {
+                secret: secret.to_owned(),
+            }),
+            None => Err(vec![loyalty_rules::Problem {
+                path: "$.secret".into(),
+                message: "is required: the platform's signing secret, 1 to 256 characters, and no other field"
+                    .into(),
+            }]),
+        }
+    }
+}
+
+/// A platform's connection to the shop.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct PlatformConnection {
+    /// `shopify`.
+    pub platform: String,
+    pub connected: bool,
+    /// Where the platform sends its webhooks (this worker's path).
+    pub webhook_path: String,
+}
+
+/// A platform's webhook payload, as the platform sends it (Shopify: the
+/// order, refund or customer object of the `X-Shopify-Topic`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+#[serde(transparent)]
+pub struct PlatformPayload(
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(with = "serde_json::Map<String, Value>")
+    )]
+    pub Value,
+);
+
+/// A platform's webhook answered: its topic, and what became of each event
+/// it made (none for a topic this API takes no action on).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct HookAnswer {
+    pub topic: String,
+    /// The topic is not one this API acts on: nothing recorded.
+    pub ignored: bool,
+    pub results: Vec<Outcome>,
+}
+
 /// The public program view, for a shopper's widget.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]

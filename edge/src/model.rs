@@ -63,6 +63,7 @@ calls! {
         ProgramDocument(ProgramDocument) -> Option<String>,
         DevToken(DevToken) -> String,
         Calls(CallsRequest) -> u64,
+        Connect(ConnectPlatform) -> (),
     }
 }
 
@@ -237,6 +238,17 @@ pub struct ShopCopy {
     pub widget_secret: String,
     pub program_version: u64,
     pub pooling: bool,
+    /// The secrets shop platforms sign their webhooks with, by platform.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub platforms: std::collections::BTreeMap<String, String>,
+}
+
+/// Stores (or, with no secret, forgets) the secret a platform signs the
+/// shop's webhooks with; in every gate before it answers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ConnectPlatform {
+    pub platform: String,
+    pub secret: Option<String>,
 }
 
 /// A program version's document (`None`: no such version).
@@ -326,6 +338,12 @@ pub enum Credential {
     },
     Customer {
         token: String,
+    },
+    /// A shop platform's webhook signature over the body.
+    Platform {
+        platform: String,
+        signature: String,
+        body: String,
     },
     Guest,
 }

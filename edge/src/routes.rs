@@ -7,6 +7,8 @@
 
 use std::sync::OnceLock;
 
+use crate::platforms::Platform;
+
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -27,6 +29,9 @@ pub enum Access {
     /// Only with the development variable set; otherwise the route does not
     /// exist (404 for every method).
     Dev,
+    /// A shop platform's webhook, signed its own way with the secret the
+    /// merchant connected for it.
+    Platform(Platform),
 }
 
 /// A kind of credential a request may carry.
@@ -36,6 +41,8 @@ pub enum CredentialKind {
     ApiKey,
     Signature,
     CustomerToken,
+    /// A platform's own webhook signature.
+    PlatformSignature,
 }
 
 impl Access {
@@ -49,6 +56,7 @@ impl Access {
             Access::MerchantOrAdmin => matches!(credential, C::ApiKey | C::Admin),
             Access::MerchantOrSigned => matches!(credential, C::ApiKey | C::Signature),
             Access::Shopper | Access::ShopperOrGuest => credential == C::CustomerToken,
+            Access::Platform(_) => credential == C::PlatformSignature,
         }
     }
 
@@ -63,6 +71,7 @@ impl Access {
             Access::MerchantOrSigned => &[&["apiKey"], &["webhookSignature"]],
             Access::Shopper => &[&["customerToken"]],
             Access::ShopperOrGuest => &[&[], &["customerToken"]],
+            Access::Platform(Platform::Shopify) => &[&["shopifyHmac"]],
         }
     }
 
@@ -103,6 +112,11 @@ pub enum Op {
     Referral,
     DevToken,
     DevCalls,
+    /// Stores (PUT) or forgets (DELETE) the secret a platform signs with.
+    ConnectPlatform(Platform),
+    DisconnectPlatform(Platform),
+    /// A platform's webhook.
+    PlatformHook(Platform),
 }
 
 /// One route.
@@ -140,6 +154,7 @@ const fn route(method: &'static str, path: &'static str, access: Access, op: Op)
 
 /// Every route of the worker.
 pub const ROUTES: &[RouteDef] = {
+    use crate::platforms::Platform as P;
     use Access::*;
     &[
         route("GET", "/healthz", Anyone, Op::Healthz),
@@ -210,6 +225,24 @@ pub const ROUTES: &[RouteDef] = {
             Op::RotateKeys,
         ),
         route("GET", "/v1/shops/{shop}/analytics", Merchant, Op::Analytics),
+        route(
+            "PUT",
+            "/v1/shops/{shop}/platforms/shopify",
+            Merchant,
+            Op::ConnectPlatform(P::Shopify),
+        ),
+        route(
+            "DELETE",
+            "/v1/shops/{shop}/platforms/shopify",
+            Merchant,
+            Op::DisconnectPlatform(P::Shopify),
+        ),
+        route(
+            "POST",
+            "/v1/hooks/{shop}/shopify",
+            Platform(P::Shopify),
+            Op::PlatformHook(P::Shopify),
+        ),
         route(
             "GET",
             "/v1/widget/{shop}/program",

@@ -17,6 +17,7 @@ mod grace;
 mod guests;
 mod local_time;
 mod matrix;
+mod platforms;
 mod privacy;
 mod reward_kinds;
 mod world;
@@ -156,6 +157,10 @@ const CASES: &[Case] = &[
     (
         "every reward kind: product code, credit, credit spent as a code, donations",
         reward_kinds::every_reward_kind,
+    ),
+    (
+        "Shopify's webhooks: signed, once per order, guests, cancellations",
+        platforms::shopify_webhooks,
     ),
     (
         "one shop's burst: no object takes more than its share",

@@ -5,6 +5,7 @@
 //! refuses one it should take) fails here.
 
 use loyalty_edge::auth::{customer_token, signature_header};
+use loyalty_edge::platforms::Platform;
 use loyalty_edge::routes::{Access, CredentialKind, Op, ROUTES, RouteDef};
 use serde_json::json;
 use xtask::http::Answer;
@@ -30,6 +31,8 @@ fn body_of(op: Op) -> Vec<u8> {
         Op::Consent => json!({"status": "enrolled"}),
         Op::WidgetRedeem => json!({"reward": "ship"}),
         Op::WidgetSpendCredit => json!({"amount_minor": 100}),
+        Op::ConnectPlatform(_) => json!({"secret": "shpss_matrix"}),
+        Op::PlatformHook(_) => json!({"id": 1, "created_at": "2026-01-01T00:00:00Z"}),
         _ => return Vec::new(),
     };
     value.to_string().into_bytes()
@@ -46,6 +49,12 @@ fn credentials(shop: &Shop, other: &Shop, body: &[u8]) -> Vec<Sent> {
     let now = xtask::clock::unix_now();
     let bearer = |token: &str| vec![("authorization".to_owned(), format!("Bearer {token}"))];
     let signed = |header: String| vec![("loyalty-signature".to_owned(), header)];
+    let shopify = |secret: &str| {
+        vec![(
+            "x-shopify-hmac-sha256".to_owned(),
+            Platform::Shopify.sign(secret, body),
+        )]
+    };
     let far = now + 86_400;
     vec![
         Sent {
@@ -103,6 +112,21 @@ fn credentials(shop: &Shop, other: &Shop, body: &[u8]) -> Vec<Sent> {
             valid: None,
         },
         Sent {
+            name: "the shop's Shopify signature",
+            headers: shopify(&shopify_secret(shop)),
+            valid: Some(CredentialKind::PlatformSignature),
+        },
+        Sent {
+            name: "another shop's Shopify signature",
+            headers: shopify(&shopify_secret(other)),
+            valid: None,
+        },
+        Sent {
+            name: "a forged Shopify signature",
+            headers: shopify("shpss_forged"),
+            valid: None,
+        },
+        Sent {
             name: "the shop's customer token",
             headers: bearer(&customer_token("m-matrix", far, &shop.widget_secret)),
             valid: Some(CredentialKind::CustomerToken),
@@ -123,6 +147,18 @@ fn credentials(shop: &Shop, other: &Shop, body: &[u8]) -> Vec<Sent> {
             valid: None,
         },
     ]
+}
+
+/// The Shopify secret each shop of this case connects.
+fn shopify_secret(shop: &Shop) -> String {
+    format!("shpss_{}", shop.name)
+}
+
+/// Connects Shopify's webhooks with the shop's own secret.
+fn connect_shopify(shop: &Shop) {
+    let body = json!({"secret": shopify_secret(shop)}).to_string();
+    let answer = shop.merchant("PUT", "/v1/shops/{shop}/platforms/shopify", body.as_bytes());
+    assert_eq!(answer.status, 200, "{}", answer.body);
 }
 
 /// Sends one request; a 429 (the per-IP window of guests, shared with the
@@ -149,6 +185,7 @@ fn send(world: &World, def: &RouteDef, path: &str, sent: &Sent, body: &[u8]) -> 
 
 pub fn routes_by_credentials(world: &mut World) {
     let other = world.shop(&contract_program());
+    connect_shopify(&other);
     let mut checked = 0;
     for def in ROUTES
         .iter()
@@ -157,11 +194,17 @@ pub fn routes_by_credentials(world: &mut World) {
         // A shop of its own for every route, and for each credential of a
         // route that changes the keys, so no answer depends on another.
         let mut shop = world.shop(&contract_program());
+        connect_shopify(&shop);
         let body = body_of(def.op);
         let count = credentials(&shop, &other, &body).len();
         for n in 0..count {
-            if def.op == Op::RotateKeys && n > 0 {
+            if matches!(
+                def.op,
+                Op::RotateKeys | Op::ConnectPlatform(_) | Op::DisconnectPlatform(_)
+            ) && n > 0
+            {
                 shop = world.shop(&contract_program());
+                connect_shopify(&shop);
             }
             let sent = credentials(&shop, &other, &body).swap_remove(n);
             let path = path_of(def, &shop.name);
@@ -189,6 +232,6 @@ pub fn routes_by_credentials(world: &mut World) {
             checked += 1;
         }
     }
-    // 26 documented routes without HEAD, 14 credentials each.
-    assert_eq!(checked, 26 * 14);
+    // 29 documented routes without HEAD, 17 credentials each.
+    assert_eq!(checked, 29 * 17);
 }

@@ -47,11 +47,19 @@ const REFERRER: &str = "st-referrer";
 const CHECKS: &str = "[checks.positive_data_acceptance]\n\
     expected-statuses = [\"2xx\", \"3xx\", 401, 403, 404, 409, 422, 429]\n\n";
 
-/// Operations schemathesis does not send, and why they count as reached.
-const NOT_SENT: &[(&str, &str)] = &[(
-    "GET /openapi.json",
-    "schemathesis loads the document from it before the run",
-)];
+/// Operations schemathesis does not send (or cannot send past their
+/// credential), and why they count as reached.
+const NOT_SENT: &[(&str, &str)] = &[
+    (
+        "GET /openapi.json",
+        "schemathesis loads the document from it before the run",
+    ),
+    (
+        "POST /v1/hooks/{shop}/shopify",
+        "signed by Shopify over the raw body, which schemathesis cannot do: fuzzed up to the \
+         signature here, reached by the e2e case with Shopify's published payloads",
+    ),
+];
 
 /// Installs schemathesis into `.tools/venv` unless that version is there.
 fn ensure() -> Result<std::path::PathBuf> {

@@ -231,12 +231,32 @@ async fn referrer_of(
 }
 
 pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
-    let (env, shop, body) = (ask.env, ask.shop.as_str(), ask.body.as_slice());
-    let value = parse_json(body)?;
-    let now = now();
+    let value = parse_json(&ask.body)?;
     let batch = value.get("events").is_some();
-    let parsed = parse_batch(&value, now)
+    let parsed = parse_batch(&value, now())
         .map_err(|problems| AppError::invalid("invalid_event", problems))?;
+    let results = record(&ask, parsed).await?;
+    if batch {
+        let results = results.into_iter().map(Outcome::from).collect();
+        Reply::json(200, &Results { results })
+    } else {
+        let answer = results
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(AppError::internal()))?;
+        Reply::json(200, &answer)
+    }
+}
+
+/// Records events the one exactly-once way, whoever sent them (the
+/// merchant's server or a platform's webhook): each id claimed at its gate
+/// with the request's credential, each event applied in its member's (or
+/// its guest hash's) object; a refused event keeps no claim.
+pub(super) async fn record(
+    ask: &Ask<'_>,
+    parsed: Vec<Result<Incoming, Vec<Problem>>>,
+) -> AppResult<Vec<AppResult<Answer>>> {
+    let (env, shop) = (ask.env, ask.shop.as_str());
     let requests: Vec<ClaimRequest> = parsed
         .iter()
         .flatten()
@@ -245,7 +265,7 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
             fingerprint: incoming_fingerprint(event),
         })
         .collect();
-    let (context, claims) = claim_all(&ask, requests.clone()).await?;
+    let (context, claims) = claim_all(ask, requests.clone()).await?;
     if context.program_version == 0 {
         return Err(AppError::new(
             409,
@@ -321,16 +341,7 @@ pub(super) async fn events(ask: Ask<'_>) -> AppResult<Reply> {
         };
         results.push(outcome);
     }
-    if batch {
-        let results = results.into_iter().map(Outcome::from).collect();
-        Reply::json(200, &Results { results })
-    } else {
-        let answer = results
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| Err(AppError::internal()))?;
-        Reply::json(200, &answer)
-    }
+    Ok(results)
 }
 
 /// The fingerprint an event's id is claimed with at its gate.

@@ -5,6 +5,7 @@
 
 mod admin;
 mod merchant;
+mod platforms;
 mod public;
 mod widget;
 
@@ -118,7 +119,8 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
         // before reading its body.
         let presented = header(&req, "authorization").is_some()
             || (def.access.takes(CredentialKind::Signature)
-                && header(&req, "loyalty-signature").is_some());
+                && header(&req, "loyalty-signature").is_some())
+            || matches!(def.access, Access::Platform(p) if header(&req, p.signature_header()).is_some());
         if !def.access.open() && !presented {
             return Err(credential(def.access, &req, &env, &[])
                 .err()
@@ -283,9 +285,20 @@ fn credential(access: Access, req: &Request, env: &Env, body: &[u8]) -> AppResul
                 "send Authorization: Bearer <api_key> or a Loyalty-Signature"
             }
             Access::Shopper => "a valid customer token is required",
+            Access::Platform(_) => "this route takes the platform's own webhook signature",
             _ => "send Authorization: Bearer <api_key>",
         })
     };
+    if let Access::Platform(platform) = access {
+        return match header(req, platform.signature_header()) {
+            Some(signature) => Ok(Credential::Platform {
+                platform: platform.name().to_owned(),
+                signature,
+                body: String::from_utf8_lossy(body).into_owned(),
+            }),
+            None => Err(refused()),
+        };
+    }
     if let Some(token) = auth::bearer(header(req, "authorization").as_deref()) {
         let admin = admin_token(env).is_some_and(|admin| auth::same_secret(&admin, token));
         let kind = if admin {
@@ -528,6 +541,9 @@ async fn route(
         Op::Referral => public::referral(ask).await,
         Op::DevToken => admin::dev_token(ask).await,
         Op::DevCalls => admin::dev_calls(ask).await,
+        Op::ConnectPlatform(platform) => platforms::connect(ask, platform, true).await,
+        Op::DisconnectPlatform(platform) => platforms::connect(ask, platform, false).await,
+        Op::PlatformHook(platform) => platforms::hook(ask, platform).await,
     }
 }
 

@@ -161,6 +161,27 @@ impl GateObject {
                 }
                 context.merchant = true;
             }
+            Credential::Platform {
+                platform,
+                signature,
+                body,
+            } => {
+                let platform = crate::platforms::Platform::from_name(&platform);
+                let secret = copy.platforms.get(platform.map_or("", |p| p.name()));
+                let valid = match (platform, secret) {
+                    (Some(platform), Some(secret)) => {
+                        platform.verify(secret, body.as_bytes(), &signature)
+                    }
+                    _ => false,
+                };
+                if !valid {
+                    return Err(AppError::unauthorized(match secret {
+                        None => "the shop has not connected this platform's webhooks",
+                        Some(_) => "the platform's signature does not match the body",
+                    }));
+                }
+                context.merchant = true;
+            }
             Credential::Customer { token } => {
                 context.customer = auth::verify_customer_token(&token, &copy.widget_secret, now)
                     .map(str::to_owned);

@@ -20,9 +20,9 @@ use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
-    AnalyticsRequest, BoundKey, CallsRequest, CopyRequest, CreateShop, DevToken, ErasedState,
-    Figures, KeyOf, ProgramDocument, PutProgram, Report, RotateKeys, Secrets, ShopCall, ShopCopy,
-    ShopOp, Unbind,
+    AnalyticsRequest, BoundKey, CallsRequest, ConnectPlatform, CopyRequest, CreateShop, DevToken,
+    ErasedState, Figures, KeyOf, ProgramDocument, PutProgram, Report, RotateKeys, Secrets,
+    ShopCall, ShopCopy, ShopOp, Unbind,
 };
 use crate::store::{self, reply};
 
@@ -152,6 +152,7 @@ impl ShopObject {
                 widget_secret: secrets.widget_secret.clone(),
                 program_version: 0,
                 pooling: false,
+                platforms: Default::default(),
             },
             program: None,
         })?;
@@ -176,6 +177,23 @@ impl ShopObject {
         self.save_record(record)?;
         self.push().await?;
         Ok(secrets)
+    }
+
+    /// Stores or forgets a platform's secret, in every gate before it
+    /// answers (a new secret replaces the old at once).
+    async fn connect_platform(&self, connect: ConnectPlatform) -> AppResult<()> {
+        let mut record = self.record()?;
+        match connect.secret {
+            Some(secret) => {
+                record.facts.platforms.insert(connect.platform, secret);
+            }
+            None => {
+                record.facts.platforms.remove(&connect.platform);
+            }
+        }
+        record.facts.epoch = record.facts.epoch.saturating_add(1);
+        self.save_record(record)?;
+        self.push().await
     }
 
     /// Pushes the current copy to every gate, all at once, before the change
@@ -491,6 +509,7 @@ impl ShopObject {
             ShopCall::PutProgram(c) => {
                 answer::<PutProgram>(self.put_program(c.doc, c.pooling).await)
             }
+            ShopCall::Connect(c) => answer::<ConnectPlatform>(self.connect_platform(c).await),
             ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c)),
             ShopCall::Unbind(c) => answer::<Unbind>(self.unbind(&c.member)),
             ShopCall::Erased(c) => answer::<ErasedState>(self.erased(&c)),

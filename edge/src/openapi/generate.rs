@@ -86,6 +86,8 @@ pub fn document() -> Value {
                     "description": "`<member_id>.<expires_unix>.<hex HMAC-SHA256(widget_secret, \"<member_id>.<expires_unix>\")>`, made by the shop's server for a signed-in shopper."},
                 "webhookSignature": {"type": "apiKey", "in": "header", "name": "Loyalty-Signature",
                     "description": "`t=<unix>,v1=<hex HMAC-SHA256(webhook_secret, \"<t>.<body>\")>`, within 5 minutes of the worker's clock."},
+                "shopifyHmac": {"type": "apiKey", "in": "header", "name": "X-Shopify-Hmac-Sha256",
+                    "description": "Shopify's own signature: base64 of the HMAC-SHA256 of the raw body, keyed by the secret connected with `PUT /v1/shops/{shop}/platforms/shopify`."},
             },
         },
     })
@@ -97,6 +99,7 @@ fn tag(access: Access) -> &'static str {
         Access::Merchant | Access::MerchantOrAdmin | Access::MerchantOrSigned => "Merchant",
         Access::Shopper | Access::ShopperOrGuest => "Widget",
         Access::Anyone | Access::Dev => "Public",
+        Access::Platform(_) => "Platforms",
     }
 }
 

@@ -9,12 +9,14 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
 
 use crate::bodies::{
-    EventsAnswer, EventsBody, Export, Health, LedgerQuery, LocaleQuery, MeQuery, ProgramSaved,
-    Results, Simulation, StoredProgram, WidgetProgram, WidgetProgramQuery,
+    EventsAnswer, EventsBody, Export, Health, HookAnswer, LedgerQuery, LocaleQuery, MeQuery,
+    PlatformConnection, PlatformPayload, PlatformSecret, ProgramSaved, Results, Simulation,
+    StoredProgram, WidgetProgram, WidgetProgramQuery,
 };
 use crate::model::{
     AdjustAnswer, CodeView, ConsentAnswer, Erased, LedgerPage, RedeemAnswer, Secrets, ViewAnswer,
 };
+use crate::platforms::Platform;
 use crate::routes::Op;
 
 /// A schema of the document's components, by type.
@@ -53,6 +55,12 @@ const NONE: Operation = Operation {
     answers: &[],
     problems: &[],
 };
+
+/// A Shopify `customers/create` payload (the parts this API reads).
+fn shopify_example() -> Value {
+    json!({"id": 1073339458, "email": "steve.lastnameson@example.com",
+           "created_at": "2026-11-23T11:23:46-05:00"})
+}
 
 /// An `order_paid` event as a shop's server sends it.
 pub fn example_event() -> Value {
@@ -248,6 +256,47 @@ pub fn describe(op: Op) -> Operation {
             description: "Issues a new api key, webhook secret and widget secret. The old ones \
                           stop working at once.",
             answers: &[(200, "The new secrets", Some(of::<Secrets>))],
+            ..NONE
+        },
+        Op::ConnectPlatform(Platform::Shopify) => Operation {
+            id: "connectShopify",
+            summary: "Connect Shopify's webhooks",
+            description: "Stores the secret Shopify signs the shop's webhooks with (the app's client \
+                          secret), in every gate before it answers. Then point Shopify's \
+                          `orders/paid`, `orders/cancelled` and `customers/create` webhooks at \
+                          `POST /v1/hooks/{shop}/shopify`. A new secret replaces the old at once.",
+            body: Some((
+                of::<PlatformSecret>,
+                || json!({"secret": "shpss_0123456789abcdef"}),
+            )),
+            answers: &[(200, "Connected", Some(of::<PlatformConnection>))],
+            ..NONE
+        },
+        Op::DisconnectPlatform(Platform::Shopify) => Operation {
+            id: "disconnectShopify",
+            summary: "Disconnect Shopify's webhooks",
+            description: "Forgets the secret: Shopify's webhooks are refused (401) from then on.",
+            answers: &[(200, "Disconnected", Some(of::<PlatformConnection>))],
+            ..NONE
+        },
+        Op::PlatformHook(Platform::Shopify) => Operation {
+            id: "shopifyWebhook",
+            summary: "Shopify's webhooks, as Shopify sends them",
+            description: "Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the \
+                          connected secret) and turns the `X-Shopify-Topic` into events: \
+                          `orders/paid` an `order_paid` (shop money; the customer's id is the member; \
+                          no customer: a guest's order by the email's SHA-256), `orders/cancelled` an \
+                          `order_cancelled`, `customers/create` a `signup`. Event ids come from the \
+                          order's or customer's id, so Shopify's retries credit once. Other topics are \
+                          acknowledged and change nothing. A payload missing what an event needs \
+                          answers 422 naming each field; nothing is recorded.",
+            body: Some((of::<PlatformPayload>, shopify_example)),
+            answers: &[(
+                200,
+                "What became of the webhook's events",
+                Some(of::<HookAnswer>),
+            )],
+            problems: &[409],
             ..NONE
         },
         Op::Analytics => Operation {

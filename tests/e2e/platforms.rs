@@ -1,0 +1,207 @@
+//! Shopify's webhooks on the worker, with Shopify's published payloads
+//! (`tests/fixtures/platforms`, made this run's by their ids and times) and
+//! Shopify's signature scheme: a paid order credits its customer once
+//! however often Shopify retries it, a forged signature and a payload
+//! missing fields change nothing, a guest's order waits for the customer's
+//! signup, a cancellation takes the points back, and a shop that has not
+//! connected Shopify (or disconnected it) refuses every webhook.
+
+use loyalty_edge::platforms::Platform;
+use serde_json::{Value, json};
+use xtask::http::Answer;
+
+use crate::world::{Shop, World, days_ago};
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/fixtures/platforms/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).expect("the fixture")).unwrap()
+}
+
+/// Posts a webhook as Shopify does: the raw body, its topic, a delivery id
+/// and the base64 HMAC-SHA256 of the body with `secret`.
+fn deliver(world: &World, shop: &Shop, topic: &str, body: &Value, secret: &str, n: u32) -> Answer {
+    let body = body.to_string();
+    let signature = Platform::Shopify.sign(secret, body.as_bytes());
+    let delivery = format!("delivery-{n}");
+    let headers = [
+        ("content-type", "application/json"),
+        ("x-shopify-topic", topic),
+        ("x-shopify-hmac-sha256", signature.as_str()),
+        ("x-shopify-webhook-id", delivery.as_str()),
+        ("x-shopify-shop-domain", "shop.myshopify.com"),
+    ];
+    world.call(
+        "POST",
+        &format!("/v1/hooks/{}/shopify", shop.name),
+        &headers,
+        body.as_bytes(),
+    )
+}
+
+fn connect(shop: &Shop, secret: &str) -> Answer {
+    let body = json!({"secret": secret}).to_string();
+    shop.merchant("PUT", "/v1/shops/{shop}/platforms/shopify", body.as_bytes())
+}
+
+fn balance(shop: &Shop, member: &str) -> i64 {
+    shop.view(member).view.balance
+}
+
+pub fn shopify_webhooks(world: &mut World) {
+    let program = json!({
+        "currency": "USD", "shop_url": "https://shop.example", "guest_days": 30,
+        "earn_rules": [
+            {"id": "base", "event": "order_paid",
+             "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}},
+            {"id": "welcome", "event": "signup", "effect": {"kind": "fixed", "points": 50}}]
+    });
+    let shop = world.shop(&program);
+    let secret = format!("shpss_{}", shop.name);
+    // Not connected yet: refused.
+    let paid = fixture("shopify-orders-paid.json");
+    let refused = deliver(world, &shop, "orders/paid", &paid, &secret, 0);
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    let connected = connect(&shop, &secret);
+    assert_eq!(connected.status, 200, "{}", connected.body);
+    assert_eq!(
+        connected.json(),
+        json!({"platform": "shopify", "connected": true,
+               "webhook_path": format!("/v1/hooks/{}/shopify", shop.name)})
+    );
+    let bad = connect(&shop, "");
+    assert_eq!(bad.status, 422, "{}", bad.body);
+
+    // The published paid order, made this run's: its ids and its time.
+    let base = u64::try_from(xtask::clock::unix_now()).unwrap() * 100;
+    let (order_id, customer_id) = (base + 1, base + 2);
+    let mut paid = paid;
+    paid["id"] = json!(order_id);
+    paid["customer"]["id"] = json!(customer_id);
+    paid["processed_at"] = json!(days_ago(1));
+    let member = customer_id.to_string();
+    let first = deliver(world, &shop, "orders/paid", &paid, &secret, 1);
+    assert_eq!(first.status, 200, "{}", first.body);
+    let answer = &first.json()["results"][0];
+    // 181.09 of shop money: 181 points.
+    assert_eq!(answer["points"], 181, "{}", first.body);
+    assert_eq!(answer["duplicate"], false);
+    // Shopify retries (another delivery id, the same order): once.
+    let again = deliver(world, &shop, "orders/paid", &paid, &secret, 2);
+    assert_eq!(
+        again.json()["results"][0]["duplicate"],
+        true,
+        "{}",
+        again.body
+    );
+    assert_eq!(balance(&shop, &member), 181);
+
+    // Forged: another secret, or the body changed after signing.
+    let forged = deliver(world, &shop, "orders/paid", &paid, "shpss_forged", 3);
+    assert_eq!(forged.status, 401, "{}", forged.body);
+    let mut bigger = paid.clone();
+    bigger["id"] = json!(base + 9);
+    let body = bigger.to_string();
+    let signature = Platform::Shopify.sign(&secret, paid.to_string().as_bytes());
+    let tampered = world.call(
+        "POST",
+        &format!("/v1/hooks/{}/shopify", shop.name),
+        &[
+            ("x-shopify-topic", "orders/paid"),
+            ("x-shopify-hmac-sha256", signature.as_str()),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(tampered.status, 401, "{}", tampered.body);
+
+    // A payload missing its buyer and its money: 422 naming each, nothing kept.
+    let mut missing = paid.clone();
+    missing["id"] = json!(base + 3);
+    for key in [
+        "customer",
+        "email",
+        "contact_email",
+        "current_subtotal_price_set",
+        "subtotal_price_set",
+    ] {
+        missing.as_object_mut().unwrap().remove(key);
+    }
+    let problem = deliver(world, &shop, "orders/paid", &missing, &secret, 4);
+    assert_eq!(problem.status, 422, "{}", problem.body);
+    let problem = problem.json();
+    assert_eq!(problem["code"], "invalid_payload");
+    let paths: Vec<&str> = problem["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["$.customer", "$.current_subtotal_price_set.shop_money"]
+    );
+    assert_eq!(balance(&shop, &member), 181);
+
+    // A guest's order (no customer): held under the email's hash until the
+    // customer's account is created; then credited with the signup.
+    let steve = fixture("shopify-customers-create.json");
+    let email = steve["email"].as_str().unwrap().to_owned();
+    let mut guest = paid.clone();
+    guest["id"] = json!(base + 4);
+    guest.as_object_mut().unwrap().remove("customer");
+    guest["email"] = json!(email);
+    guest["contact_email"] = json!(email);
+    let held = deliver(world, &shop, "orders/paid", &guest, &secret, 5);
+    assert_eq!(held.status, 200, "{}", held.body);
+    assert!(
+        held.json()["results"][0]["held_until"].is_string(),
+        "{}",
+        held.body
+    );
+    let mut created = steve;
+    let steve_id = base + 5;
+    created["id"] = json!(steve_id);
+    created["created_at"] = json!(days_ago(0));
+    let joined = deliver(world, &shop, "customers/create", &created, &secret, 6);
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    // 50 for joining + 181 for the order paid as a guest.
+    assert_eq!(
+        joined.json()["results"][0]["points"],
+        231,
+        "{}",
+        joined.body
+    );
+    assert_eq!(balance(&shop, &steve_id.to_string()), 231);
+
+    // The first order cancelled: its points go back.
+    let mut cancelled = fixture("shopify-orders-cancelled.json");
+    cancelled["id"] = json!(order_id);
+    cancelled["customer"]["id"] = json!(customer_id);
+    cancelled["cancelled_at"] = json!(days_ago(0));
+    let back = deliver(world, &shop, "orders/cancelled", &cancelled, &secret, 7);
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert_eq!(back.json()["results"][0]["points"], -181, "{}", back.body);
+    assert_eq!(balance(&shop, &member), 0);
+
+    // A topic this API takes no action on is acknowledged.
+    let other = deliver(
+        world,
+        &shop,
+        "products/update",
+        &json!({"id": 1}),
+        &secret,
+        8,
+    );
+    assert_eq!(
+        (other.status, other.json()["ignored"].clone()),
+        (200, json!(true)),
+        "{}",
+        other.body
+    );
+
+    // Disconnected: refused at once.
+    let off = shop.merchant("DELETE", "/v1/shops/{shop}/platforms/shopify", b"");
+    assert_eq!(off.status, 200, "{}", off.body);
+    assert_eq!(off.json()["connected"], false);
+    let refused = deliver(world, &shop, "orders/paid", &paid, &secret, 9);
+    assert_eq!(refused.status, 401, "{}", refused.body);
+}
