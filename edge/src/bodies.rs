@@ -249,6 +249,10 @@ pub struct HookAnswer {
     /// The topic is not one this API acts on: nothing recorded.
     pub ignored: bool,
     pub results: Vec<Outcome>,
+    /// The order's discount codes that were this shop's reward codes:
+    /// spent now (or already, for a retry).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes_used: Vec<String>,
 }
 
 /// The public program view, for a shopper's widget.

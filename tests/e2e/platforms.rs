@@ -53,7 +53,9 @@ pub fn shopify_webhooks(world: &mut World) {
         "earn_rules": [
             {"id": "base", "event": "order_paid",
              "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}},
-            {"id": "welcome", "event": "signup", "effect": {"kind": "fixed", "points": 50}}]
+            {"id": "welcome", "event": "signup", "effect": {"kind": "fixed", "points": 50}}],
+        "rewards": [{"id": "five", "name": {"en": "$5 off"}, "cost_points": 100,
+                     "kind": "amount_off", "amount_minor": 500}]
     });
     let shop = world.shop(&program);
     let secret = format!("shpss_{}", shop.name);
@@ -172,6 +174,34 @@ pub fn shopify_webhooks(world: &mut World) {
     );
     assert_eq!(balance(&shop, &steve_id.to_string()), 231);
 
+    // The customer redeems 100 points for a code and uses it at Shopify's
+    // checkout with Shopify's own FAKE30: the order spends our code (once,
+    // whatever the retries) and leaves Shopify's alone. 81 + 181 = 262.
+    let code = shop
+        .shopper(&member)
+        .redeem("five", "shopify-e2e-redeem")
+        .expect("redeemed")
+        .redemption
+        .code;
+    assert_eq!(balance(&shop, &member), 81);
+    let mut second = paid.clone();
+    second["id"] = json!(base + 6);
+    second["processed_at"] = json!(days_ago(0));
+    second["discount_codes"] = json!([{"code": code, "amount": "5.00", "type": "fixed_amount"},
+                                      {"code": "FAKE30", "amount": "17.91", "type": "percentage"}]);
+    for n in [10, 11] {
+        let used = deliver(world, &shop, "orders/paid", &second, &secret, n);
+        assert_eq!(used.status, 200, "{}", used.body);
+        assert_eq!(used.json()["codes_used"], json!([code]), "{}", used.body);
+    }
+    let view = shop.api.code(&code).expect("the code");
+    assert!(!view.usable, "the code is spent");
+    assert_eq!(
+        serde_json::to_value(view.code.status).unwrap(),
+        json!("used")
+    );
+    assert_eq!(balance(&shop, &member), 262);
+
     // The first order cancelled: its points go back.
     let mut cancelled = fixture("shopify-orders-cancelled.json");
     cancelled["id"] = json!(order_id);
@@ -180,7 +210,7 @@ pub fn shopify_webhooks(world: &mut World) {
     let back = deliver(world, &shop, "orders/cancelled", &cancelled, &secret, 7);
     assert_eq!(back.status, 200, "{}", back.body);
     assert_eq!(back.json()["results"][0]["points"], -181, "{}", back.body);
-    assert_eq!(balance(&shop, &member), 0);
+    assert_eq!(balance(&shop, &member), 81);
 
     // A topic this API takes no action on is acknowledged.
     let other = deliver(

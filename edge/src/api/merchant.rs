@@ -176,7 +176,7 @@ pub(super) async fn put_program(ask: Ask<'_>) -> AppResult<Reply> {
     Reply::json(200, &ProgramSaved { version })
 }
 
-async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
+pub(super) async fn resolve_code(env: &Env, shop: &str, code: &str) -> AppResult<Option<String>> {
     if let Some(key) = store::kv::code_owner(env, shop, code).await {
         return Ok(Some(key));
     }

@@ -41,8 +41,8 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
     // The signature first: an unsigned or forged body is not read.
     merchant::authenticate(&ask, ContextRequest::default()).await?;
     let value = parse_json(&ask.body)?;
-    let events = match platform.read(&topic, &value) {
-        Ok(Hook::Events(events)) => events,
+    let (events, codes) = match platform.read(&topic, &value) {
+        Ok(Hook::Events { events, codes }) => (events, codes),
         Ok(Hook::Ignored) => {
             return Reply::json(
                 200,
@@ -50,6 +50,7 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
                     topic,
                     ignored: true,
                     results: Vec::new(),
+                    codes_used: Vec::new(),
                 },
             );
         }
@@ -74,12 +75,47 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
             .and_then(Result::err)
             .unwrap_or_else(AppError::internal));
     }
+    let codes_used = spend_codes(&ask, &codes).await?;
     Reply::json(
         200,
         &HookAnswer {
             topic,
             ignored: false,
             results: results.into_iter().map(Outcome::from).collect(),
+            codes_used,
         },
     )
+}
+
+/// The order's discount codes that are this shop's reward codes, each
+/// spent in the object of the state that holds it: once, as the member
+/// object answers a second use as already used (a platform's retry), and
+/// named in the answer either way. Other codes (the platform's own) are
+/// left alone.
+async fn spend_codes(ask: &Ask<'_>, codes: &[String]) -> AppResult<Vec<String>> {
+    let (env, shop) = (ask.env, ask.shop.as_str());
+    let mut ours = Vec::new();
+    if codes.is_empty() {
+        return Ok(ours);
+    }
+    let context = merchant::authenticate(ask, ContextRequest::default()).await?;
+    for code in codes {
+        let Some(key) = merchant::resolve_code(env, shop, code).await? else {
+            continue;
+        };
+        let request = CodeRequest {
+            program: program_ref(shop, &context),
+            code: code.clone(),
+            action: CodeAction::Use,
+        };
+        match store::member(env, shop, &key, request).await {
+            // Used now, or before (the platform's retry).
+            Ok(_) => ours.push(code.clone()),
+            Err(error) if error.code == "code_used" => ours.push(code.clone()),
+            // Cancelled or expired: nothing left to spend.
+            Err(error) if error.status == 409 => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(ours)
 }

@@ -287,7 +287,9 @@ pub fn describe(op: Op) -> Operation {
                           `orders/paid` an `order_paid` (shop money; the customer's id is the member; \
                           no customer: a guest's order by the email's SHA-256), `orders/cancelled` an \
                           `order_cancelled`, `customers/create` a `signup`. Event ids come from the \
-                          order's or customer's id, so Shopify's retries credit once. Other topics are \
+                          order's or customer's id, so Shopify's retries credit once. A paid order's \
+                          `discount_codes` that are this shop's reward codes are spent (`codes_used`). \
+                          Other topics are \
                           acknowledged and change nothing. A payload missing what an event needs \
                           answers 422 naming each field; nothing is recorded.",
             body: Some((of::<PlatformPayload>, shopify_example)),

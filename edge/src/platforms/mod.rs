@@ -86,8 +86,13 @@ impl Platform {
 /// What a platform's webhook comes to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Hook {
-    /// Events for the one event parser and the exactly-once path.
-    Events(Vec<Value>),
+    /// Events for the one event parser and the exactly-once path, and the
+    /// discount codes the order used (some may be this API's reward codes,
+    /// which the order then spends).
+    Events {
+        events: Vec<Value>,
+        codes: Vec<String>,
+    },
     /// A topic this API takes no action on: acknowledged, nothing recorded.
     Ignored,
 }

@@ -17,14 +17,32 @@ pub fn read(topic: &str, body: &Value) -> Result<Hook, Vec<Problem>> {
     let Some(payload) = body.as_object() else {
         return Err(vec![problem("$", "must be a JSON object")]);
     };
+    let one = |event| Hook::Events {
+        events: vec![event],
+        codes: Vec::new(),
+    };
     match topic {
-        "orders/paid" => order(payload, "order_paid", "paid").map(|e| Hook::Events(vec![e])),
-        "orders/cancelled" => {
-            order(payload, "order_cancelled", "cancelled").map(|e| Hook::Events(vec![e]))
-        }
-        "customers/create" => customer(payload).map(|e| Hook::Events(vec![e])),
+        "orders/paid" => order(payload, "order_paid", "paid").map(|event| Hook::Events {
+            events: vec![event],
+            codes: discount_codes(payload),
+        }),
+        "orders/cancelled" => order(payload, "order_cancelled", "cancelled").map(one),
+        "customers/create" => customer(payload).map(one),
         _ => Ok(Hook::Ignored),
     }
+}
+
+/// The codes entered at Shopify's checkout (`discount_codes[].code`).
+fn discount_codes(order: &Map<String, Value>) -> Vec<String> {
+    order
+        .get("discount_codes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.get("code").and_then(Value::as_str))
+        .filter(|c| !c.is_empty() && c.len() <= 128)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Collects problems while reading one payload.
@@ -297,7 +315,7 @@ mod tests {
 
     fn one(topic: &str, body: &Value) -> Value {
         match read(topic, body).unwrap() {
-            Hook::Events(mut events) => events.remove(0),
+            Hook::Events { mut events, .. } => events.remove(0),
             Hook::Ignored => panic!("{topic} ignored"),
         }
     }
@@ -325,6 +343,12 @@ mod tests {
                           "lines": [{"sku": "IPOD2009BLACK", "qty": 1, "unit_price_minor": 18109}]}
             })
         );
+        let Hook::Events { codes, .. } =
+            read("orders/paid", &fixture("shopify-orders-paid.json")).unwrap()
+        else {
+            panic!("an order");
+        };
+        assert_eq!(codes, ["FAKE30"]);
         // The one event parser takes it.
         let parsed = Incoming::from_value(&event, now()).unwrap();
         assert!(matches!(parsed, Incoming::Member(_)));
