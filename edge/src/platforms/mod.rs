@@ -93,6 +93,11 @@ pub enum Hook {
         events: Vec<Value>,
         codes: Vec<String>,
     },
+    /// A refund: the event lacks whose order it is (the platform's refund
+    /// names only the order); the worker finds the order's owner in its
+    /// index of platform orders and fills in `member_id` (or, for a
+    /// guest's order, `member.email_hash`).
+    Refund { order_id: String, event: Value },
     /// A topic this API takes no action on: acknowledged, nothing recorded.
     Ignored,
 }

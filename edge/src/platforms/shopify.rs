@@ -28,6 +28,7 @@ pub fn read(topic: &str, body: &Value) -> Result<Hook, Vec<Problem>> {
         }),
         "orders/cancelled" => order(payload, "order_cancelled", "cancelled").map(one),
         "customers/create" => customer(payload).map(one),
+        "refunds/create" => refund(payload),
         _ => Ok(Hook::Ignored),
     }
 }
@@ -276,6 +277,46 @@ fn lines(reader: &mut Reader, order: &Map<String, Value>, currency: Option<&str>
     lines
 }
 
+/// `refunds/create`: an `order_refunded` of the refunded lines' shop-money
+/// subtotals (tax and shipping give no points, so their refunds take none
+/// back), whose owner the worker fills in.
+fn refund(refund: &Map<String, Value>) -> Result<Hook, Vec<Problem>> {
+    let mut reader = Reader::default();
+    let id = reader.id(refund, "id", "$");
+    let order = reader.id(refund, "order_id", "$");
+    let at = reader.moment(refund, &["processed_at", "created_at"]);
+    let mut amount: i64 = 0;
+    let mut currency = None;
+    if let Some(items) = refund.get("refund_line_items").and_then(Value::as_array) {
+        for (n, item) in items.iter().enumerate() {
+            let path = format!("$.refund_line_items[{n}].subtotal_set");
+            if let Some((code, minor)) = reader.shop_money(item.get("subtotal_set"), &path) {
+                amount = amount.saturating_add(minor);
+                currency.get_or_insert(code);
+            }
+        }
+    }
+    let (Some(id), Some(order), Some(at)) = (id, order, at) else {
+        return Err(reader.problems);
+    };
+    if !reader.problems.is_empty() {
+        return Err(reader.problems);
+    }
+    let mut event = json!({
+        "id": format!("shopify.refund.{id}"),
+        "kind": "order_refunded",
+        "occurred_at": at,
+        "order": {"order_id": format!("shopify.{order}"), "refund_minor": amount},
+    });
+    if let Some(currency) = currency {
+        event["order"]["currency"] = json!(currency);
+    }
+    Ok(Hook::Refund {
+        order_id: format!("shopify.{order}"),
+        event,
+    })
+}
+
 /// `customers/create`: the member's signup.
 fn customer(customer: &Map<String, Value>) -> Result<Value, Vec<Problem>> {
     let mut reader = Reader::default();
@@ -316,6 +357,7 @@ mod tests {
     fn one(topic: &str, body: &Value) -> Value {
         match read(topic, body).unwrap() {
             Hook::Events { mut events, .. } => events.remove(0),
+            Hook::Refund { event, .. } => event,
             Hook::Ignored => panic!("{topic} ignored"),
         }
     }
@@ -393,6 +435,24 @@ mod tests {
                    "member": {"email_hash": crate::auth::sha256_hex("steve.lastnameson@example.com")}})
         );
         Incoming::from_value(&event, now()).unwrap();
+    }
+
+    #[test]
+    fn shopifys_published_refund_is_an_order_refunded_of_its_lines() {
+        let Hook::Refund { order_id, event } =
+            read("refunds/create", &fixture("shopify-refunds-create.json")).unwrap()
+        else {
+            panic!("a refund");
+        };
+        assert_eq!(order_id, "shopify.450789469");
+        // The two refunded lines' shop-money subtotals: 195.66 + 195.67.
+        assert_eq!(
+            event,
+            json!({"id": "shopify.refund.509562969", "kind": "order_refunded",
+                   "occurred_at": "2025-04-02T16:38:15+00:00",
+                   "order": {"order_id": "shopify.450789469", "currency": "USD",
+                             "refund_minor": 39133}})
+        );
     }
 
     #[test]
