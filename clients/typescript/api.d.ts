@@ -79,7 +79,7 @@ export interface paths {
         put?: never;
         /**
          * Shopify's webhooks, as Shopify sends them
-         * @description Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the connected secret) and turns the `X-Shopify-Topic` into events: `orders/paid` an `order_paid` (shop money; the customer's id is the member; no customer: a guest's order by the email's SHA-256), `orders/cancelled` an `order_cancelled`, `customers/create` a `signup`. Event ids come from the order's or customer's id, so Shopify's retries credit once. A paid order's `discount_codes` that are this shop's reward codes are spent (`codes_used`). Other topics are acknowledged and change nothing. A payload missing what an event needs answers 422 naming each field; nothing is recorded.
+         * @description Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the connected secret) and turns the `X-Shopify-Topic` into events: `orders/paid` an `order_paid` (shop money; the customer's id is the member; no customer: a guest's order by the email's SHA-256), `orders/cancelled` an `order_cancelled`, `refunds/create` an `order_refunded` of the refunded lines (for the paid order's owner), `customers/create` a `signup`. Event ids come from the order's or customer's id, so Shopify's retries credit once. A paid order's `discount_codes` that are this shop's reward codes are spent (`codes_used`). Other topics are acknowledged and change nothing. A payload missing what an event needs answers 422 naming each field; nothing is recorded.
          */
         post: operations["shopifyWebhook"];
         delete?: never;

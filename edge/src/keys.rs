@@ -46,6 +46,11 @@ pub fn referral_gate(code: &str) -> u64 {
     gate_of(&format!("ref:{code}"))
 }
 
+/// The gate that indexes a platform order's owner.
+pub fn order_gate(order: &str) -> u64 {
+    gate_of(&format!("order:{order}"))
+}
+
 /// The Durable Object of one of the shop's gates (`n` below `GATES`).
 pub fn gate_object(shop: &str, n: u64) -> String {
     format!("gate:{}:{n}", part(shop))

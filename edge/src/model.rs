@@ -77,6 +77,7 @@ calls! {
         Forget(Forget) -> (),
         LookupCode(LookupCode) -> Option<String>,
         LookupReferral(LookupReferral) -> Option<String>,
+        LookupOrder(LookupOrder) -> Option<String>,
         Calls(CallsRequest) -> u64,
     }
 }
@@ -125,6 +126,12 @@ pub struct RotateKeys {}
 pub struct PutProgram {
     pub doc: String,
     pub pooling: bool,
+}
+
+/// The owner of a platform order (`member:<id>` or `guest:<email hash>`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LookupOrder {
+    pub order: String,
 }
 
 /// The state key a reward code belongs to.
@@ -192,6 +199,9 @@ pub struct Forget {
     pub codes: Vec<String>,
     #[serde(default)]
     pub referrals: Vec<String>,
+    /// Platform orders whose owner the index names.
+    #[serde(default)]
+    pub orders: Vec<String>,
 }
 
 /// Another state forgets an erased member (their referrer's, a referee's).
@@ -414,11 +424,15 @@ pub struct Index {
     /// Referral codes and the member each belongs to.
     #[serde(default)]
     pub referrals: Vec<(String, String)>,
+    /// Platform orders and their owner (`member:<id>` or `guest:<email
+    /// hash>`), for the platform's refunds, which name only the order.
+    #[serde(default)]
+    pub orders: Vec<(String, String)>,
 }
 
 impl Index {
     pub fn is_empty(&self) -> bool {
-        self.codes.is_empty() && self.referrals.is_empty()
+        self.codes.is_empty() && self.referrals.is_empty() && self.orders.is_empty()
     }
 }
 

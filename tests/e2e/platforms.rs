@@ -202,6 +202,36 @@ pub fn shopify_webhooks(world: &mut World) {
     );
     assert_eq!(balance(&shop, &member), 262);
 
+    // Refunds name only the order: its owner comes from the index the paid
+    // order wrote. Steve's order, paid as a guest and credited at his
+    // signup, refunded in full (181.09): -181, 231 - 181 = 50; twice: once.
+    let mut refund = fixture("shopify-refunds-create.json");
+    refund["id"] = json!(base + 7);
+    refund["order_id"] = json!(base + 4);
+    refund["processed_at"] = json!(days_ago(0));
+    let items = refund["refund_line_items"].as_array_mut().unwrap();
+    items.truncate(1);
+    items[0]["subtotal_set"]["shop_money"]["amount"] = json!("181.09");
+    for (n, duplicate) in [(12, false), (13, true)] {
+        let back = deliver(world, &shop, "refunds/create", &refund, &secret, n);
+        assert_eq!(back.status, 200, "{}", back.body);
+        let result = &back.json()["results"][0];
+        assert_eq!(
+            (result["points"].clone(), result["duplicate"].clone()),
+            (json!(-181), json!(duplicate)),
+            "{}",
+            back.body
+        );
+    }
+    assert_eq!(balance(&shop, &steve_id.to_string()), 50);
+    // A refund of an order never recorded: 422, nothing changes.
+    let mut stray = refund.clone();
+    stray["id"] = json!(base + 8);
+    stray["order_id"] = json!(base + 99);
+    let unknown = deliver(world, &shop, "refunds/create", &stray, &secret, 14);
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    assert_eq!(unknown.json()["code"], "unknown_order");
+
     // The first order cancelled: its points go back.
     let mut cancelled = fixture("shopify-orders-cancelled.json");
     cancelled["id"] = json!(order_id);

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::bodies::{HookAnswer, PlatformConnection, PlatformSecret};
-use crate::model::ConnectPlatform;
+use crate::model::{ConnectPlatform, Index, LookupOrder};
 use crate::platforms::{Hook, Platform};
 
 /// Stores (or forgets) the secret `platform` signs the shop's webhooks with.
@@ -43,16 +43,32 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
     let value = parse_json(&ask.body)?;
     let (events, codes) = match platform.read(&topic, &value) {
         Ok(Hook::Events { events, codes }) => (events, codes),
-        // WIP (branch wip-shopify-refunds): the owner comes from an index of
-        // platform orders at the order id's gate, written when the paid
-        // order is recorded and forgotten on erasure (and when a guest's
-        // hold ends); until then a refund is refused plainly.
-        Ok(Hook::Refund { .. }) => {
-            return Err(AppError::new(
-                501,
-                "not_implemented",
-                "refunds from Shopify are not taken yet",
-            ));
+        Ok(Hook::Refund {
+            order_id,
+            mut event,
+        }) => {
+            let owner = store::gate(
+                ask.env,
+                &ask.shop,
+                keys::order_gate(&order_id),
+                LookupOrder {
+                    order: order_id.clone(),
+                },
+            )
+            .await?
+            .ok_or_else(|| {
+                AppError::new(
+                    422,
+                    "unknown_order",
+                    format!("no paid order {order_id} was recorded from this platform"),
+                )
+            })?;
+            match owner.split_once(':') {
+                Some(("member", member)) => event["member_id"] = json!(member),
+                Some(("guest", hash)) => event["member"] = json!({"email_hash": hash}),
+                _ => return Err(AppError::internal()),
+            }
+            (vec![event], Vec::new())
         }
         Ok(Hook::Ignored) => {
             return Reply::json(
@@ -78,6 +94,7 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
         return Err(AppError::invalid("invalid_payload", problems.clone()));
     }
     let results = merchant::record(&ask, parsed).await?;
+    index_orders(&ask, &events, &results).await?;
     // One event (as today's topics make): its refusal is the answer's.
     if let [Err(_)] = results.as_slice() {
         return Err(results
@@ -96,6 +113,38 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
             codes_used,
         },
     )
+}
+
+/// Each paid order recorded (or recorded before: a retry writes its entry
+/// again) is indexed by its order id with its owner, for the platform's
+/// refunds, which name only the order.
+async fn index_orders(
+    ask: &Ask<'_>,
+    events: &[Value],
+    results: &[AppResult<Answer>],
+) -> AppResult<()> {
+    for (event, result) in events.iter().zip(results) {
+        if event["kind"] != "order_paid" || result.is_err() {
+            continue;
+        }
+        let Some(order) = event["order"]["order_id"].as_str() else {
+            continue;
+        };
+        let owner = match (
+            event["member_id"].as_str(),
+            event["member"]["email_hash"].as_str(),
+        ) {
+            (Some(member), _) => format!("member:{member}"),
+            (None, Some(hash)) => format!("guest:{hash}"),
+            (None, None) => continue,
+        };
+        let index = Index {
+            orders: vec![(order.to_owned(), owner)],
+            ..Index::default()
+        };
+        store::gate(ask.env, &ask.shop, keys::order_gate(order), index).await?;
+    }
+    Ok(())
 }
 
 /// The order's discount codes that are this shop's reward codes, each

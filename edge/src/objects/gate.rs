@@ -27,7 +27,7 @@ use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::model::{
     CallsRequest, Claim, ClaimRequest, ClaimStatus, Context, ContextRequest, CopyRequest,
-    Credential, Forget, GateCall, GateOp, Index, LookupCode, LookupReferral, ShopCopy,
+    Credential, Forget, GateCall, GateOp, Index, LookupCode, LookupOrder, LookupReferral, ShopCopy,
 };
 use crate::store::{self, reply};
 
@@ -71,6 +71,7 @@ impl GateObject {
             "CREATE TABLE IF NOT EXISTS claimed (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, erased INTEGER NOT NULL DEFAULT 0)",
             "CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY, key TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS referrals (code TEXT PRIMARY KEY, member TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS orders (code TEXT PRIMARY KEY, owner TEXT NOT NULL)",
         ] {
             sql.exec(statement, None).map_err(sql_err)?;
         }
@@ -316,6 +317,13 @@ impl GateObject {
             )
             .map_err(sql_err)?;
         }
+        for order in &forget.orders {
+            sql.exec(
+                "DELETE FROM orders WHERE code = ?",
+                vec![order.as_str().into()],
+            )
+            .map_err(sql_err)?;
+        }
         for code in &forget.codes {
             store::kv::delete_code_owner(&self.env, shop, code).await?;
         }
@@ -341,6 +349,13 @@ impl GateObject {
             sql.exec(
                 "INSERT OR REPLACE INTO referrals (code, member) VALUES (?, ?)",
                 vec![code.as_str().into(), member.as_str().into()],
+            )
+            .map_err(sql_err)?;
+        }
+        for (order, owner) in &index.orders {
+            sql.exec(
+                "INSERT OR REPLACE INTO orders (code, owner) VALUES (?, ?)",
+                vec![order.as_str().into(), owner.as_str().into()],
             )
             .map_err(sql_err)?;
         }
@@ -382,6 +397,9 @@ impl GateObject {
             GateCall::LookupCode(c) => answer::<LookupCode>(self.lookup("codes", "key", &c.code)),
             GateCall::LookupReferral(c) => {
                 answer::<LookupReferral>(self.lookup("referrals", "member", &c.code))
+            }
+            GateCall::LookupOrder(c) => {
+                answer::<LookupOrder>(self.lookup("orders", "owner", &c.order))
             }
             GateCall::Calls(_) => answer::<CallsRequest>(Ok(self.calls.get())),
         }

@@ -238,6 +238,7 @@ impl MemberObject {
                 .filter(|p| !previous.profiles.contains_key(&p.member_id))
                 .map(|p| (p.referral_code.clone(), p.member_id.to_string()))
                 .collect(),
+            orders: Vec::new(),
         };
         let report = Report {
             key: key.to_owned(),
@@ -912,6 +913,7 @@ impl MemberObject {
         let member_id =
             Id::parse(&request.member).map_err(|_| AppError::not_found("the member"))?;
         let mut state = (*self.load()?).clone();
+        let orders: Vec<String> = state.orders.keys().map(ToString::to_string).collect();
         let erasure = loyalty_rules::privacy::erase(&mut state, &member_id)
             .ok_or_else(|| AppError::not_found("the member"))?;
         let program = request.program.load(&self.env).await?;
@@ -937,6 +939,14 @@ impl MemberObject {
         for code in &erasure.codes {
             let n = crate::keys::code_gate(code);
             by_gate.entry(n).or_default().codes.push(code.clone());
+        }
+        // A member alone takes their orders: the platforms' order index
+        // forgets whose they were (an account's orders stay the account's).
+        if erasure.emptied {
+            for order in orders {
+                let n = crate::keys::order_gate(&order);
+                by_gate.entry(n).or_default().orders.push(order);
+            }
         }
         let n = crate::keys::referral_gate(&erasure.referral_code);
         by_gate
@@ -1122,8 +1132,26 @@ impl MemberObject {
         let Some(mut stored) = self.guest()? else {
             return Ok(());
         };
-        if stored.orders.expire(stored.days, now()) {
-            let shop = self.get_text("shop")?.unwrap_or_default();
+        let held = |orders: &loyalty_rules::guest::GuestOrders| -> Vec<String> {
+            orders
+                .held
+                .iter()
+                .map(|e| e.order.order_id.to_string())
+                .collect()
+        };
+        let before = held(&stored.orders);
+        let left = stored.orders.expire(stored.days, now());
+        let after = held(&stored.orders);
+        let shop = self.get_text("shop")?.unwrap_or_default();
+        // The platforms' order index forgets the orders whose hold ended.
+        for order in before.iter().filter(|o| !after.contains(o)) {
+            let forget = Forget {
+                orders: vec![order.clone()],
+                ..Forget::default()
+            };
+            store::gate(&self.env, &shop, crate::keys::order_gate(order), forget).await?;
+        }
+        if left {
             let key = self.get_text("key")?.unwrap_or_default();
             self.put_guest(&shop, &key, &stored).await
         } else {

@@ -286,7 +286,9 @@ pub fn describe(op: Op) -> Operation {
                           connected secret) and turns the `X-Shopify-Topic` into events: \
                           `orders/paid` an `order_paid` (shop money; the customer's id is the member; \
                           no customer: a guest's order by the email's SHA-256), `orders/cancelled` an \
-                          `order_cancelled`, `customers/create` a `signup`. Event ids come from the \
+                          `order_cancelled`, `refunds/create` an `order_refunded` of the refunded \
+                          lines (for the paid order's owner), `customers/create` a `signup`. Event ids \
+                          come from the \
                           order's or customer's id, so Shopify's retries credit once. A paid order's \
                           `discount_codes` that are this shop's reward codes are spent (`codes_used`). \
                           Other topics are \
