@@ -39,7 +39,7 @@ pub(super) async fn connect(ask: Ask<'_>, platform: Platform, on: bool) -> AppRe
 pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
     let topic = header(ask.req, platform.topic_header()).unwrap_or_default();
     // The signature first: an unsigned or forged body is not read.
-    merchant::authenticate(&ask, ContextRequest::default()).await?;
+    let context = merchant::authenticate(&ask, ContextRequest::default()).await?;
     let value = parse_json(&ask.body)?;
     let (events, codes) = match platform.read(&topic, &value) {
         Ok(Hook::Events { events, codes }) => (events, codes),
@@ -86,15 +86,16 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
     let at = now();
     let parsed: Vec<_> = events
         .iter()
-        .map(|event| loyalty_rules::event::Incoming::from_value(event, at))
+        .map(|event| Incoming::from_value(event, at))
         .collect();
     // What the platform sent must make valid events; else nothing is
     // recorded and the platform is told why.
     if let Some(problems) = parsed.iter().find_map(|p| p.as_ref().err()) {
         return Err(AppError::invalid("invalid_payload", problems.clone()));
     }
-    let results = merchant::record(&ask, parsed).await?;
-    index_orders(&ask, &events, &results).await?;
+    let parsed: Vec<_> = parsed.into_iter().flatten().collect();
+    let results = merchant::record(&ask, parsed.iter().cloned().map(Ok).collect()).await?;
+    index_orders(&ask, &parsed, &results).await?;
     // One event (as today's topics make): its refusal is the answer's.
     if let [Err(_)] = results.as_slice() {
         return Err(results
@@ -103,7 +104,7 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
             .and_then(Result::err)
             .unwrap_or_else(AppError::internal));
     }
-    let codes_used = spend_codes(&ask, &codes).await?;
+    let codes_used = spend_codes(&ask, &context, &codes).await?;
     Reply::json(
         200,
         &HookAnswer {
@@ -120,24 +121,18 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
 /// refunds, which name only the order.
 async fn index_orders(
     ask: &Ask<'_>,
-    events: &[Value],
+    events: &[Incoming],
     results: &[AppResult<Answer>],
 ) -> AppResult<()> {
     for (event, result) in events.iter().zip(results) {
-        if event["kind"] != "order_paid" || result.is_err() {
-            continue;
-        }
-        let Some(order) = event["order"]["order_id"].as_str() else {
+        let (kind, order, owner) = match event {
+            Incoming::Member(e) => (e.kind, e.order.as_ref(), format!("member:{}", e.member_id)),
+            Incoming::Guest(g) => (g.kind, Some(&g.order), format!("guest:{}", g.email_hash)),
+        };
+        let Some(order) = order.filter(|_| kind == EventKind::OrderPaid && result.is_ok()) else {
             continue;
         };
-        let owner = match (
-            event["member_id"].as_str(),
-            event["member"]["email_hash"].as_str(),
-        ) {
-            (Some(member), _) => format!("member:{member}"),
-            (None, Some(hash)) => format!("guest:{hash}"),
-            (None, None) => continue,
-        };
+        let order = order.order_id.as_str();
         let index = Index {
             orders: vec![(order.to_owned(), owner)],
             ..Index::default()
@@ -152,19 +147,15 @@ async fn index_orders(
 /// object answers a second use as already used (a platform's retry), and
 /// named in the answer either way. Other codes (the platform's own) are
 /// left alone.
-async fn spend_codes(ask: &Ask<'_>, codes: &[String]) -> AppResult<Vec<String>> {
+async fn spend_codes(ask: &Ask<'_>, context: &Context, codes: &[String]) -> AppResult<Vec<String>> {
     let (env, shop) = (ask.env, ask.shop.as_str());
     let mut ours = Vec::new();
-    if codes.is_empty() {
-        return Ok(ours);
-    }
-    let context = merchant::authenticate(ask, ContextRequest::default()).await?;
     for code in codes {
         let Some(key) = merchant::resolve_code(env, shop, code).await? else {
             continue;
         };
         let request = CodeRequest {
-            program: program_ref(shop, &context),
+            program: program_ref(shop, context),
             code: code.clone(),
             action: CodeAction::Use,
         };
