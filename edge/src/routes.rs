@@ -72,6 +72,8 @@ impl Access {
             Access::Shopper => &[&["customerToken"]],
             Access::ShopperOrGuest => &[&[], &["customerToken"]],
             Access::Platform(Platform::Shopify) => &[&["shopifyHmac"]],
+            Access::Platform(Platform::WooCommerce) => &[&["wooCommerceSignature"]],
+            Access::Platform(Platform::Shopware) => &[&["shopwareSignature"]],
         }
     }
 
@@ -242,6 +244,42 @@ pub const ROUTES: &[RouteDef] = {
             "/v1/hooks/{shop}/shopify",
             Platform(P::Shopify),
             Op::PlatformHook(P::Shopify),
+        ),
+        route(
+            "PUT",
+            "/v1/shops/{shop}/platforms/woocommerce",
+            Merchant,
+            Op::ConnectPlatform(P::WooCommerce),
+        ),
+        route(
+            "DELETE",
+            "/v1/shops/{shop}/platforms/woocommerce",
+            Merchant,
+            Op::DisconnectPlatform(P::WooCommerce),
+        ),
+        route(
+            "POST",
+            "/v1/hooks/{shop}/woocommerce",
+            Platform(P::WooCommerce),
+            Op::PlatformHook(P::WooCommerce),
+        ),
+        route(
+            "PUT",
+            "/v1/shops/{shop}/platforms/shopware",
+            Merchant,
+            Op::ConnectPlatform(P::Shopware),
+        ),
+        route(
+            "DELETE",
+            "/v1/shops/{shop}/platforms/shopware",
+            Merchant,
+            Op::DisconnectPlatform(P::Shopware),
+        ),
+        route(
+            "POST",
+            "/v1/hooks/{shop}/shopware",
+            Platform(P::Shopware),
+            Op::PlatformHook(P::Shopware),
         ),
         route(
             "GET",

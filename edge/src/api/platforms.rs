@@ -37,10 +37,13 @@ pub(super) async fn connect(ask: Ask<'_>, platform: Platform, on: bool) -> AppRe
 /// credential is), its topic read, its events recorded once each. A
 /// payload missing what an event needs answers 422 and records nothing.
 pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
-    let topic = header(ask.req, platform.topic_header()).unwrap_or_default();
     // The signature first: an unsigned or forged body is not read.
     let context = merchant::authenticate(&ask, ContextRequest::default()).await?;
     let value = parse_json(&ask.body)?;
+    let topic_header = platform
+        .topic_header()
+        .and_then(|name| header(ask.req, name));
+    let topic = platform.topic(topic_header.as_deref(), &value);
     let (events, codes) = match platform.read(&topic, &value) {
         Ok(Hook::Events { events, codes }) => (events, codes),
         Ok(Hook::Refund {

@@ -88,6 +88,10 @@ pub fn document() -> Value {
                     "description": "`t=<unix>,v1=<hex HMAC-SHA256(webhook_secret, \"<t>.<body>\")>`, within 5 minutes of the worker's clock."},
                 "shopifyHmac": {"type": "apiKey", "in": "header", "name": "X-Shopify-Hmac-Sha256",
                     "description": "Shopify's own signature: base64 of the HMAC-SHA256 of the raw body, keyed by the secret connected with `PUT /v1/shops/{shop}/platforms/shopify`."},
+                "wooCommerceSignature": {"type": "apiKey", "in": "header", "name": "X-WC-Webhook-Signature",
+                    "description": "WooCommerce's own signature: base64 of the HMAC-SHA256 of the raw body, keyed by the webhook's secret connected with `PUT /v1/shops/{shop}/platforms/woocommerce`."},
+                "shopwareSignature": {"type": "apiKey", "in": "header", "name": "shopware-shop-signature",
+                    "description": "Shopware's own signature: lower-case hex of the HMAC-SHA256 of the raw body, keyed by the shop secret connected with `PUT /v1/shops/{shop}/platforms/shopware`."},
             },
         },
     })

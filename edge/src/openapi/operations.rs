@@ -62,6 +62,33 @@ fn shopify_example() -> Value {
            "created_at": "2026-11-23T11:23:46-05:00"})
 }
 
+/// One text per platform, in `Platform::ALL`'s order.
+fn platform_text(platform: Platform, texts: [&'static str; 3]) -> &'static str {
+    texts[Platform::ALL
+        .iter()
+        .position(|p| *p == platform)
+        .expect("every platform is in ALL")]
+}
+
+const SHOPIFY_HOOK: &str = "Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the \
+                          connected secret) and turns the `X-Shopify-Topic` into events: \
+                          `orders/paid` an `order_paid` (shop money; the customer's id is the member; \
+                          no customer: a guest's order by the email's SHA-256), `orders/cancelled` an \
+                          `order_cancelled`, `refunds/create` an `order_refunded` of the refunded \
+                          lines (for the paid order's owner), `customers/create` a `signup`. Event ids \
+                          come from the \
+                          order's or customer's id, so Shopify's retries credit once. A paid order's \
+                          `discount_codes` that are this shop's reward codes are spent (`codes_used`). \
+                          Other topics are \
+                          acknowledged and change nothing. A payload missing what an event needs \
+                          answers 422 naming each field; nothing is recorded.";
+
+const WOOCOMMERCE_HOOK: &str = "Checks `X-WC-Webhook-Signature` (base64 HMAC-SHA256 of the raw \
+    body with the webhook's secret) and reads the `X-WC-Webhook-Topic`.";
+
+const SHOPWARE_HOOK: &str = "Checks `shopware-shop-signature` (hex HMAC-SHA256 of the raw body \
+    with the shop secret) and reads the body's `data.event`.";
+
 /// An `order_paid` event as a shop's server sends it.
 pub fn example_event() -> Value {
     json!({
@@ -258,13 +285,24 @@ pub fn describe(op: Op) -> Operation {
             answers: &[(200, "The new secrets", Some(of::<Secrets>))],
             ..NONE
         },
-        Op::ConnectPlatform(Platform::Shopify) => Operation {
-            id: "connectShopify",
-            summary: "Connect Shopify's webhooks",
-            description: "Stores the secret Shopify signs the shop's webhooks with (the app's client \
-                          secret), in every gate before it answers. Then point Shopify's \
-                          `orders/paid`, `orders/cancelled` and `customers/create` webhooks at \
-                          `POST /v1/hooks/{shop}/shopify`. A new secret replaces the old at once.",
+        Op::ConnectPlatform(platform) => Operation {
+            id: platform_text(
+                platform,
+                ["connectShopify", "connectWooCommerce", "connectShopware"],
+            ),
+            summary: platform_text(
+                platform,
+                [
+                    "Connect Shopify's webhooks",
+                    "Connect WooCommerce's webhooks",
+                    "Connect Shopware's app webhooks",
+                ],
+            ),
+            description: "Stores the secret the platform signs the shop's webhooks with (Shopify: the \
+                          app's client secret; WooCommerce: the webhook's secret; Shopware: the shop \
+                          secret of the app's registration), in every gate before it answers. Then \
+                          point the platform's webhooks at the answer's `webhook_path`. A new secret \
+                          replaces the old at once.",
             body: Some((
                 of::<PlatformSecret>,
                 || json!({"secret": "shpss_0123456789abcdef"}),
@@ -272,28 +310,41 @@ pub fn describe(op: Op) -> Operation {
             answers: &[(200, "Connected", Some(of::<PlatformConnection>))],
             ..NONE
         },
-        Op::DisconnectPlatform(Platform::Shopify) => Operation {
-            id: "disconnectShopify",
-            summary: "Disconnect Shopify's webhooks",
-            description: "Forgets the secret: Shopify's webhooks are refused (401) from then on.",
+        Op::DisconnectPlatform(platform) => Operation {
+            id: platform_text(
+                platform,
+                [
+                    "disconnectShopify",
+                    "disconnectWooCommerce",
+                    "disconnectShopware",
+                ],
+            ),
+            summary: platform_text(
+                platform,
+                [
+                    "Disconnect Shopify's webhooks",
+                    "Disconnect WooCommerce's webhooks",
+                    "Disconnect Shopware's app webhooks",
+                ],
+            ),
+            description: "Forgets the secret: the platform's webhooks are refused (401) from then on.",
             answers: &[(200, "Disconnected", Some(of::<PlatformConnection>))],
             ..NONE
         },
-        Op::PlatformHook(Platform::Shopify) => Operation {
-            id: "shopifyWebhook",
-            summary: "Shopify's webhooks, as Shopify sends them",
-            description: "Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the \
-                          connected secret) and turns the `X-Shopify-Topic` into events: \
-                          `orders/paid` an `order_paid` (shop money; the customer's id is the member; \
-                          no customer: a guest's order by the email's SHA-256), `orders/cancelled` an \
-                          `order_cancelled`, `refunds/create` an `order_refunded` of the refunded \
-                          lines (for the paid order's owner), `customers/create` a `signup`. Event ids \
-                          come from the \
-                          order's or customer's id, so Shopify's retries credit once. A paid order's \
-                          `discount_codes` that are this shop's reward codes are spent (`codes_used`). \
-                          Other topics are \
-                          acknowledged and change nothing. A payload missing what an event needs \
-                          answers 422 naming each field; nothing is recorded.",
+        Op::PlatformHook(platform) => Operation {
+            id: platform_text(
+                platform,
+                ["shopifyWebhook", "wooCommerceWebhook", "shopwareWebhook"],
+            ),
+            summary: platform_text(
+                platform,
+                [
+                    "Shopify's webhooks, as Shopify sends them",
+                    "WooCommerce's webhooks, as WooCommerce sends them",
+                    "Shopware's app webhooks, as Shopware sends them",
+                ],
+            ),
+            description: platform_text(platform, [SHOPIFY_HOOK, WOOCOMMERCE_HOOK, SHOPWARE_HOOK]),
             body: Some((of::<PlatformPayload>, shopify_example)),
             answers: &[(
                 200,

@@ -18,20 +18,33 @@ use sha2::Sha256;
 use loyalty_rules::Problem;
 
 pub mod shopify;
+pub mod shopware;
+pub mod woocommerce;
 
 /// A platform the worker takes webhooks from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Platform {
     Shopify,
+    WooCommerce,
+    Shopware,
+}
+
+/// How a platform writes its signature's bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Encoding {
+    Base64,
+    Hex,
 }
 
 impl Platform {
-    pub const ALL: [Platform; 1] = [Platform::Shopify];
+    pub const ALL: [Platform; 3] = [Platform::Shopify, Platform::WooCommerce, Platform::Shopware];
 
     /// Its name in paths and in the shop's connections.
     pub fn name(self) -> &'static str {
         match self {
             Platform::Shopify => "shopify",
+            Platform::WooCommerce => "woocommerce",
+            Platform::Shopware => "shopware",
         }
     }
 
@@ -43,20 +56,45 @@ impl Platform {
     pub fn signature_header(self) -> &'static str {
         match self {
             Platform::Shopify => "x-shopify-hmac-sha256",
+            Platform::WooCommerce => "x-wc-webhook-signature",
+            Platform::Shopware => "shopware-shop-signature",
         }
     }
 
-    /// The header that names what happened.
-    pub fn topic_header(self) -> &'static str {
+    /// The header that names what happened (Shopware names it in the
+    /// body's `data.event` instead).
+    pub fn topic_header(self) -> Option<&'static str> {
         match self {
-            Platform::Shopify => "x-shopify-topic",
+            Platform::Shopify => Some("x-shopify-topic"),
+            Platform::WooCommerce => Some("x-wc-webhook-topic"),
+            Platform::Shopware => None,
+        }
+    }
+
+    /// What happened, from the topic header's value and the body.
+    pub fn topic(self, header: Option<&str>, body: &Value) -> String {
+        match self {
+            Platform::Shopware => shopware::topic(body),
+            _ => header.unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// The signature's encoding: Shopify and WooCommerce send base64,
+    /// Shopware lower-case hex, each of the HMAC-SHA256 of the raw body.
+    fn encoding(self) -> Encoding {
+        match self {
+            Platform::Shopify | Platform::WooCommerce => Encoding::Base64,
+            Platform::Shopware => Encoding::Hex,
         }
     }
 
     /// Whether `signature` is the platform's signature of `body` with the
-    /// shop's `secret` for it (Shopify: base64 of the HMAC-SHA256 of the
-    /// raw body), compared in constant time.
+    /// shop's `secret` for it, compared in constant time.
     pub fn verify(self, secret: &str, body: &[u8], signature: &str) -> bool {
+        if self.encoding() == Encoding::Hex {
+            let expected = crate::auth::hmac_hex(secret, body);
+            return crate::auth::same_secret(&expected, &signature.trim().to_ascii_lowercase());
+        }
         let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(signature.trim()) else {
             return false;
         };
@@ -72,13 +110,19 @@ impl Platform {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
             .expect("HMAC takes keys of any length");
         mac.update(body);
-        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+        let bytes = mac.finalize().into_bytes();
+        match self.encoding() {
+            Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(bytes),
+            Encoding::Hex => crate::auth::hex(&bytes),
+        }
     }
 
     /// What a webhook of `topic` asks for.
     pub fn read(self, topic: &str, body: &Value) -> Result<Hook, Vec<Problem>> {
         match self {
             Platform::Shopify => shopify::read(topic, body),
+            Platform::WooCommerce => woocommerce::read(topic, body),
+            Platform::Shopware => shopware::read(topic, body),
         }
     }
 }
