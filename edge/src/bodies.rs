@@ -253,6 +253,26 @@ pub struct HookAnswer {
     /// spent now (or already, for a retry).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub codes_used: Vec<String>,
+    /// A privacy request's outcome (Shopify's `customers/redact` and
+    /// `customers/data_request`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<PrivacyDone>,
+}
+
+/// What a platform's privacy request came to.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct PrivacyDone {
+    /// Whether the customer was a member (and now, for a redaction, is
+    /// erased).
+    pub member: bool,
+    /// A redaction: everything of the customer is gone, the orders held
+    /// under their email's hash too.
+    pub erased: bool,
+    /// A data request: where the merchant reads what is held about the
+    /// member (`GET`, with the shop's API key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_path: Option<String>,
 }
 
 /// The public program view, for a shopper's widget.

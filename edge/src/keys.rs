@@ -51,6 +51,13 @@ pub fn order_gate(order: &str) -> u64 {
     gate_of(&format!("order:{order}"))
 }
 
+/// What an erased member's event claim keeps in place of the event's id:
+/// its SHA-256, so a re-sent old event still meets its claim while no
+/// store holds the id (a platform's ids name its customers and orders).
+pub fn erased_claim(event_id: &str) -> String {
+    format!("erased:{}", crate::auth::sha256_hex(event_id))
+}
+
 /// The Durable Object of one of the shop's gates (`n` below `GATES`).
 pub fn gate_object(shop: &str, n: u64) -> String {
     format!("gate:{}:{n}", part(shop))

@@ -163,6 +163,10 @@ const CASES: &[Case] = &[
         platforms::shopify_webhooks,
     ),
     (
+        "Shopify's privacy topics: data request, redaction leaves nothing",
+        platforms::shopify_privacy,
+    ),
+    (
         "one shop's burst: no object takes more than its share",
         gates::no_object_over_its_share,
     ),

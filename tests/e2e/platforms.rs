@@ -265,3 +265,120 @@ pub fn shopify_webhooks(world: &mut World) {
     let refused = deliver(world, &shop, "orders/paid", &paid, &secret, 9);
     assert_eq!(refused.status, 401, "{}", refused.body);
 }
+
+/// Shopify's mandatory privacy topics, with Shopify's published payloads:
+/// a data request says where the merchant reads the member's export; a
+/// redaction erases the customer as `DELETE …/members/{id}` does (and the
+/// orders held under their email's hash), Shopify's retry of their old
+/// order brings nothing back, and no store holds their id, their email's
+/// hash or their orders' ids afterwards, across a restart.
+pub fn shopify_privacy(world: &mut World) {
+    let program = json!({
+        "currency": "USD", "shop_url": "https://shop.example", "guest_days": 30,
+        "earn_rules": [{"id": "base", "event": "order_paid",
+                        "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}}]
+    });
+    let shop = world.shop(&program);
+    let secret = format!("shpss_{}", shop.name);
+    assert_eq!(connect(&shop, &secret).status, 200);
+    // Ids of this run, with digits no clock or counter writes.
+    let run = u64::try_from(xtask::clock::unix_now()).unwrap() % 1_000_000_000;
+    let customer_id = 8_800_000_000_000 + run;
+    let (order_id, guest_order_id) = (8_810_000_000_000 + run, 8_820_000_000_000 + run);
+    let email = format!("john.{run}@example.com");
+    let hash = loyalty_edge::auth::sha256_hex(&email);
+
+    let mut paid = fixture("shopify-orders-paid.json");
+    paid["id"] = json!(order_id);
+    paid["customer"]["id"] = json!(customer_id);
+    paid["customer"]["email"] = json!(email);
+    paid["email"] = json!(email);
+    paid["contact_email"] = json!(email);
+    paid["processed_at"] = json!(days_ago(1));
+    let first = deliver(world, &shop, "orders/paid", &paid, &secret, 1);
+    assert_eq!(first.json()["results"][0]["points"], 181, "{}", first.body);
+    // A checkout as a guest with the same email: held under its hash.
+    let mut guest = paid.clone();
+    guest["id"] = json!(guest_order_id);
+    guest.as_object_mut().unwrap().remove("customer");
+    let held = deliver(world, &shop, "orders/paid", &guest, &secret, 2);
+    assert!(
+        held.json()["results"][0]["held_until"].is_string(),
+        "{}",
+        held.body
+    );
+
+    // customers/data_request: the member is known, the export is there.
+    let mut asked = fixture("shopify-customers-data_request.json");
+    asked["customer"]["id"] = json!(customer_id);
+    asked["customer"]["email"] = json!(email);
+    let answer = deliver(world, &shop, "customers/data_request", &asked, &secret, 3);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let member = customer_id.to_string();
+    let path = format!("/v1/shops/{}/members/{member}/export", shop.name);
+    assert_eq!(
+        answer.json()["privacy"],
+        json!({"member": true, "erased": false, "export_path": path}),
+        "{}",
+        answer.body
+    );
+    let export = shop.api.export(&member).expect("the export");
+    assert_eq!(
+        serde_json::to_value(&export).unwrap()["member_id"],
+        json!(member)
+    );
+
+    // customers/redact: erased, twice (Shopify retries): the same answer.
+    let mut redact = fixture("shopify-customers-redact.json");
+    redact["customer"]["id"] = json!(customer_id);
+    redact["customer"]["email"] = json!(email);
+    redact["orders_to_redact"] = json!([order_id, guest_order_id]);
+    let erased = deliver(world, &shop, "customers/redact", &redact, &secret, 4);
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert_eq!(
+        erased.json()["privacy"],
+        json!({"member": true, "erased": true}),
+        "{}",
+        erased.body
+    );
+    let again = deliver(world, &shop, "customers/redact", &redact, &secret, 5);
+    assert_eq!(
+        again.json()["privacy"],
+        json!({"member": false, "erased": true}),
+        "{}",
+        again.body
+    );
+    assert_eq!(shop.api.export(&member).unwrap_err().status(), Some(404));
+    // Shopify's retry of the old order: a duplicate of an erased member's
+    // event, bringing no one back.
+    let retried = deliver(world, &shop, "orders/paid", &paid, &secret, 6);
+    let result = &retried.json()["results"][0];
+    assert_eq!(
+        (result["duplicate"].clone(), result["member_erased"].clone()),
+        (json!(true), json!(true)),
+        "{}",
+        retried.body
+    );
+    assert_eq!(shop.api.export(&member).unwrap_err().status(), Some(404));
+
+    world.stop();
+    let stores = world.state.join("wrangler");
+    let mut left = Vec::new();
+    for needle in [
+        member,
+        hash,
+        order_id.to_string(),
+        guest_order_id.to_string(),
+    ] {
+        left.extend(
+            crate::privacy::stores_holding(&stores, &needle)
+                .into_iter()
+                .map(|store| format!("{needle}: {store}")),
+        );
+    }
+    // The search finds what is there: the shop, in rows.
+    let shop_found = crate::privacy::stores_holding(&stores, &shop.name);
+    world.restart(true);
+    assert!(left.is_empty(), "still held: {left:#?}");
+    assert!(!shop_found.is_empty(), "the search reads the stores");
+}

@@ -325,8 +325,10 @@ pub fn erase_leaves_nothing(world: &mut World) {
     world.stop();
     let stores = world.state.join("wrangler");
     let mut left = Vec::new();
+    let order_event_id = order_event["id"].as_str().unwrap().to_owned();
     for needle in [
         erin.as_str(),
+        &order_event_id,
         &mail,
         &tag,
         &code_e,

@@ -3,9 +3,9 @@
 //! recorded the one exactly-once way (`merchant::record`).
 
 use super::*;
-use crate::bodies::{HookAnswer, PlatformConnection, PlatformSecret};
-use crate::model::{ConnectPlatform, Index, LookupOrder};
-use crate::platforms::{Hook, Platform};
+use crate::bodies::{HookAnswer, PlatformConnection, PlatformSecret, PrivacyDone};
+use crate::model::{ConnectPlatform, EraseRequest, ExportRequest, ForgetGuest, Index, LookupOrder};
+use crate::platforms::{Hook, Platform, PrivacyRequest};
 
 /// Stores (or forgets) the secret `platform` signs the shop's webhooks with.
 pub(super) async fn connect(ask: Ask<'_>, platform: Platform, on: bool) -> AppResult<Reply> {
@@ -37,6 +37,18 @@ pub(super) async fn connect(ask: Ask<'_>, platform: Platform, on: bool) -> AppRe
 /// credential is), its topic read, its events recorded once each. A
 /// payload missing what an event needs answers 422 and records nothing.
 pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
+    if header(ask.req, platform.signature_header()).is_none() && platform.is_ping(&ask.body) {
+        return Reply::json(
+            200,
+            &HookAnswer {
+                topic: "ping".to_owned(),
+                ignored: true,
+                results: Vec::new(),
+                codes_used: Vec::new(),
+                privacy: None,
+            },
+        );
+    }
     // The signature first: an unsigned or forged body is not read.
     let context = merchant::authenticate(&ask, ContextRequest::default()).await?;
     let value = parse_json(&ask.body)?;
@@ -73,6 +85,23 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
             }
             (vec![event], Vec::new())
         }
+        Ok(Hook::Privacy {
+            request,
+            member_id,
+            email_hash,
+        }) => {
+            let done = privacy(&ask, &context, request, member_id, email_hash).await?;
+            return Reply::json(
+                200,
+                &HookAnswer {
+                    topic,
+                    ignored: false,
+                    results: Vec::new(),
+                    codes_used: Vec::new(),
+                    privacy: Some(done),
+                },
+            );
+        }
         Ok(Hook::Ignored) => {
             return Reply::json(
                 200,
@@ -81,6 +110,7 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
                     ignored: true,
                     results: Vec::new(),
                     codes_used: Vec::new(),
+                    privacy: None,
                 },
             );
         }
@@ -115,8 +145,62 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
             ignored: false,
             results: results.into_iter().map(Outcome::from).collect(),
             codes_used,
+            privacy: None,
         },
     )
+}
+
+/// A platform's privacy request about a customer. A redaction erases the
+/// member (as `DELETE …/members/{id}` does: nothing of them stays) and the
+/// orders held under their email's hash; a customer who was never a
+/// member is answered as done. A data request checks the member exists
+/// and says where the merchant reads their export.
+async fn privacy(
+    ask: &Ask<'_>,
+    context: &Context,
+    request: PrivacyRequest,
+    member_id: Option<String>,
+    email_hash: Option<String>,
+) -> AppResult<PrivacyDone> {
+    let (env, shop) = (ask.env, ask.shop.as_str());
+    let member = match member_id.filter(|m| Id::parse(m).is_ok()) {
+        Some(member) => {
+            let key = state_key(env, shop, context, &member).await?;
+            let found = match request {
+                PrivacyRequest::Erase => {
+                    let erase = EraseRequest {
+                        shop: shop.to_owned(),
+                        member: member.clone(),
+                        program: program_ref(shop, context),
+                    };
+                    store::member(env, shop, &key, erase).await.map(|_| ())
+                }
+                PrivacyRequest::Export => {
+                    let export = ExportRequest {
+                        member: member.clone(),
+                    };
+                    store::member(env, shop, &key, export).await.map(|_| ())
+                }
+            };
+            match found {
+                Ok(()) => Some(member),
+                Err(error) if error.status == 404 => None,
+                Err(error) => return Err(error),
+            }
+        }
+        None => None,
+    };
+    let erase = request == PrivacyRequest::Erase;
+    if let (true, Some(hash)) = (erase, email_hash) {
+        store::member(env, shop, &keys::guest_state(&hash), ForgetGuest {}).await?;
+    }
+    Ok(PrivacyDone {
+        member: member.is_some(),
+        erased: erase,
+        export_path: member
+            .filter(|_| !erase)
+            .map(|m| format!("/v1/shops/{shop}/members/{m}/export")),
+    })
 }
 
 /// Each paid order recorded (or recorded before: a retry writes its entry
@@ -132,7 +216,9 @@ async fn index_orders(
             Incoming::Member(e) => (e.kind, e.order.as_ref(), format!("member:{}", e.member_id)),
             Incoming::Guest(g) => (g.kind, Some(&g.order), format!("guest:{}", g.email_hash)),
         };
-        let Some(order) = order.filter(|_| kind == EventKind::OrderPaid && result.is_ok()) else {
+        // An erased member's event answered again indexes nothing.
+        let recorded = result.as_ref().is_ok_and(|answer| !answer.member_erased);
+        let Some(order) = order.filter(|_| kind == EventKind::OrderPaid && recorded) else {
             continue;
         };
         let order = order.order_id.as_str();

@@ -22,7 +22,6 @@ use serde::Deserialize;
 use worker::{DurableObject, Env, Request, Response, SqlStorage, State, durable_object};
 
 use super::{rows, sql_err};
-use crate::auth;
 use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::model::{
@@ -30,6 +29,7 @@ use crate::model::{
     Credential, Forget, GateCall, GateOp, Index, LookupCode, LookupOrder, LookupReferral, ShopCopy,
 };
 use crate::store::{self, reply};
+use crate::{auth, keys};
 
 /// How many widget requests a shopper may make in a minute (the deployment
 /// variable `LOYALTY_RATE_PER_MINUTE` may change it).
@@ -235,16 +235,19 @@ impl GateObject {
     }
 
     /// Claims an id: one statement for a new id (an insert that does
-    /// nothing when the id is held), the held claim's row read only for a
-    /// repeated id.
+    /// nothing when the id, or an erased member's claim of it, is held),
+    /// the held claim's row read only for a repeated id.
     fn claim(&self, claim: &ClaimRequest) -> AppResult<Claim> {
+        let erased = keys::erased_claim(&claim.event_id);
         let written = self
             .sql()
             .exec(
-                "INSERT INTO claimed (id, fingerprint) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO claimed (id, fingerprint) SELECT ?1, ?2 \
+                 WHERE NOT EXISTS (SELECT 1 FROM claimed WHERE id = ?3) ON CONFLICT (id) DO NOTHING",
                 vec![
                     claim.event_id.as_str().into(),
                     claim.fingerprint.as_str().into(),
+                    erased.as_str().into(),
                 ],
             )
             .map_err(sql_err)?
@@ -261,8 +264,8 @@ impl GateObject {
         }
         let found: Vec<Row> = rows(
             &self.sql(),
-            "SELECT fingerprint, erased FROM claimed WHERE id = ?",
-            vec![claim.event_id.as_str().into()],
+            "SELECT fingerprint, erased FROM claimed WHERE id IN (?, ?)",
+            vec![claim.event_id.as_str().into(), erased.as_str().into()],
         )?;
         let status = match found.into_iter().next() {
             Some(row) if row.fingerprint != claim.fingerprint => ClaimStatus::Conflict,
@@ -288,8 +291,9 @@ impl GateObject {
             .map_err(sql_err)
     }
 
-    /// Forgets an erased member: their claims are marked (the id and the
-    /// fingerprint stay, so the events answer as duplicates), their codes
+    /// Forgets an erased member: their claims are marked and keep the
+    /// SHA-256 of the id in its place (with the fingerprint, so the events
+    /// answer as duplicates and recreate nothing), their codes
     /// leave the index and its KV copies. All in one transaction, then KV.
     async fn forget(&self, shop: &str, forget: Forget) -> AppResult<()> {
         if self.stored()?.is_none() {
@@ -298,8 +302,8 @@ impl GateObject {
         let sql = self.sql();
         for id in &forget.event_ids {
             sql.exec(
-                "UPDATE claimed SET erased = 1 WHERE id = ?",
-                vec![id.as_str().into()],
+                "UPDATE OR REPLACE claimed SET id = ?, erased = 1 WHERE id = ?",
+                vec![keys::erased_claim(id).into(), id.as_str().into()],
             )
             .map_err(sql_err)?;
         }

@@ -1159,6 +1159,43 @@ impl MemberObject {
         }
     }
 
+    /// A guest object forgets its email hash: the gates' claims of the
+    /// events it holds keep only their ids' hashes (so a platform's retry
+    /// recreates nothing) and the order index forgets their orders; then
+    /// the object's storage goes.
+    async fn forget_guest(&self) -> AppResult<()> {
+        if let Some(stored) = self.guest()? {
+            let shop = self.get_text("shop")?.unwrap_or_default();
+            let mut by_gate: std::collections::BTreeMap<u64, Forget> = Default::default();
+            let ids = stored
+                .orders
+                .held
+                .iter()
+                .map(|e| e.id.to_string())
+                .chain(stored.orders.answers.keys().map(ToString::to_string));
+            for id in ids {
+                let n = crate::keys::gate_of(&id);
+                by_gate.entry(n).or_default().event_ids.push(id);
+            }
+            for event in &stored.orders.held {
+                let order = event.order.order_id.to_string();
+                let n = crate::keys::order_gate(&order);
+                by_gate.entry(n).or_default().orders.push(order);
+            }
+            let sends = by_gate
+                .into_iter()
+                .map(|(n, forget)| store::gate(&self.env, &shop, n, forget));
+            if futures_util::future::join_all(sends)
+                .await
+                .iter()
+                .any(Result::is_err)
+            {
+                return Err(AppError::internal());
+            }
+        }
+        self.wipe().await
+    }
+
     /// Deletes everything this object stores (its alarm too) and what it
     /// holds in memory: it is as if it had never been written.
     async fn wipe(&self) -> AppResult<()> {
@@ -1279,7 +1316,7 @@ impl MemberObject {
             MemberCall::Consent(c) => answer::<ConsentRequest>(self.consent(&key, c).await),
             MemberCall::Hold(c) => answer::<HoldRequest>(self.hold(&key, c).await),
             MemberCall::ClaimGuest(c) => answer::<ClaimGuest>(self.claim_guest(&key, c).await),
-            MemberCall::ForgetGuest(_) => answer::<ForgetGuest>(self.wipe().await),
+            MemberCall::ForgetGuest(_) => answer::<ForgetGuest>(self.forget_guest().await),
         }
     }
 }

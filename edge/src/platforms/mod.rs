@@ -117,6 +117,21 @@ impl Platform {
         }
     }
 
+    /// Whether the platform sends unsigned pings this body could be:
+    /// WooCommerce, on saving a webhook, POSTs the form `webhook_id=<id>`
+    /// without a signature and keeps the webhook only if it hears 200.
+    pub fn pings_unsigned(self) -> bool {
+        self == Platform::WooCommerce
+    }
+
+    /// Whether `body` is such a ping.
+    pub fn is_ping(self, body: &[u8]) -> bool {
+        self.pings_unsigned()
+            && body.strip_prefix(b"webhook_id=").is_some_and(|id| {
+                !id.is_empty() && id.len() <= 20 && id.iter().all(u8::is_ascii_digit)
+            })
+    }
+
     /// What a webhook of `topic` asks for.
     pub fn read(self, topic: &str, body: &Value) -> Result<Hook, Vec<Problem>> {
         match self {
@@ -142,8 +157,26 @@ pub enum Hook {
     /// index of platform orders and fills in `member_id` (or, for a
     /// guest's order, `member.email_hash`).
     Refund { order_id: String, event: Value },
+    /// A privacy request about one customer (Shopify's mandatory
+    /// `customers/redact` and `customers/data_request`): the member by the
+    /// platform's customer id, and the orders held under their email's
+    /// hash (a guest's checkouts).
+    Privacy {
+        request: PrivacyRequest,
+        member_id: Option<String>,
+        email_hash: Option<String>,
+    },
     /// A topic this API takes no action on: acknowledged, nothing recorded.
     Ignored,
+}
+
+/// What a platform's privacy webhook asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrivacyRequest {
+    /// Erase the customer: everything of them, as `DELETE …/members/{id}`.
+    Erase,
+    /// The merchant is to be given what is held about the customer.
+    Export,
 }
 
 /// A problem at a path of the platform's payload.
@@ -161,6 +194,33 @@ mod tests {
     /// The test vector of Shopify's own library (shopify-app-js,
     /// `validate-hmac` tests): body `{"foo": "bar"}`, secret
     /// `test_secret_key`.
+    /// WooCommerce's own test (`test_generate_signature`): the payload
+    /// `secret` under a new webhook's empty secret; and Shopware's SDK
+    /// test (`testAuthenticatePostValid`): body `body`, secret `secret`,
+    /// hex.
+    #[test]
+    fn woocommerce_and_shopware_signatures_match_their_own_test_vectors() {
+        let woo = "GBDo00G55h6IiV+6CxqivQPLbI//KzaOZm747971tPs=";
+        assert_eq!(Platform::WooCommerce.sign("", b"secret"), woo);
+        assert!(Platform::WooCommerce.verify("", b"secret", woo));
+        assert!(!Platform::WooCommerce.verify("x", b"secret", woo));
+        let shopware = "dc46983557fea127b43af721467eb9b3fde2338fe3e14f51952aa8478c13d355";
+        assert_eq!(Platform::Shopware.sign("secret", b"body"), shopware);
+        assert!(Platform::Shopware.verify("secret", b"body", shopware));
+        assert!(Platform::Shopware.verify("secret", b"body", &shopware.to_uppercase()));
+        assert!(!Platform::Shopware.verify("secret", b"body", "fake"));
+        assert!(!Platform::Shopware.verify("secret", b"body!", shopware));
+    }
+
+    #[test]
+    fn only_woocommerce_pings_unsigned() {
+        assert!(Platform::WooCommerce.is_ping(b"webhook_id=42"));
+        assert!(!Platform::WooCommerce.is_ping(b"webhook_id="));
+        assert!(!Platform::WooCommerce.is_ping(b"webhook_id=4&x=1"));
+        assert!(!Platform::WooCommerce.is_ping(b"{}"));
+        assert!(!Platform::Shopify.is_ping(b"webhook_id=42"));
+    }
+
     #[test]
     fn shopify_signatures_match_shopifys_own_test_vector() {
         let body = br#"{"foo": "bar"}"#;

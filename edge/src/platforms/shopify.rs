@@ -1,5 +1,6 @@
-//! Shopify's webhooks: `orders/paid`, `orders/cancelled` and
-//! `customers/create` as this API's events.
+//! Shopify's webhooks: `orders/paid`, `orders/cancelled`, `refunds/create`
+//! and `customers/create` as this API's events, and the mandatory privacy
+//! topics `customers/redact` and `customers/data_request`.
 //!
 //! Money is the shop's (`*_set.shop_money`), in minor units of its
 //! currency; the customer's id is the member id; an order without a
@@ -10,7 +11,7 @@ use serde_json::{Map, Value, json};
 use loyalty_rules::Problem;
 use loyalty_rules::currency::{minor_digits, parse_decimal};
 
-use super::{Hook, problem};
+use super::{Hook, PrivacyRequest, problem};
 
 /// What a Shopify webhook of `topic` comes to.
 pub fn read(topic: &str, body: &Value) -> Result<Hook, Vec<Problem>> {
@@ -29,6 +30,8 @@ pub fn read(topic: &str, body: &Value) -> Result<Hook, Vec<Problem>> {
         "orders/cancelled" => order(payload, "order_cancelled", "cancelled").map(one),
         "customers/create" => customer(payload).map(one),
         "refunds/create" => refund(payload),
+        "customers/redact" => privacy(payload, PrivacyRequest::Erase),
+        "customers/data_request" => privacy(payload, PrivacyRequest::Export),
         _ => Ok(Hook::Ignored),
     }
 }
@@ -317,6 +320,34 @@ fn refund(refund: &Map<String, Value>) -> Result<Hook, Vec<Problem>> {
     })
 }
 
+/// `customers/redact` or `customers/data_request`: about `customer.id`
+/// (the member id) and `customer.email` (a guest's held orders); one of
+/// them is required.
+fn privacy(payload: &Map<String, Value>, request: PrivacyRequest) -> Result<Hook, Vec<Problem>> {
+    let customer = payload.get("customer").and_then(Value::as_object);
+    let member_id = customer.and_then(|c| match c.get("id") {
+        Some(Value::Number(n)) if n.as_u64().is_some() => Some(n.to_string()),
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    });
+    let email_hash = customer
+        .and_then(|c| c.get("email"))
+        .and_then(Value::as_str)
+        .filter(|e| e.contains('@'))
+        .map(email_hash);
+    if member_id.is_none() && email_hash.is_none() {
+        return Err(vec![problem(
+            "$.customer",
+            "is required: the customer's id or email",
+        )]);
+    }
+    Ok(Hook::Privacy {
+        request,
+        member_id,
+        email_hash,
+    })
+}
+
 /// `customers/create`: the member's signup.
 fn customer(customer: &Map<String, Value>) -> Result<Value, Vec<Problem>> {
     let mut reader = Reader::default();
@@ -358,7 +389,7 @@ mod tests {
         match read(topic, body).unwrap() {
             Hook::Events { mut events, .. } => events.remove(0),
             Hook::Refund { event, .. } => event,
-            Hook::Ignored => panic!("{topic} ignored"),
+            other => panic!("{topic}: {other:?}"),
         }
     }
 
@@ -453,6 +484,37 @@ mod tests {
                    "order": {"order_id": "shopify.450789469", "currency": "USD",
                              "refund_minor": 39133}})
         );
+    }
+
+    #[test]
+    fn shopifys_published_privacy_requests() {
+        let hash = crate::auth::sha256_hex("john@example.com");
+        assert_eq!(
+            read(
+                "customers/redact",
+                &fixture("shopify-customers-redact.json")
+            )
+            .unwrap(),
+            Hook::Privacy {
+                request: PrivacyRequest::Erase,
+                member_id: Some("191167".into()),
+                email_hash: Some(hash.clone()),
+            }
+        );
+        assert_eq!(
+            read(
+                "customers/data_request",
+                &fixture("shopify-customers-data_request.json")
+            )
+            .unwrap(),
+            Hook::Privacy {
+                request: PrivacyRequest::Export,
+                member_id: Some("191167".into()),
+                email_hash: Some(hash),
+            }
+        );
+        let problems = read("customers/redact", &json!({"shop_id": 954889})).unwrap_err();
+        assert_eq!(problems[0].path, "$.customer");
     }
 
     #[test]
