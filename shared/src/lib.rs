@@ -25,6 +25,7 @@ pub mod guest;
 pub mod id;
 pub mod json;
 pub mod member;
+pub mod notice;
 pub mod privacy;
 pub mod program;
 pub mod reason;

@@ -2986,3 +2986,5 @@ mod grace;
 mod reward_kinds;
 
 mod guests;
+
+mod notices;
