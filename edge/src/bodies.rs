@@ -3,9 +3,11 @@
 //! once here; the handlers build them and the API document takes its
 //! schemas from them (natively; the worker's wasm has no schema code).
 
+use chrono::{DateTime, Utc};
 use loyalty_rules::award::Answer;
 use loyalty_rules::document::ProgramDocument;
 use loyalty_rules::member::MemberState;
+use loyalty_rules::notice::{Notice, Topic};
 use loyalty_rules::view::ProgramView;
 use loyalty_rules::zone::Zone;
 use loyalty_rules::{Event, Id};
@@ -371,4 +373,166 @@ pub struct MeQuery {
     /// at least that new. Anything else reads as 0.
     #[serde(default)]
     pub after: Option<String>,
+}
+
+/// `POST /v1/shops/{shop}/webhooks`: where to send which topics.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(JsonSchema),
+    schemars(deny_unknown_fields)
+)]
+pub struct NewWebhook {
+    /// `https://…` (plain `http://` only to this machine, for development).
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(length(min = 1, max = 2048)))]
+    pub url: String,
+    /// One or more topics, each once.
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(length(min = 1, max = 9)))]
+    pub topics: Vec<Topic>,
+}
+
+/// How many subscriptions a shop may have.
+pub const MAX_WEBHOOKS: usize = 20;
+
+impl NewWebhook {
+    /// Reads and checks the body: every problem with its path.
+    pub fn from_value(value: &Value) -> Result<Self, Vec<loyalty_rules::Problem>> {
+        let problem = |path: &str, message: &str| loyalty_rules::Problem {
+            path: path.to_owned(),
+            message: message.to_owned(),
+        };
+        let Some(map) = value.as_object() else {
+            return Err(vec![problem("$", "must be an object with url and topics")]);
+        };
+        let mut problems: Vec<_> = map
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "url" | "topics"))
+            .map(|k| problem(&format!("$.{k}"), "is not a field of a webhook"))
+            .collect();
+        let url = map.get("url").and_then(Value::as_str).unwrap_or_default();
+        if !webhook_url_allowed(url) {
+            problems.push(problem(
+                "$.url",
+                "must be an https:// URL of at most 2048 characters (http:// only to localhost)",
+            ));
+        }
+        let mut topics = Vec::new();
+        match map.get("topics").and_then(Value::as_array) {
+            Some(list) if !list.is_empty() => {
+                for (n, item) in list.iter().enumerate() {
+                    match item.as_str().and_then(Topic::parse) {
+                        Some(topic) if !topics.contains(&topic) => topics.push(topic),
+                        Some(_) => {
+                            problems.push(problem(&format!("$.topics[{n}]"), "is listed twice"))
+                        }
+                        None => problems.push(problem(
+                            &format!("$.topics[{n}]"),
+                            &format!("must be one of {}", Topic::ALL.map(Topic::name).join(", ")),
+                        )),
+                    }
+                }
+            }
+            _ => problems.push(problem(
+                "$.topics",
+                "is required: a list of one or more topics",
+            )),
+        }
+        if problems.is_empty() {
+            Ok(Self {
+                url: url.to_owned(),
+                topics,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Whether the worker may send to `url`: https, or http to this machine
+/// (a developer's receiver; in a deployment it reaches nothing).
+pub fn webhook_url_allowed(url: &str) -> bool {
+    if url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    parsed.username().is_empty()
+        && parsed.password().is_none()
+        && parsed.host_str().is_some_and(|h| !h.is_empty())
+        && (parsed.scheme() == "https" || (parsed.scheme() == "http" && local))
+}
+
+/// A subscription as the merchant sees it (the secret only when made).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct Webhook {
+    pub id: String,
+    pub url: String,
+    pub topics: Vec<Topic>,
+    pub created_at: DateTime<Utc>,
+    /// The secret each delivery is signed with (`Loyalty-Signature`):
+    /// shown once, in the answer that made the subscription.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// `GET /v1/shops/{shop}/webhooks`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct Webhooks {
+    pub webhooks: Vec<Webhook>,
+}
+
+/// A delivery given up after its last try.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct DeadLetter {
+    /// The delivery's id, for the replay.
+    pub id: i64,
+    pub webhook_id: String,
+    /// The event's id (the same in every delivery of it).
+    pub event_id: String,
+    pub topic: Topic,
+    pub attempts: u32,
+    /// What the last try met: a status, or why nothing was answered.
+    pub last_error: String,
+    pub failed_at: DateTime<Utc>,
+}
+
+/// `GET /v1/shops/{shop}/webhooks/dead`: the dead letters, oldest first.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct DeadLetters {
+    pub deliveries: Vec<DeadLetter>,
+}
+
+/// A dead delivery sent again (from its first try's schedule).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct Replayed {
+    pub id: i64,
+    pub replayed: bool,
+}
+
+/// What each delivery to a subscription carries: the event's id (stable
+/// over retries: the receiver's idempotency key), the shop, when it was
+/// sent first, and the notice.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct OutboundEvent {
+    pub id: String,
+    pub shop: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub notice: Notice,
+}
+
+/// `DELETE …/webhooks/{webhook_id}`: whether there was one to remove.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct WebhookRemoved {
+    pub id: String,
+    pub removed: bool,
 }

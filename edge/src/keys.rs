@@ -21,6 +21,18 @@ pub fn shop_object(shop: &str) -> String {
     format!("shop:{}", part(shop))
 }
 
+/// The Durable Object that delivers the shop's outbound webhooks.
+pub fn hooks_object(shop: &str) -> String {
+    format!("hooks:{}", part(shop))
+}
+
+/// A notice's id: the state's (hashed) key, the revision that told it and
+/// its place among that revision's notices; the same in every delivery.
+pub fn notice_id(state_key: &str, revision: u64, n: usize) -> String {
+    let key = crate::auth::sha256_hex(state_key);
+    format!("ntc_{}_{revision}_{n}", &key[..16])
+}
+
 /// How many gate objects share a shop's traffic (event-id claims, rate
 /// windows, credential checks).
 pub const GATES: u64 = 16;

@@ -8,6 +8,7 @@ use loyalty_rules::Event;
 use loyalty_rules::analytics::MemberFigures;
 use loyalty_rules::award::{Answer, ReferralCredit};
 use loyalty_rules::member::LedgerEntry;
+use loyalty_rules::notice::{Notice, Topic, Topics};
 use loyalty_rules::redemption::Redemption;
 use loyalty_rules::view::MemberView;
 use serde::de::DeserializeOwned;
@@ -64,6 +65,22 @@ calls! {
         DevToken(DevToken) -> String,
         Calls(CallsRequest) -> u64,
         Connect(ConnectPlatform) -> (),
+        AddWebhook(AddWebhook) -> Subscription,
+        RemoveWebhook(RemoveWebhook) -> bool,
+        Webhooks(ListWebhooks) -> Vec<Subscription>,
+    }
+}
+
+calls! {
+    /// The calls the shop's outbound object answers (one per shop): it
+    /// keeps a copy of the subscriptions and every delivery until it is
+    /// answered 2xx or given up.
+    HookCall, HookOp {
+        Subscriptions(Subscriptions) -> (),
+        Notify(Notify) -> (),
+        Forget(HooksForget) -> (),
+        Dead(DeadRequest) -> crate::bodies::DeadLetters,
+        Replay(ReplayRequest) -> crate::bodies::Replayed,
     }
 }
 
@@ -251,6 +268,81 @@ pub struct ShopCopy {
     /// The secrets shop platforms sign their webhooks with, by platform.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub platforms: std::collections::BTreeMap<String, String>,
+    /// The topics some outbound subscription wants: member objects derive
+    /// only these notices.
+    #[serde(default)]
+    pub topics: Topics,
+}
+
+/// One outbound subscription: where, which topics, the secret its
+/// deliveries are signed with (shown once, when it is made).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: String,
+    pub url: String,
+    pub topics: Vec<Topic>,
+    pub secret: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Adds a subscription (in every gate's topics before it answers).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AddWebhook {
+    pub url: String,
+    pub topics: Vec<Topic>,
+}
+
+/// Removes a subscription by id (whether there was one).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RemoveWebhook {
+    pub id: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ListWebhooks {}
+
+/// The shop object's subscriptions, pushed to the outbound object after
+/// each change (`epoch` orders the pushes).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Subscriptions {
+    pub shop: String,
+    pub epoch: u64,
+    pub list: Vec<Subscription>,
+}
+
+/// A notice with its id, the same in every delivery of it (the receiver's
+/// idempotency key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamped {
+    pub id: String,
+    pub notice: Notice,
+}
+
+/// Notices from a member's object, for the subscriptions that want them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Notify {
+    pub shop: String,
+    pub notices: Vec<Stamped>,
+}
+
+/// A member was erased: every delivery about them goes, then the notice
+/// of the erasure is delivered.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HooksForget {
+    pub shop: String,
+    pub member: String,
+    pub notice: Stamped,
+    /// Whether a subscription wants `member_erased`.
+    pub wanted: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DeadRequest {}
+
+/// Sends a dead delivery again from its first try.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReplayRequest {
+    pub delivery: i64,
 }
 
 /// Stores (or, with no secret, forgets) the secret a platform signs the
@@ -409,6 +501,9 @@ pub struct Context {
     /// shop object, else a member's own (`api::state_key`).
     pub pooling: bool,
     pub claims: Vec<Claim>,
+    /// The topics the shop's subscriptions want.
+    #[serde(default)]
+    pub topics: Topics,
     /// The rate key named a member the token does not prove: nothing was
     /// counted (count the visitor's address instead).
     pub uncounted: bool,
@@ -455,6 +550,9 @@ pub struct ProgramRef {
     pub shop: String,
     pub version: u64,
     pub doc: String,
+    /// The notices the shop's subscriptions want (none: none derived).
+    #[serde(default)]
+    pub topics: Topics,
 }
 
 /// A signup's referral code, as the worker resolved it.

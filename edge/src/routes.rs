@@ -119,6 +119,11 @@ pub enum Op {
     DisconnectPlatform(Platform),
     /// A platform's webhook.
     PlatformHook(Platform),
+    AddWebhook,
+    ListWebhooks,
+    RemoveWebhook,
+    DeadLetters,
+    ReplayDelivery,
 }
 
 /// One route.
@@ -228,6 +233,36 @@ pub const ROUTES: &[RouteDef] = {
         ),
         route("GET", "/v1/shops/{shop}/analytics", Merchant, Op::Analytics),
         route(
+            "POST",
+            "/v1/shops/{shop}/webhooks",
+            Merchant,
+            Op::AddWebhook,
+        ),
+        route(
+            "GET",
+            "/v1/shops/{shop}/webhooks",
+            Merchant,
+            Op::ListWebhooks,
+        ),
+        route(
+            "DELETE",
+            "/v1/shops/{shop}/webhooks/{webhook_id}",
+            Merchant,
+            Op::RemoveWebhook,
+        ),
+        route(
+            "GET",
+            "/v1/shops/{shop}/webhooks/dead",
+            Merchant,
+            Op::DeadLetters,
+        ),
+        route(
+            "POST",
+            "/v1/shops/{shop}/webhooks/dead/{delivery_id}/replay",
+            Merchant,
+            Op::ReplayDelivery,
+        ),
+        route(
             "PUT",
             "/v1/shops/{shop}/platforms/shopify",
             Merchant,
@@ -327,6 +362,8 @@ pub struct Params {
     pub shop: String,
     pub member: String,
     pub code: String,
+    /// A webhook's or a delivery's id.
+    pub id: String,
 }
 
 /// Every route at one path, and the ids the path carries.
@@ -395,6 +432,7 @@ pub fn find(path: &str, dev: bool) -> Option<Found> {
             "shop" => params.shop = value,
             "member_id" => params.member = value,
             "code" => params.code = value,
+            "webhook_id" | "delivery_id" => params.id = value,
             _ => {}
         }
     }
@@ -448,6 +486,8 @@ mod tests {
         path.replace("{shop}", "demo")
             .replace("{member_id}", "c-1")
             .replace("{code}", "ABCD")
+            .replace("{webhook_id}", "wh_1")
+            .replace("{delivery_id}", "7")
     }
 
     #[test]

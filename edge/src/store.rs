@@ -6,12 +6,15 @@ use serde::de::DeserializeOwned;
 use worker::{Env, Method, Request, RequestInit, Response, Stub, wasm_bindgen::JsValue};
 
 use crate::error::{AppError, AppResult};
-use crate::model::{GateCall, GateOp, MemberEnvelope, MemberOp, ShopCall, ShopOp};
+use crate::model::{
+    GateCall, GateOp, HookCall, HookOp, MemberEnvelope, MemberOp, ShopCall, ShopOp,
+};
 
 const KV_BINDING: &str = crate::keys::BINDING;
 pub const SHOP_OBJECTS: &str = "SHOPS";
 pub const MEMBER_OBJECTS: &str = "MEMBERS";
 pub const GATE_OBJECTS: &str = "GATES";
+pub const HOOK_OBJECTS: &str = "HOOKS";
 
 /// Random bytes from the runtime's CSPRNG.
 pub fn fill_random(bytes: &mut [u8]) {
@@ -56,6 +59,16 @@ pub async fn shop<C: ShopOp>(env: &Env, shop: &str, call: C) -> AppResult<C::Rep
     let stub = shop_stub(env, shop)?;
     let call: ShopCall = call.into();
     send(&stub, "shop", &call).await
+}
+
+/// Asks the shop's outbound object; its typed reply, or its problem.
+pub async fn hooks<C: HookOp>(env: &Env, shop: &str, call: C) -> AppResult<C::Reply> {
+    let stub = env
+        .durable_object(HOOK_OBJECTS)
+        .and_then(|ns| ns.get_by_name(&crate::keys::hooks_object(shop)))
+        .map_err(internal("hook object"))?;
+    let call: HookCall = call.into();
+    send(&stub, "hooks", &call).await
 }
 
 /// Asks the shop's gate number `n`; its typed reply, or its problem.

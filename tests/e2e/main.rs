@@ -17,8 +17,10 @@ mod grace;
 mod guests;
 mod local_time;
 mod matrix;
+mod outbound;
 mod platforms;
 mod privacy;
+mod receiver;
 mod reward_kinds;
 mod world;
 
@@ -165,6 +167,10 @@ const CASES: &[Case] = &[
     (
         "Shopify's privacy topics: data request, redaction leaves nothing",
         platforms::shopify_privacy,
+    ),
+    (
+        "outbound webhooks: signed, retried across a restart, dead letters replayed",
+        outbound::deliveries_retry_survive_a_restart_and_dead_letters_replay,
     ),
     (
         "one shop's burst: no object takes more than its share",

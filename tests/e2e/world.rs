@@ -44,9 +44,14 @@ impl World {
             log: Some(state.join(format!("wrangler-{port}.log"))),
             // The report alarm in seconds, not minutes: the backstop case
             // waits for it, and every other case sees carried reports
-            // delivered twice (which must change nothing).
+            // delivered twice (which must change nothing). Outbound retries
+            // likewise: 1, 2, 4 s, four tries.
             vars: if short_alarm {
-                vec![("LOYALTY_REPORT_DELAY_MS".into(), "1500".into())]
+                vec![
+                    ("LOYALTY_REPORT_DELAY_MS".into(), "1500".into()),
+                    ("LOYALTY_RETRY_BASE_MS".into(), "1000".into()),
+                    ("LOYALTY_RETRY_ATTEMPTS".into(), "4".into()),
+                ]
             } else {
                 Vec::new()
             },

@@ -174,6 +174,7 @@ const mainWorker :Workerd.Worker = (
     (name = "SHOPS", durableObjectNamespace = "ShopObject"),
     (name = "MEMBERS", durableObjectNamespace = "MemberObject"),
     (name = "GATES", durableObjectNamespace = "GateObject"),
+    (name = "HOOKS", durableObjectNamespace = "HookObject"),
     (name = "ADMIN_TOKEN", text = "bench-admin"),
     (name = "LOYALTY_DEV", text = "1"),
   ],
@@ -181,6 +182,7 @@ const mainWorker :Workerd.Worker = (
     (className = "ShopObject", uniqueKey = "loyalty-shop", enableSql = true),
     (className = "MemberObject", uniqueKey = "loyalty-member", enableSql = true),
     (className = "GateObject", uniqueKey = "loyalty-gate", enableSql = true),
+    (className = "HookObject", uniqueKey = "loyalty-hooks", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "do-disk"),
 );

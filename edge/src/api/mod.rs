@@ -7,6 +7,7 @@ mod admin;
 mod merchant;
 mod platforms;
 mod public;
+mod webhooks;
 mod widget;
 
 use std::collections::BTreeMap;
@@ -80,6 +81,8 @@ struct Ask<'a> {
     shop: String,
     member: String,
     code: String,
+    /// A webhook's or a delivery's id.
+    id: String,
     body: Vec<u8>,
 }
 
@@ -460,6 +463,7 @@ fn program_ref(shop: &str, context: &Context) -> ProgramRef {
         shop: shop.to_owned(),
         version: context.program_version,
         doc: String::new(),
+        topics: context.topics,
     }
 }
 
@@ -504,7 +508,12 @@ async fn route(
     params: Params,
     body: Vec<u8>,
 ) -> AppResult<Reply> {
-    let Params { shop, member, code } = params;
+    let Params {
+        shop,
+        member,
+        code,
+        id,
+    } = params;
     let ask = Ask {
         req,
         env,
@@ -512,6 +521,7 @@ async fn route(
         shop,
         member,
         code,
+        id,
         body,
     };
     match def.op {
@@ -546,6 +556,11 @@ async fn route(
         Op::ConnectPlatform(platform) => platforms::connect(ask, platform, true).await,
         Op::DisconnectPlatform(platform) => platforms::connect(ask, platform, false).await,
         Op::PlatformHook(platform) => platforms::hook(ask, platform).await,
+        Op::AddWebhook => webhooks::add(ask).await,
+        Op::ListWebhooks => webhooks::list(ask).await,
+        Op::RemoveWebhook => webhooks::remove(ask).await,
+        Op::DeadLetters => webhooks::dead(ask).await,
+        Op::ReplayDelivery => webhooks::replay(ask).await,
     }
 }
 

@@ -139,6 +139,7 @@ impl GateObject {
         let mut context = Context {
             program_version: copy.program_version,
             pooling: copy.pooling,
+            topics: copy.topics,
             ..Context::default()
         };
         match request.credential.unwrap_or(Credential::Guest) {

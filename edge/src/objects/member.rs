@@ -31,20 +31,31 @@ use crate::error::{AppError, AppResult};
 use crate::model::{
     AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, ClaimGuest, CodeAction, CodeRequest,
     CodeView, ConsentAnswer, ConsentRequest, CreditRequest, EraseRequest, Erased, ErasedState,
-    Forget, ForgetGuest, ForgetMember, Held, HoldRequest, Index, KeyOf, LedgerPage, LedgerRequest,
-    MemberCall, MemberEnvelope, MemberOp, Profile, RedeemAnswer, RedeemRequest, ReferrerWire,
-    Report, ViewAnswer, ViewRequest,
+    Forget, ForgetGuest, ForgetMember, Held, HoldRequest, HooksForget, Index, KeyOf, LedgerPage,
+    LedgerRequest, MemberCall, MemberEnvelope, MemberOp, Notify, Profile, ProgramRef, RedeemAnswer,
+    RedeemRequest, ReferrerWire, Report, Stamped, ViewAnswer, ViewRequest,
 };
 use crate::objects::shop::json;
 use crate::store::{self, reply};
+use loyalty_rules::notice::{Notice, Topic};
 
 /// One message for another object, kept until it is delivered.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "to", rename_all = "snake_case")]
 enum Outgoing {
-    Shop { report: Report },
-    Index { index: Index },
-    Referrer { request: CreditRequest },
+    Shop {
+        report: Report,
+    },
+    Index {
+        index: Index,
+    },
+    Referrer {
+        request: CreditRequest,
+    },
+    /// Notices for the shop's outbound subscriptions.
+    Hooks {
+        notices: Vec<Stamped>,
+    },
 }
 
 // The runtime's handles (State, Env) do not implement Debug.
@@ -194,12 +205,13 @@ impl MemberObject {
     /// and the alarm delivers them if no one does.
     async fn commit(
         &self,
-        shop: &str,
+        at: &ProgramRef,
         key: &str,
         change: Change<'_>,
         program: &Program,
         defer: bool,
     ) -> AppResult<Option<Report>> {
+        let shop = at.shop.as_str();
         let Change {
             mut state,
             entries,
@@ -208,6 +220,16 @@ impl MemberObject {
         } = change;
         let previous = self.load()?;
         state.revision = state.revision.saturating_add(1);
+        // What the change tells the shop's subscriptions, kept with it.
+        let notices: Vec<Stamped> =
+            loyalty_rules::notice::notices(program, &previous, &state, entries, now(), at.topics)
+                .into_iter()
+                .enumerate()
+                .map(|(n, notice)| Stamped {
+                    id: crate::keys::notice_id(key, state.revision, n),
+                    notice,
+                })
+                .collect();
         if !*self.named.borrow() {
             self.put_text("shop", shop)?;
             self.put_text("key", key)?;
@@ -245,7 +267,7 @@ impl MemberObject {
             revision: state.revision,
             figures: Some(MemberFigures::of(program, &state, now())),
         };
-        let due_now = !index.is_empty() || !outgoing.is_empty();
+        let due_now = !index.is_empty() || !outgoing.is_empty() || !notices.is_empty();
         let carried = defer.then(|| report.clone());
         self.write_state(state, Some(report))?;
         let mut all = Vec::new();
@@ -253,6 +275,9 @@ impl MemberObject {
             all.push(Outgoing::Index { index });
         }
         all.extend(outgoing);
+        if !notices.is_empty() {
+            all.push(Outgoing::Hooks { notices });
+        }
         for message in all {
             let v = serde_json::to_string(&message).map_err(|_| AppError::internal())?;
             self.sql()
@@ -304,6 +329,7 @@ impl MemberObject {
         let mut merged: Option<(Report, Vec<i64>)> = None;
         let mut index = (Index::default(), Vec::new());
         let mut credits = Vec::new();
+        let mut notices = (Vec::new(), Vec::new());
         for row in rows {
             match serde_json::from_str::<Outgoing>(&row.v) {
                 Ok(Outgoing::Shop { report }) if all => match merged.as_mut() {
@@ -320,6 +346,10 @@ impl MemberObject {
                     index.1.push(row.id);
                 }
                 Ok(Outgoing::Referrer { request }) => credits.push((row.id, request)),
+                Ok(Outgoing::Hooks { notices: told }) => {
+                    notices.0.extend(told);
+                    notices.1.push(row.id);
+                }
                 Err(_) => self.delete_outbox(&[row.id])?,
             }
         }
@@ -348,6 +378,17 @@ impl MemberObject {
             if store::shop(&self.env, &shop, report).await.is_ok() {
                 self.delete_outbox(&ids)?;
                 self.reported(revision)?;
+            } else {
+                failed = true;
+            }
+        }
+        if !notices.0.is_empty() {
+            let notify = Notify {
+                shop: shop.clone(),
+                notices: notices.0,
+            };
+            if store::hooks(&self.env, &shop, notify).await.is_ok() {
+                self.delete_outbox(&notices.1)?;
             } else {
                 failed = true;
             }
@@ -614,7 +655,7 @@ impl MemberObject {
             outgoing,
         };
         let report = self
-            .commit(&request.program.shop, key, change, &program, true)
+            .commit(&request.program, key, change, &program, true)
             .await?;
         Ok(ApplyReply {
             answer: outcome.answer,
@@ -718,7 +759,7 @@ impl MemberObject {
                 codes: outcome.code.iter().map(|c| c.code.clone()).collect(),
                 outgoing: Vec::new(),
             };
-            self.commit(&request.program.shop, key, change, &program, false)
+            self.commit(&request.program, key, change, &program, false)
                 .await?;
         }
         Ok(RedeemAnswer {
@@ -757,7 +798,7 @@ impl MemberObject {
                 codes: Vec::new(),
                 outgoing: Vec::new(),
             };
-            self.commit(&request.program.shop, key, change, &program, false)
+            self.commit(&request.program, key, change, &program, false)
                 .await?;
         }
         Ok(AdjustAnswer {
@@ -790,7 +831,7 @@ impl MemberObject {
             codes: Vec::new(),
             outgoing: Vec::new(),
         };
-        self.commit(&request.program.shop, key, change, &program, false)
+        self.commit(&request.program, key, change, &program, false)
             .await?;
         Ok(code_view(code, now))
     }
@@ -819,7 +860,7 @@ impl MemberObject {
                 codes: Vec::new(),
                 outgoing: Vec::new(),
             };
-            self.commit(&request.program.shop, key, change, &program, false)
+            self.commit(&request.program, key, change, &program, false)
                 .await?;
         }
         Ok(ConsentAnswer {
@@ -846,7 +887,7 @@ impl MemberObject {
                 codes: outcome.codes.iter().map(|c| c.code.clone()).collect(),
                 outgoing: Vec::new(),
             };
-            self.commit(&request.program.shop, key, change, &program, false)
+            self.commit(&request.program, key, change, &program, false)
                 .await?;
         }
         Ok(serde_json::json!({"status": outcome.status, "points": outcome.points}))
@@ -964,6 +1005,19 @@ impl MemberObject {
         {
             return Err(AppError::internal());
         }
+        // The outbound object: every delivery about them goes; the notice
+        // of the erasure goes out if a subscription wants it.
+        let told = Notice::erased(member_id.clone(), now());
+        let forget = HooksForget {
+            shop: shop.to_owned(),
+            member: request.member.clone(),
+            notice: Stamped {
+                id: crate::keys::notice_id(&format!("erased:{}", request.member), 0, 0),
+                notice: told,
+            },
+            wanted: request.program.topics.contains(Topic::MemberErased),
+        };
+        store::hooks(&self.env, shop, forget).await?;
         // The orders held under their email hash, credited to them.
         if let Some(hash) = &erasure.email_hash {
             let guest = crate::keys::guest_state(hash);

@@ -1,8 +1,9 @@
 //! The Durable Objects: one per shop, `keys::GATES` gates per shop, one per
-//! member or pooled account, and the small key-value table on SQLite that
+//! member or pooled account, one per shop for outbound webhooks, and the small key-value table on SQLite that
 //! each keeps its own records in.
 
 pub mod gate;
+pub mod hooks;
 pub mod member;
 pub mod shop;
 

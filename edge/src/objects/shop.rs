@@ -20,11 +20,13 @@ use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
-    AnalyticsRequest, BoundKey, CallsRequest, ConnectPlatform, CopyRequest, CreateShop, DevToken,
-    ErasedState, Figures, KeyOf, ProgramDocument, PutProgram, Report, RotateKeys, Secrets,
-    ShopCall, ShopCopy, ShopOp, Unbind,
+    AddWebhook, AnalyticsRequest, BoundKey, CallsRequest, ConnectPlatform, CopyRequest, CreateShop,
+    DevToken, ErasedState, Figures, KeyOf, ListWebhooks, ProgramDocument, PutProgram,
+    RemoveWebhook, Report, RotateKeys, Secrets, ShopCall, ShopCopy, ShopOp, Subscription,
+    Subscriptions, Unbind,
 };
 use crate::store::{self, reply};
+use loyalty_rules::notice::Topics;
 
 /// What the shop object keeps about the shop itself: the facts every gate
 /// holds a copy of (stored flat, as one JSON object), and the current
@@ -35,6 +37,9 @@ pub struct ShopRecord {
     pub facts: ShopCopy,
     #[serde(default)]
     pub program: Option<String>,
+    /// The outbound subscriptions (their topics are in the facts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<Subscription>,
 }
 
 // The runtime's handles (State, Env) do not implement Debug.
@@ -153,8 +158,10 @@ impl ShopObject {
                 program_version: 0,
                 pooling: false,
                 platforms: Default::default(),
+                topics: Topics::default(),
             },
             program: None,
+            webhooks: Vec::new(),
         })?;
         Ok(secrets)
     }
@@ -196,17 +203,75 @@ impl ShopObject {
         self.push().await
     }
 
-    /// Pushes the current copy to every gate, all at once, before the change
-    /// answers. A gate that could not take it (an outage of that object) is
-    /// tried again by the alarm every second until it does; the change is
-    /// saved and answered meanwhile, so secrets shown are never lost.
+    /// Adds an outbound subscription: its topics in every gate (so member
+    /// objects derive those notices) and the subscription in the outbound
+    /// object before it answers; its secret is in the answer only.
+    async fn add_webhook(&self, add: AddWebhook) -> AppResult<Subscription> {
+        let mut record = self.record()?;
+        if record.webhooks.len() >= crate::bodies::MAX_WEBHOOKS {
+            return Err(AppError::new(
+                409,
+                "too_many_webhooks",
+                format!(
+                    "a shop has at most {} webhooks: remove one first",
+                    crate::bodies::MAX_WEBHOOKS
+                ),
+            ));
+        }
+        let mut id = [0u8; 8];
+        store::fill_random(&mut id);
+        let subscription = Subscription {
+            id: format!("wh_{}", auth::hex(&id)),
+            url: add.url,
+            topics: add.topics,
+            secret: store::new_secret("whsec"),
+            created_at: now(),
+        };
+        record.webhooks.push(subscription.clone());
+        self.save_webhooks(record).await?;
+        Ok(subscription)
+    }
+
+    /// Removes a subscription (whether there was one): its topics leave
+    /// the gates, its pending deliveries the outbound object.
+    async fn remove_webhook(&self, id: &str) -> AppResult<bool> {
+        let mut record = self.record()?;
+        let before = record.webhooks.len();
+        record.webhooks.retain(|w| w.id != id);
+        if record.webhooks.len() == before {
+            return Ok(false);
+        }
+        self.save_webhooks(record).await?;
+        Ok(true)
+    }
+
+    async fn save_webhooks(&self, mut record: ShopRecord) -> AppResult<()> {
+        record.facts.topics = Topics::of(record.webhooks.iter().flat_map(|w| w.topics.clone()));
+        record.facts.epoch = record.facts.epoch.saturating_add(1);
+        self.save_record(record)?;
+        self.push().await
+    }
+
+    /// Pushes the current copy to every gate, and the subscriptions to the
+    /// outbound object, all at once, before the change answers. An object
+    /// that could not take it (an outage of that object) is tried again by
+    /// the alarm every second until it does; the change is saved and
+    /// answered meanwhile, so secrets shown are never lost.
     async fn push(&self) -> AppResult<()> {
-        let copy = self.record()?.facts;
+        let record = self.record()?;
+        let copy = record.facts;
+        let subscriptions = Subscriptions {
+            shop: copy.shop.clone(),
+            epoch: copy.epoch,
+            list: record.webhooks,
+        };
         let sends = (0..keys::GATES).map(|n| store::gate(&self.env, &copy.shop, n, copy.clone()));
-        let failed = futures_util::future::join_all(sends)
-            .await
-            .iter()
-            .any(Result::is_err);
+        let (gates, hooks) = futures_util::future::join(
+            futures_util::future::join_all(sends),
+            store::hooks(&self.env, &copy.shop, subscriptions),
+        )
+        .await;
+        let failed = gates.iter().any(Result::is_err) || hooks.is_err();
         if failed {
             store::log_internal("push to gates", &copy.shop);
             let _ = self.state.storage().set_alarm(1_000).await;
@@ -510,6 +575,9 @@ impl ShopObject {
                 answer::<PutProgram>(self.put_program(c.doc, c.pooling).await)
             }
             ShopCall::Connect(c) => answer::<ConnectPlatform>(self.connect_platform(c).await),
+            ShopCall::AddWebhook(c) => answer::<AddWebhook>(self.add_webhook(c).await),
+            ShopCall::RemoveWebhook(c) => answer::<RemoveWebhook>(self.remove_webhook(&c.id).await),
+            ShopCall::Webhooks(_) => answer::<ListWebhooks>(Ok(self.record()?.webhooks)),
             ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c)),
             ShopCall::Unbind(c) => answer::<Unbind>(self.unbind(&c.member)),
             ShopCall::Erased(c) => answer::<ErasedState>(self.erased(&c)),

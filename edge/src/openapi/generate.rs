@@ -33,6 +33,12 @@ const PATH_PARAMETERS: &[(&str, &str, &str)] = &[
         "c-42",
     ),
     ("code", "A reward or referral code", "R7K2-9QXM"),
+    (
+        "webhook_id",
+        "An outbound webhook's id",
+        "wh_3f9a1c2b7d4e5f60",
+    ),
+    ("delivery_id", "A dead delivery's id", "42"),
 ];
 
 /// The generated document, as the committed `edge/api/openapi.json` holds it.
@@ -51,6 +57,7 @@ pub fn document() -> Value {
             .or_insert_with(|| json!({}));
         item[def.method.to_ascii_lowercase()] = operation;
     }
+    let webhooks = outbound(&mut generator);
     // Every answer that is not a success is a problem document.
     of::<AppError>(&mut generator);
     let schemas = generator.take_definitions(true);
@@ -73,8 +80,11 @@ pub fn document() -> Value {
             {"name": "Merchant", "description": "The shop's server: program, events, members, codes, analytics."},
             {"name": "Widget", "description": "The shopper's browser, from the shop's pages."},
             {"name": "Public", "description": "Anyone: health, this document, referral links."},
+            {"name": "Platforms", "description": "Shop platforms' own webhooks (Shopify, WooCommerce, Shopware), signed their way."},
+            {"name": "Outbound", "description": "What this API sends to the shop's subscribed URLs."},
         ],
         "paths": paths,
+        "webhooks": webhooks,
         "components": {
             "schemas": schemas,
             "securitySchemes": {
@@ -95,6 +105,52 @@ pub fn document() -> Value {
             },
         },
     })
+}
+
+/// The outbound events, one webhook per topic: what `POST
+/// /v1/shops/{shop}/webhooks` subscriptions receive.
+fn outbound(generator: &mut SchemaGenerator) -> Value {
+    let event = of::<crate::bodies::OutboundEvent>(generator);
+    let mut webhooks = Map::new();
+    for topic in loyalty_rules::notice::Topic::ALL {
+        let name = topic.name();
+        let headers = [
+            (
+                "Loyalty-Signature",
+                "`t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>` with the webhook's secret: check it, and that `t` is recent.",
+            ),
+            (
+                "Loyalty-Event-Id",
+                "The event's id, the same in every delivery of it: deduplicate on it.",
+            ),
+            ("Loyalty-Topic", "The topic, as in the body."),
+            ("Loyalty-Attempt", "1 for the first try, then 2, 3 …"),
+        ];
+        let parameters: Vec<Value> = headers
+            .iter()
+            .map(|(header, description)| {
+                json!({"name": header, "in": "header", "required": true,
+                       "description": description, "schema": {"type": "string"}})
+            })
+            .collect();
+        webhooks.insert(
+            name.to_owned(),
+            json!({"post": {
+                "operationId": format!("{}Event", name.replace('_', "-")),
+                "summary": format!("`{name}`, sent to the shop's subscribed URLs"),
+                "tags": ["Outbound"],
+                "parameters": parameters,
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "allOf": [event.clone(),
+                              {"properties": {"topic": {"const": name}}}]}}}},
+                "responses": {
+                    "2XX": {"description": "Delivered: not sent again"},
+                    "default": {"description": "Not delivered: tried again later, then a dead letter"},
+                },
+            }}),
+        );
+    }
+    Value::Object(webhooks)
 }
 
 fn tag(access: Access) -> &'static str {

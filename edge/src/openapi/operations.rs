@@ -9,9 +9,10 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
 
 use crate::bodies::{
-    EventsAnswer, EventsBody, Export, Health, HookAnswer, LedgerQuery, LocaleQuery, MeQuery,
-    PlatformConnection, PlatformPayload, PlatformSecret, ProgramSaved, Results, Simulation,
-    StoredProgram, WidgetProgram, WidgetProgramQuery,
+    DeadLetters, EventsAnswer, EventsBody, Export, Health, HookAnswer, LedgerQuery, LocaleQuery,
+    MeQuery, NewWebhook, PlatformConnection, PlatformPayload, PlatformSecret, ProgramSaved,
+    Replayed, Results, Simulation, StoredProgram, Webhook, WebhookRemoved, Webhooks, WidgetProgram,
+    WidgetProgramQuery,
 };
 use crate::model::{
     AdjustAnswer, CodeView, ConsentAnswer, Erased, LedgerPage, RedeemAnswer, Secrets, ViewAnswer,
@@ -352,6 +353,65 @@ pub fn describe(op: Op) -> Operation {
                 Some(of::<HookAnswer>),
             )],
             problems: &[409],
+            ..NONE
+        },
+        Op::AddWebhook => Operation {
+            id: "addWebhook",
+            summary: "Subscribe a URL to loyalty events",
+            description: "Each event of the `topics` is POSTed to `url` as JSON (the `webhooks` of this \
+                          document), signed `Loyalty-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \
+                          \"<t>.<body>\")>` with the secret in this answer (shown once), with \
+                          `Loyalty-Event-Id` (the same in every delivery of an event: deduplicate on \
+                          it), `Loyalty-Topic` and `Loyalty-Attempt`. A 2xx within 10 s delivers it; \
+                          anything else is tried again after 1, 2, 4 … minutes (at most 6 hours \
+                          apart), 12 tries in about a day, through restarts; then it is a dead letter \
+                          (`GET …/webhooks/dead`) until replayed. Deliveries are not ordered. At most \
+                          20 webhooks per shop.",
+            body: Some((of::<NewWebhook>, || {
+                json!({"url": "https://shop.example/hooks/loyalty",
+                          "topics": ["points_earned", "tier_changed"]})
+            })),
+            answers: &[(
+                201,
+                "Subscribed; the secret is shown this once",
+                Some(of::<Webhook>),
+            )],
+            problems: &[409],
+            ..NONE
+        },
+        Op::ListWebhooks => Operation {
+            id: "listWebhooks",
+            summary: "The shop's webhooks",
+            description: "Every subscription, without its secret.",
+            answers: &[(200, "The webhooks", Some(of::<Webhooks>))],
+            ..NONE
+        },
+        Op::RemoveWebhook => Operation {
+            id: "removeWebhook",
+            summary: "Unsubscribe",
+            description: "Removes the subscription; its pending and dead deliveries go. Idempotent: \
+                          `removed: false` when there was none.",
+            answers: &[(
+                200,
+                "Removed (or there was none)",
+                Some(of::<WebhookRemoved>),
+            )],
+            ..NONE
+        },
+        Op::DeadLetters => Operation {
+            id: "deadLetters",
+            summary: "Deliveries given up after their last try",
+            description: "Oldest first, with what the last try met; each is kept 30 days unless \
+                          replayed. The event's body is not shown (it names a member).",
+            answers: &[(200, "The dead letters", Some(of::<DeadLetters>))],
+            ..NONE
+        },
+        Op::ReplayDelivery => Operation {
+            id: "replayDelivery",
+            summary: "Send a dead letter again",
+            description: "The delivery starts over: the same event id, a fresh signature, the same \
+                          retries.",
+            answers: &[(200, "Queued again", Some(of::<Replayed>))],
             ..NONE
         },
         Op::Analytics => Operation {
