@@ -169,6 +169,14 @@ const CASES: &[Case] = &[
         platforms::shopify_privacy,
     ),
     (
+        "WooCommerce's webhooks: ping, guest order, completed duplicate, refunds",
+        platforms::woocommerce_webhooks,
+    ),
+    (
+        "Shopware's app webhooks: paid, placed-and-paid once, refund, cancellation",
+        platforms::shopware_webhooks,
+    ),
+    (
         "outbound webhooks: signed, retried across a restart, dead letters replayed",
         outbound::deliveries_retry_survive_a_restart_and_dead_letters_replay,
     ),

@@ -382,3 +382,303 @@ pub fn shopify_privacy(world: &mut World) {
     assert!(left.is_empty(), "still held: {left:#?}");
     assert!(!shop_found.is_empty(), "the search reads the stores");
 }
+
+/// Posts a body as `platform` sends it: signed its way with `secret`,
+/// the topic in its header (Shopware names it in the body).
+fn send_as(
+    world: &World,
+    shop: &Shop,
+    platform: Platform,
+    topic: &str,
+    body: &Value,
+    secret: &str,
+) -> Answer {
+    let body = body.to_string();
+    let signature = platform.sign(secret, body.as_bytes());
+    let mut headers = vec![
+        ("content-type", "application/json"),
+        (platform.signature_header(), signature.as_str()),
+    ];
+    if let Some(name) = platform.topic_header() {
+        headers.push((name, topic));
+    }
+    world.call(
+        "POST",
+        &format!("/v1/hooks/{}/{}", shop.name, platform.name()),
+        &headers,
+        body.as_bytes(),
+    )
+}
+
+fn connect_as(shop: &Shop, platform: Platform, secret: &str) {
+    let body = json!({"secret": secret}).to_string();
+    let path = format!("/v1/shops/{{shop}}/platforms/{}", platform.name());
+    let connected = shop.merchant("PUT", &path, body.as_bytes());
+    assert_eq!(connected.status, 200, "{}", connected.body);
+}
+
+/// A time as WooCommerce writes its `_gmt` fields: UTC without an offset.
+fn woo_gmt(days: i64) -> String {
+    days_ago(days).trim_end_matches('Z').to_owned()
+}
+
+/// WooCommerce's webhooks with WooCommerce's published orders and customer
+/// (made this run's by their ids, emails and times) and its signature: the
+/// unsigned ping on saving a webhook answered 200; a guest's processing
+/// order held and credited at the customer's creation (18 points: the
+/// lines' 6.00 + 12.00, tax and shipping give none); its completed
+/// delivery a duplicate; a member's completed order with two refunds (29,
+/// then -10 and -9); a never-paid cancellation acknowledged; forged and
+/// incomplete deliveries change nothing.
+pub fn woocommerce_webhooks(world: &mut World) {
+    let program = json!({
+        "currency": "USD", "shop_url": "https://shop.example", "guest_days": 30,
+        "earn_rules": [{"id": "base", "event": "order_paid",
+                        "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}}]
+    });
+    let shop = world.shop(&program);
+    let woo = Platform::WooCommerce;
+    let secret = format!("woo-{}", shop.name);
+    // WooCommerce pings a new webhook's URL unsigned and keeps the webhook
+    // only if it hears 200.
+    let ping = world.call(
+        "POST",
+        &format!("/v1/hooks/{}/woocommerce", shop.name),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        b"webhook_id=17",
+    );
+    assert_eq!(ping.status, 200, "{}", ping.body);
+    assert_eq!(ping.json()["topic"], "ping");
+    connect_as(&shop, woo, &secret);
+
+    let run = u64::try_from(xtask::clock::unix_now()).unwrap() % 1_000_000_000;
+    let email = format!("john.doe.{run}@example.com");
+    let mut order = fixture("woocommerce-order.json");
+    order["id"] = json!(run);
+    order["billing"]["email"] = json!(email);
+    order["date_paid_gmt"] = json!(woo_gmt(1));
+    let held = send_as(world, &shop, woo, "order.updated", &order, &secret);
+    assert_eq!(held.status, 200, "{}", held.body);
+    assert!(
+        held.json()["results"][0]["held_until"].is_string(),
+        "{}",
+        held.body
+    );
+    // The same order completed (WooCommerce's published update): its paid
+    // event again, a duplicate.
+    let mut completed = fixture("woocommerce-order-completed.json");
+    completed["id"] = json!(run);
+    completed["billing"]["email"] = json!(email);
+    completed["date_paid_gmt"] = json!(woo_gmt(1));
+    let again = send_as(world, &shop, woo, "order.updated", &completed, &secret);
+    assert_eq!(
+        again.json()["results"][0]["duplicate"],
+        true,
+        "{}",
+        again.body
+    );
+    // The customer's account: the guest order credited with it.
+    let customer_id = run + 1;
+    let mut customer = fixture("woocommerce-customer.json");
+    customer["id"] = json!(customer_id);
+    customer["email"] = json!(email);
+    customer["date_created_gmt"] = json!(woo_gmt(0));
+    let joined = send_as(world, &shop, woo, "customer.created", &customer, &secret);
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    assert_eq!(joined.json()["results"][0]["points"], 18, "{}", joined.body);
+    assert_eq!(balance(&shop, &customer_id.to_string()), 18);
+
+    // A member's completed order (published: 9.00 + 20.00) with its two
+    // refunds (10.00 and 9.00 of 29.00: -10 and -9 of its 29 points).
+    let member = run + 2;
+    let mut refunded = fixture("woocommerce-order-refunds.json");
+    refunded["id"] = json!(run + 3);
+    refunded["customer_id"] = json!(member);
+    refunded["date_completed_gmt"] = json!(woo_gmt(1));
+    refunded["refunds"][0]["id"] = json!(run + 4);
+    refunded["refunds"][1]["id"] = json!(run + 5);
+    for duplicate in [false, true] {
+        let answer = send_as(world, &shop, woo, "order.updated", &refunded, &secret);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let points: Vec<(i64, bool)> = answer.json()["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["points"].as_i64().unwrap(),
+                    r["duplicate"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            points,
+            [(29, duplicate), (-10, duplicate), (-9, duplicate)],
+            "{}",
+            answer.body
+        );
+    }
+    assert_eq!(balance(&shop, &member.to_string()), 10);
+
+    // Cancelled before it was ever paid: acknowledged, nothing changes.
+    let mut unpaid = order.clone();
+    unpaid["id"] = json!(run + 6);
+    unpaid["status"] = json!("cancelled");
+    unpaid["date_paid_gmt"] = Value::Null;
+    let ignored = send_as(world, &shop, woo, "order.updated", &unpaid, &secret);
+    assert_eq!(
+        (ignored.status, ignored.json()["ignored"].clone()),
+        (200, json!(true)),
+        "{}",
+        ignored.body
+    );
+
+    // Forged, or missing the buyer: refused, nothing recorded.
+    let mut other = order.clone();
+    other["id"] = json!(run + 7);
+    let forged = send_as(world, &shop, woo, "order.updated", &other, "not-the-secret");
+    assert_eq!(forged.status, 401, "{}", forged.body);
+    other["billing"].as_object_mut().unwrap().remove("email");
+    let missing = send_as(world, &shop, woo, "order.updated", &other, &secret);
+    assert_eq!(missing.status, 422, "{}", missing.body);
+    assert_eq!(
+        missing.json()["problems"][0]["path"],
+        "$.billing.email",
+        "{}",
+        missing.body
+    );
+    // An unsigned body that is not a ping is refused too.
+    let unsigned = world.call(
+        "POST",
+        &format!("/v1/hooks/{}/woocommerce", shop.name),
+        &[("x-wc-webhook-topic", "order.updated")],
+        other.to_string().as_bytes(),
+    );
+    assert_eq!(unsigned.status, 401, "{}", unsigned.body);
+}
+
+/// Shopware's app webhooks: its published envelope carrying its published
+/// order entity (the app SDK's payment request; made this run's by ids and
+/// time), signed with the shop secret in hex: a paid transaction credits
+/// 395 points (395.01 EUR net goods); the same order placed-and-paid and
+/// a retry are duplicates; a full refund takes them back; a cancellation
+/// of an order never recorded is acknowledged; forged is refused.
+pub fn shopware_webhooks(world: &mut World) {
+    let program = json!({
+        "currency": "EUR", "shop_url": "https://shop.example", "guest_days": 30,
+        "earn_rules": [{"id": "base", "event": "order_paid",
+                        "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}}]
+    });
+    let shop = world.shop(&program);
+    let shopware = Platform::Shopware;
+    let secret = format!("sw-{}", shop.name);
+    connect_as(&shop, shopware, &secret);
+    let run = u64::try_from(xtask::clock::unix_now()).unwrap() % 1_000_000_000;
+    let member = format!("5e5d6cd8917c45839b2f6aa7{run:08x}");
+    let mut order = fixture("shopware-app-payment.json")["order"].clone();
+    order["id"] = json!(format!("8f69d4874c53486a95383b21{run:08x}"));
+    order["orderCustomer"]["customerId"] = json!(member);
+    order["orderDateTime"] = json!(days_ago(1));
+    let webhook = |event: &str, order: &Value| {
+        let mut body = fixture("shopware-product.written.json");
+        body["data"]["event"] = json!(event);
+        body["data"]["payload"] = json!({"order": order});
+        body
+    };
+    let mut paid = order.clone();
+    paid["transactions"][0]["stateMachineState"]["technicalName"] = json!("paid");
+    let first = send_as(
+        world,
+        &shop,
+        shopware,
+        "",
+        &webhook("state_enter.order_transaction.state.paid", &paid),
+        &secret,
+    );
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.json()["results"][0]["points"], 395, "{}", first.body);
+    for event in [
+        "state_enter.order_transaction.state.paid",
+        "checkout.order.placed",
+    ] {
+        let again = send_as(world, &shop, shopware, "", &webhook(event, &paid), &secret);
+        assert_eq!(
+            again.json()["results"][0]["duplicate"],
+            true,
+            "{event}: {}",
+            again.body
+        );
+    }
+    // Placed but not paid yet: acknowledged, nothing recorded.
+    let mut open = order.clone();
+    open["id"] = json!(format!("9f69d4874c53486a95383b21{run:08x}"));
+    let placed = send_as(
+        world,
+        &shop,
+        shopware,
+        "",
+        &webhook("checkout.order.placed", &open),
+        &secret,
+    );
+    assert_eq!(placed.json()["ignored"], true, "{}", placed.body);
+    // Its cancellation: the order shows it was never paid, acknowledged.
+    let cancelled = send_as(
+        world,
+        &shop,
+        shopware,
+        "",
+        &webhook("state_enter.order.state.cancelled", &open),
+        &secret,
+    );
+    assert_eq!(cancelled.json()["ignored"], true, "{}", cancelled.body);
+    // As an order state's webhook comes (its transactions' states not
+    // loaded): a cancellation of an order never recorded, acknowledged.
+    let mut unloaded = open.clone();
+    for transaction in unloaded["transactions"].as_array_mut().unwrap() {
+        transaction
+            .as_object_mut()
+            .unwrap()
+            .remove("stateMachineState");
+    }
+    let cancelled = send_as(
+        world,
+        &shop,
+        shopware,
+        "",
+        &webhook("state_enter.order.state.cancelled", &unloaded),
+        &secret,
+    );
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(
+        cancelled.json()["results"][0]["code"],
+        "unknown_order",
+        "{}",
+        cancelled.body
+    );
+    // Refunded in full: the 395 points go back.
+    let refunded = send_as(
+        world,
+        &shop,
+        shopware,
+        "",
+        &webhook("state_enter.order_transaction.state.refunded", &paid),
+        &secret,
+    );
+    assert_eq!(
+        refunded.json()["results"][0]["points"],
+        -395,
+        "{}",
+        refunded.body
+    );
+    assert_eq!(balance(&shop, &member), 0);
+    // Forged: refused.
+    let forged = send_as(
+        world,
+        &shop,
+        shopware,
+        "",
+        &webhook("state_enter.order_transaction.state.paid", &paid),
+        "not-the-secret",
+    );
+    assert_eq!(forged.status, 401, "{}", forged.body);
+}

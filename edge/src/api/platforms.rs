@@ -129,13 +129,21 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
     let parsed: Vec<_> = parsed.into_iter().flatten().collect();
     let results = merchant::record(&ask, parsed.iter().cloned().map(Ok).collect()).await?;
     index_orders(&ask, &parsed, &results).await?;
-    // One event (as today's topics make): its refusal is the answer's.
-    if let [Err(_)] = results.as_slice() {
-        return Err(results
-            .into_iter()
-            .next()
-            .and_then(Result::err)
-            .unwrap_or_else(AppError::internal));
+    // What the platform should send again is refused as a whole (its
+    // retry finds the recorded events duplicates): a failure of ours, or
+    // a hook of one event that was refused. A cancellation of an order
+    // never recorded (never paid, or paid before the shop connected) is
+    // acknowledged: nothing to take back, and a platform that hears
+    // errors turns its webhook off.
+    let retry = results.iter().enumerate().find_map(|(n, result)| {
+        let error = result.as_ref().err()?;
+        let cancelled = matches!(&parsed[n], Incoming::Member(e) if e.kind == EventKind::OrderCancelled)
+            || matches!(&parsed[n], Incoming::Guest(g) if g.kind == EventKind::OrderCancelled);
+        let acknowledged = cancelled && error.code == "unknown_order";
+        (error.status >= 500 || (results.len() == 1 && !acknowledged)).then(|| error.clone())
+    });
+    if let Some(error) = retry {
+        return Err(error);
     }
     let codes_used = spend_codes(&ask, &context, &codes).await?;
     Reply::json(
