@@ -38,6 +38,11 @@ pub struct MemberFigures {
     /// Donations redeemed (not cancelled), minor units by cause.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub donations: BTreeMap<String, i64>,
+    /// The state's days for the shop's schedule (birthdays, anniversaries,
+    /// the warning before expiry): the shop object's index by day follows
+    /// them. No count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<crate::schedule::Dated>,
 }
 
 impl MemberFigures {
@@ -87,6 +92,7 @@ impl MemberFigures {
                 .and_then(|rank| program.level(rank))
                 .map(|level| level.id.to_string()),
             nps: state.nps,
+            dates: crate::schedule::dates(program, state, now),
             day: Some(program.zone.local(now).date()),
             donations: state
                 .codes

@@ -745,6 +745,14 @@ pub struct ChallengeReward {
 pub struct Expiry {
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = MAX_DAYS)))]
     pub inactivity_days: i64,
+    /// How many days before the balance expires the shop's subscribed
+    /// systems are told (`points_expiring`); fewer than `inactivity_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(min = 1, max = crate::program::MAX_WARNING_DAYS))
+    )]
+    pub warning_days: Option<i64>,
 }
 
 /// B2B: members sharing an `account_id` earn, redeem and climb as one.

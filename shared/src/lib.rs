@@ -32,6 +32,7 @@ pub mod reason;
 pub mod redemption;
 pub mod referral;
 pub mod request;
+pub mod schedule;
 pub mod view;
 pub mod zone;
 

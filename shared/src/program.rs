@@ -307,6 +307,9 @@ pub struct Program {
     pub badges: Vec<Badge>,
     pub challenges: Vec<Challenge>,
     pub inactivity_days: Option<i64>,
+    /// How many days before the balance expires the shop's systems are
+    /// told (`points_expiring`): `expiry.warning_days`.
+    pub expiry_warning_days: Option<i64>,
     pub pending_days: i64,
     /// How long a guest's order (an email hash, no member id) is held for
     /// a signup with the same email hash (`guest_days`); 0: not held.
@@ -438,11 +441,20 @@ fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<P
     let challenges = read_challenges(check, map, &badges, zone.as_ref().unwrap_or(&Zone::utc()));
     let referral =
         optional(map, "referral").and_then(|v| read_referral(check, v, root.key("referral")));
+    let mut expiry_warning_days = None;
     let inactivity_days = optional(map, "expiry").and_then(|v| {
         let path = root.key("expiry");
-        let expiry = check.object(v, path, &["inactivity_days"])?;
+        let expiry = check.object(v, path, &["inactivity_days", "warning_days"])?;
         let days = check.required(expiry, path, "inactivity_days")?;
-        check.int(days, path.key("inactivity_days"), 1, MAX_DAYS)
+        let days = check.int(days, path.key("inactivity_days"), 1, MAX_DAYS)?;
+        if let Some(warning) = optional(expiry, "warning_days") {
+            let at = path.key("warning_days");
+            expiry_warning_days = check.int(warning, at, 1, MAX_WARNING_DAYS);
+            if expiry_warning_days.is_some_and(|w| w >= days) {
+                check.report(at, "must be fewer days than inactivity_days");
+            }
+        }
+        Some(days)
     });
     let pending_days = match optional(map, "pending_days") {
         Some(v) => check.int(v, root.key("pending_days"), 0, MAX_DAYS),
@@ -484,11 +496,15 @@ fn read_program(check: &mut Check, value: &Value, zones: &dyn Zones) -> Option<P
         badges,
         challenges,
         inactivity_days,
+        expiry_warning_days,
         pending_days: pending_days?,
         guest_days: guest_days?,
         pooling: pooling?,
     })
 }
+
+/// The most days ahead a `points_expiring` warning may come.
+pub const MAX_WARNING_DAYS: i64 = 90;
 
 /// The largest `scale` and rate: a rate of an amount up to 10^15 stays
 /// within 128-bit arithmetic, and 10^12 is finer than any market quotes.

@@ -2988,3 +2988,5 @@ mod reward_kinds;
 mod guests;
 
 mod notices;
+
+mod schedule;
