@@ -86,6 +86,30 @@ pub fn member_object(shop: &str, key: &str) -> String {
 /// The KV namespace's binding name (`wrangler.toml`).
 pub const BINDING: &str = "LOYALTY";
 
+/// The KV registry of shops the schedule visits: one key per shop.
+pub const SHOP_REGISTRY: &str = "shops:";
+
+pub fn shop_registry(shop: &str) -> String {
+    format!("{SHOP_REGISTRY}{}", part(shop))
+}
+
+/// The shop a registry key names (`part` undone).
+pub fn registered_shop(key: &str) -> Option<String> {
+    let part = key.strip_prefix(SHOP_REGISTRY)?;
+    Some(part.replace("%3A", ":").replace("%25", "%"))
+}
+
+/// A scheduled event's id for `member` (hashed: ids are at most 128
+/// characters, and a member id may be as long).
+pub fn scheduled_event(
+    occasion: loyalty_rules::schedule::Occasion,
+    year: i32,
+    member: &str,
+) -> Option<loyalty_rules::Id> {
+    let hash = crate::auth::sha256_hex(member);
+    loyalty_rules::schedule::event_id(occasion, year, &hash[..24])
+}
+
 pub fn program(shop: &str, version: u64) -> String {
     format!("program:{}:{version}", part(shop))
 }

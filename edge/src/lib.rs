@@ -25,6 +25,8 @@ mod objects;
 #[cfg(target_arch = "wasm32")]
 mod programs;
 #[cfg(target_arch = "wasm32")]
+mod schedule;
+#[cfg(target_arch = "wasm32")]
 mod store;
 
 #[cfg(target_arch = "wasm32")]
@@ -36,4 +38,17 @@ async fn fetch(
 ) -> worker::Result<worker::Response> {
     clock::honour(&env);
     api::handle(req, env).await
+}
+
+/// The Cron Trigger (`wrangler.toml`, hourly): every registered shop's
+/// object acts on the local days that came since it last did.
+#[cfg(target_arch = "wasm32")]
+#[worker::event(scheduled)]
+async fn scheduled(
+    _event: worker::ScheduledEvent,
+    env: worker::Env,
+    _ctx: worker::ScheduleContext,
+) {
+    clock::honour(&env);
+    schedule::run(&env).await;
 }

@@ -68,6 +68,7 @@ calls! {
         AddWebhook(AddWebhook) -> Subscription,
         RemoveWebhook(RemoveWebhook) -> bool,
         Webhooks(ListWebhooks) -> Vec<Subscription>,
+        Tick(Tick) -> TickDone,
     }
 }
 
@@ -118,6 +119,7 @@ calls! {
         Hold(HoldRequest) -> Held,
         ClaimGuest(ClaimGuest) -> Vec<Event>,
         ForgetGuest(ForgetGuest) -> (),
+        Scheduled(ScheduledRequest) -> Option<Report>,
     }
 }
 
@@ -272,6 +274,32 @@ pub struct ShopCopy {
     /// only these notices.
     #[serde(default)]
     pub topics: Topics,
+}
+
+/// The schedule's hourly call: the shop object acts on the days of its
+/// calendar that came since it last did.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Tick {}
+
+/// What a tick did.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TickDone {
+    /// The shop's local days acted on, in order.
+    pub days: Vec<chrono::NaiveDate>,
+    /// Entries of the index handed to members' objects.
+    pub handed: u64,
+    /// Work left for the next call (the shop object's alarm makes it).
+    pub more: bool,
+}
+
+/// An occasion of the schedule for one member, on the shop's local `today`:
+/// the member's object decides from its state whether it is due.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ScheduledRequest {
+    pub program: ProgramRef,
+    pub member: String,
+    pub occasion: loyalty_rules::schedule::Occasion,
+    pub today: chrono::NaiveDate,
 }
 
 /// One outbound subscription: where, which topics, the secret its

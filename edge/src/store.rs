@@ -180,6 +180,37 @@ pub mod kv {
         }
     }
 
+    /// Puts the shop in the registry the schedule visits (idempotent).
+    pub async fn register_shop(env: &Env, shop: &str) {
+        put(env, &keys::shop_registry(shop), "").await;
+    }
+
+    /// The registered shops, a page at a time: the names and the cursor of
+    /// the next page (none: the last).
+    pub async fn registered_shops(
+        env: &Env,
+        cursor: Option<String>,
+    ) -> AppResult<(Vec<String>, Option<String>)> {
+        let store = namespace(env).ok_or_else(AppError::internal)?;
+        let mut list = store.list().prefix(keys::SHOP_REGISTRY.to_owned());
+        if let Some(cursor) = cursor {
+            list = list.cursor(cursor);
+        }
+        let page = list.execute().await.map_err(|e| {
+            log_internal("kv list", e);
+            AppError::internal()
+        })?;
+        let shops = page
+            .keys
+            .iter()
+            .filter_map(|k| keys::registered_shop(&k.name))
+            .collect();
+        Ok((
+            shops,
+            (!page.list_complete).then_some(page.cursor).flatten(),
+        ))
+    }
+
     /// A program version's document, if the copy has it.
     pub async fn program(env: &Env, shop: &str, version: u64) -> Option<String> {
         get(env, &keys::program(shop, version)).await

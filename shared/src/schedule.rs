@@ -203,3 +203,25 @@ pub fn due(
         }
     }
 }
+
+/// The occasions the schedule acts on for `program`: birthdays and
+/// anniversaries when an earn rule gives something for them (`birthday`,
+/// `custom:anniversary`), the warning when the program warns and a
+/// subscription wants `points_expiring`.
+pub fn occasions(program: &Program, topics: crate::notice::Topics) -> Vec<Occasion> {
+    use crate::program::EventMatch;
+    let rule_for = |wanted: &EventMatch| program.earn_rules.iter().any(|r| &r.event == wanted);
+    let mut occasions = Vec::new();
+    if rule_for(&EventMatch::Kind(EventKind::Birthday)) {
+        occasions.push(Occasion::Birthday);
+    }
+    if Id::parse(ANNIVERSARY_ACTION).is_ok_and(|action| rule_for(&EventMatch::Custom(action))) {
+        occasions.push(Occasion::Anniversary);
+    }
+    if program.expiry_warning_days.is_some()
+        && topics.contains(crate::notice::Topic::PointsExpiring)
+    {
+        occasions.push(Occasion::Expiring);
+    }
+    occasions
+}

@@ -22,6 +22,7 @@ mod platforms;
 mod privacy;
 mod receiver;
 mod reward_kinds;
+mod schedule;
 mod world;
 
 use world::World;
@@ -179,6 +180,10 @@ const CASES: &[Case] = &[
     (
         "outbound webhooks: signed, retried across a restart, dead letters replayed",
         outbound::deliveries_retry_survive_a_restart_and_dead_letters_replay,
+    ),
+    (
+        "the schedule fired twice: a birthday, an anniversary, a warning, once each",
+        schedule::birthday_anniversary_and_warning_once_each,
     ),
     (
         "one shop's burst: no object takes more than its share",

@@ -75,6 +75,9 @@ impl LocalWorker {
                 "false",
                 "--log-level",
                 "warn",
+                // The Cron Trigger fires on `GET /__scheduled` (the schedule's
+                // work, on demand, locally).
+                "--test-scheduled",
             ])
             .arg("--var")
             .arg(format!("ADMIN_TOKEN:{}", options.admin_token))

@@ -33,11 +33,13 @@ use crate::model::{
     CodeView, ConsentAnswer, ConsentRequest, CreditRequest, EraseRequest, Erased, ErasedState,
     Forget, ForgetGuest, ForgetMember, Held, HoldRequest, HooksForget, Index, KeyOf, LedgerPage,
     LedgerRequest, MemberCall, MemberEnvelope, MemberOp, Notify, Profile, ProgramRef, RedeemAnswer,
-    RedeemRequest, ReferrerWire, Report, Stamped, ViewAnswer, ViewRequest,
+    RedeemRequest, ReferrerWire, Report, ScheduledRequest, Stamped, ViewAnswer, ViewRequest,
 };
 use crate::objects::shop::json;
 use crate::store::{self, reply};
+use chrono::Datelike;
 use loyalty_rules::notice::{Notice, Topic};
+use loyalty_rules::schedule::Due;
 
 /// One message for another object, kept until it is delivered.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -1111,6 +1113,7 @@ impl MemberObject {
             }
             MemberCall::ForgetMember(_) => answer::<ForgetMember>(Ok(())),
             MemberCall::ForgetGuest(_) => answer::<ForgetGuest>(Ok(())),
+            MemberCall::Scheduled(_) => answer::<ScheduledRequest>(Ok(None)),
             MemberCall::Code(_) => Err(loyalty_rules::redemption::CodeError::Unknown.into()),
             _ => Err(gone()),
         }
@@ -1299,6 +1302,63 @@ impl MemberObject {
         Ok(())
     }
 
+    /// An occasion of the schedule: decided from this state on the shop's
+    /// day. A birthday or anniversary is recorded as an event with an id
+    /// of the member's year (a second call finds it answered: once a year);
+    /// the warning before expiry goes to the outbound object (its id names
+    /// the day: once). Answers the figures report for the shop object to
+    /// record with the others of its tick.
+    async fn scheduled(&self, key: &str, request: ScheduledRequest) -> AppResult<Option<Report>> {
+        let Ok(member) = Id::parse(&request.member) else {
+            return Ok(None);
+        };
+        let program = request.program.load(&self.env).await?;
+        let state = self.load()?;
+        let Some(id) =
+            crate::keys::scheduled_event(request.occasion, request.today.year(), &request.member)
+        else {
+            return Ok(None);
+        };
+        let now = now();
+        match loyalty_rules::schedule::due(
+            &program,
+            &state,
+            &member,
+            request.occasion,
+            request.today,
+            id,
+            now,
+        ) {
+            Some(Due::Event(event)) => {
+                let apply = ApplyRequest {
+                    program: request.program,
+                    event,
+                    referrer: ReferrerWire::None,
+                    guest_orders: Vec::new(),
+                };
+                Ok(self.apply(key, apply).await?.report)
+            }
+            Some(Due::Notice(notice)) if request.program.topics.contains(Topic::PointsExpiring) => {
+                let shop = request.program.shop;
+                let stamped = Stamped {
+                    id: crate::keys::notice_id(
+                        &format!("expiring:{}:{}", request.member, request.today),
+                        0,
+                        0,
+                    ),
+                    notice,
+                };
+                let notify = Notify {
+                    shop: shop.clone(),
+                    notices: vec![stamped],
+                };
+                store::hooks(&self.env, &shop, notify).await?;
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// This state forgets an erased member it names (as their referrer or
     /// referee): nothing is written when it names no one.
     async fn forget_member(&self, key: &str, request: &ForgetMember) -> AppResult<()> {
@@ -1371,6 +1431,7 @@ impl MemberObject {
             MemberCall::Hold(c) => answer::<HoldRequest>(self.hold(&key, c).await),
             MemberCall::ClaimGuest(c) => answer::<ClaimGuest>(self.claim_guest(&key, c).await),
             MemberCall::ForgetGuest(_) => answer::<ForgetGuest>(self.forget_guest().await),
+            MemberCall::Scheduled(c) => answer::<ScheduledRequest>(self.scheduled(&key, c).await),
         }
     }
 }

@@ -21,12 +21,14 @@ use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
     AddWebhook, AnalyticsRequest, BoundKey, CallsRequest, ConnectPlatform, CopyRequest, CreateShop,
-    DevToken, ErasedState, Figures, KeyOf, ListWebhooks, ProgramDocument, PutProgram,
-    RemoveWebhook, Report, RotateKeys, Secrets, ShopCall, ShopCopy, ShopOp, Subscription,
-    Subscriptions, Unbind,
+    DevToken, ErasedState, Figures, KeyOf, ListWebhooks, ProgramDocument, ProgramRef, PutProgram,
+    RemoveWebhook, Report, RotateKeys, ScheduledRequest, Secrets, ShopCall, ShopCopy, ShopOp,
+    Subscription, Subscriptions, Tick, TickDone, Unbind,
 };
 use crate::store::{self, reply};
+use chrono::{Duration, NaiveDate};
 use loyalty_rules::notice::Topics;
+use loyalty_rules::schedule::{Dated, Occasion};
 
 /// What the shop object keeps about the shop itself: the facts every gate
 /// holds a copy of (stored flat, as one JSON object), and the current
@@ -85,6 +87,9 @@ impl ShopObject {
             "CREATE TABLE IF NOT EXISTS accounts (member TEXT PRIMARY KEY, key TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS figures (key TEXT PRIMARY KEY, revision INTEGER NOT NULL, v TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS erased (hash TEXT PRIMARY KEY, until INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS calendar (key TEXT NOT NULL, member TEXT NOT NULL, \
+             occasion TEXT NOT NULL, day TEXT NOT NULL, PRIMARY KEY (key, member, occasion))",
+            "CREATE INDEX IF NOT EXISTS calendar_day ON calendar (occasion, day)",
         ] {
             sql.exec(statement, None).map_err(sql_err)?;
         }
@@ -373,6 +378,7 @@ impl ShopObject {
             vec![erased.key.as_str().into()],
         )
         .map_err(sql_err)?;
+        self.write_calendar(&erased.key, &[])?;
         self.figures.borrow_mut().remove(&erased.key);
         let now = now().timestamp();
         sql.exec(
@@ -449,8 +455,11 @@ impl ShopObject {
             )
             .map_err(sql_err)?;
         record.program = Some(doc);
+        let shop = record.facts.shop.clone();
         self.save_record(record)?;
         self.push().await?;
+        // Shops made before the registry are put in it with a program.
+        store::kv::register_shop(&self.env, &shop).await;
         Ok(version)
     }
 
@@ -490,6 +499,9 @@ impl ShopObject {
         if let (true, Some(after)) = (fresh, report.figures.clone()) {
             let before = previous.map(|(_, figures)| figures).unwrap_or_default();
             counters.record(&before, &after);
+            if before.dates != after.dates {
+                self.write_calendar(&report.key, &after.dates)?;
+            }
             let text = serde_json::to_string(&after).map_err(|_| AppError::internal())?;
             sql.exec(
                 "INSERT OR REPLACE INTO figures (key, revision, v) VALUES (?, ?, ?)",
@@ -508,6 +520,143 @@ impl ShopObject {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// The state's rows of the index by day: replaced by its dates.
+    fn write_calendar(&self, key: &str, dates: &[Dated]) -> AppResult<()> {
+        let sql = self.sql();
+        sql.exec("DELETE FROM calendar WHERE key = ?", vec![key.into()])
+            .map_err(sql_err)?;
+        for dated in dates {
+            sql.exec(
+                "INSERT OR REPLACE INTO calendar (key, member, occasion, day) VALUES (?, ?, ?, ?)",
+                vec![
+                    key.into(),
+                    dated.member.as_str().into(),
+                    dated.occasion.name().into(),
+                    dated.day.as_str().into(),
+                ],
+            )
+            .map_err(sql_err)?;
+        }
+        Ok(())
+    }
+
+    /// The schedule's call: each local day since the last one acted on (a
+    /// week at most, for a schedule that stopped) and today, its index entries of
+    /// the occasions the program acts on, each handed to the member's
+    /// object (which decides from the state whether it is due, and records
+    /// a birthday once a year whatever the calls). A page of entries per
+    /// call; the alarm takes the next page at once. The day is marked done
+    /// only when all its entries were handed.
+    async fn tick(&self) -> AppResult<TickDone> {
+        const PAGE: i64 = 200;
+        let record = self.record()?;
+        let (Some(doc), version) = (record.program.as_deref(), record.facts.program_version) else {
+            return Ok(TickDone::default());
+        };
+        let shop = record.facts.shop.clone();
+        let program = crate::programs::program_of(&shop, version, doc)?;
+        let occasions = loyalty_rules::schedule::occasions(&program, record.facts.topics);
+        let today = program.zone.local(now()).date();
+        let last = self
+            .get_text("schedule_day")?
+            .and_then(|d| d.parse::<NaiveDate>().ok());
+        let first = last
+            .map_or(today, |d| d + Duration::days(1))
+            .max(today - Duration::days(6));
+        let mut offset: i64 = self
+            .get_text("schedule_offset")?
+            .and_then(|o| o.parse().ok())
+            .unwrap_or(0);
+        let mut done = TickDone::default();
+        let mut day = first;
+        while day <= today {
+            let wanted: Vec<(Occasion, String)> = loyalty_rules::schedule::days_for(day)
+                .into_iter()
+                .filter(|(o, _)| occasions.contains(o))
+                .collect();
+            #[derive(Deserialize)]
+            struct Row {
+                key: String,
+                member: String,
+                occasion: String,
+            }
+            let mut found: Vec<Row> = Vec::new();
+            if !wanted.is_empty() {
+                let clause = vec!["(occasion = ? AND day = ?)"; wanted.len()].join(" OR ");
+                let mut bindings: Vec<SqlStorageValue> = Vec::new();
+                for (occasion, key) in &wanted {
+                    bindings.push(occasion.name().into());
+                    bindings.push(key.as_str().into());
+                }
+                bindings.push(SqlStorageValue::Integer(PAGE));
+                bindings.push(SqlStorageValue::Integer(offset));
+                found = rows(
+                    &self.sql(),
+                    &format!(
+                        "SELECT key, member, occasion FROM calendar WHERE {clause} \
+                         ORDER BY key, member, occasion LIMIT ? OFFSET ?"
+                    ),
+                    bindings,
+                )?;
+            }
+            let program_ref = ProgramRef {
+                shop: shop.clone(),
+                version,
+                doc: String::new(),
+                topics: record.facts.topics,
+            };
+            let calls = found.iter().filter_map(|row| {
+                let occasion = [
+                    Occasion::Birthday,
+                    Occasion::Anniversary,
+                    Occasion::Expiring,
+                ]
+                .into_iter()
+                .find(|o| o.name() == row.occasion)?;
+                let request = ScheduledRequest {
+                    program: program_ref.clone(),
+                    member: row.member.clone(),
+                    occasion,
+                    today: day,
+                };
+                Some(store::member(&self.env, &shop, &row.key, request))
+            });
+            let answers = futures_util::future::join_all(calls).await;
+            let reports: Vec<Report> = answers
+                .iter()
+                .filter_map(|a| a.as_ref().ok().cloned().flatten())
+                .collect();
+            self.record_reports(&reports)?;
+            if answers.iter().any(Result::is_err) {
+                // Handed again by the next call (what was recorded is
+                // answered as a duplicate).
+                store::log_internal("schedule", &shop);
+                done.more = true;
+                let _ = self.state.storage().set_alarm(60_000).await;
+                return Ok(done);
+            }
+            done.handed = done.handed.saturating_add(found.len() as u64);
+            if i64::try_from(found.len()).unwrap_or(PAGE) >= PAGE {
+                offset = offset.saturating_add(PAGE);
+                self.put_text("schedule_offset", &offset.to_string())?;
+                done.more = true;
+                let _ = self.state.storage().set_alarm(1_000).await;
+                return Ok(done);
+            }
+            done.days.push(day);
+            offset = 0;
+            self.put_text("schedule_offset", "0")?;
+            // Today is handled again by every tick of the day (what is done
+            // is answered as done): a date that reached the index after
+            // the day's first tick is not missed.
+            if day < today {
+                self.put_text("schedule_day", &day.to_string())?;
+            }
+            day += Duration::days(1);
+        }
+        Ok(done)
     }
 
     /// A state's last recorded figures and their revision: from this
@@ -566,7 +715,14 @@ impl ShopObject {
         }
         self.migrate()?;
         match call {
-            ShopCall::Create(c) => answer::<CreateShop>(self.create(&c.shop)),
+            ShopCall::Create(c) => {
+                let made = self.create(&c.shop);
+                if made.is_ok() {
+                    // The schedule visits the shops of this registry.
+                    store::kv::register_shop(&self.env, &c.shop).await;
+                }
+                answer::<CreateShop>(made)
+            }
             ShopCall::Rotate(_) => answer::<RotateKeys>(self.rotate().await),
             ShopCall::Copy(_) => answer::<CopyRequest>(self.copy()),
             ShopCall::Figures(c) => answer::<Figures>(self.figures(c)),
@@ -578,6 +734,7 @@ impl ShopObject {
             ShopCall::AddWebhook(c) => answer::<AddWebhook>(self.add_webhook(c).await),
             ShopCall::RemoveWebhook(c) => answer::<RemoveWebhook>(self.remove_webhook(&c.id).await),
             ShopCall::Webhooks(_) => answer::<ListWebhooks>(Ok(self.record()?.webhooks)),
+            ShopCall::Tick(_) => answer::<Tick>(self.tick().await),
             ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c)),
             ShopCall::Unbind(c) => answer::<Unbind>(self.unbind(&c.member)),
             ShopCall::Erased(c) => answer::<ErasedState>(self.erased(&c)),
@@ -646,10 +803,12 @@ impl DurableObject for ShopObject {
         reply(self.handle(req).await)
     }
 
-    /// Pushes the copy again to the gates a change could not reach.
+    /// Pushes the copy again to the gates a change could not reach, and
+    /// goes on with the schedule's work a tick left.
     async fn alarm(&self) -> worker::Result<Response> {
         if self.created().unwrap_or(false) && self.migrate().is_ok() {
             let _ = self.push().await;
+            let _ = self.tick().await;
         }
         Response::ok("")
     }
