@@ -8,6 +8,8 @@ use loyalty_rules::award::Answer;
 use loyalty_rules::document::ProgramDocument;
 use loyalty_rules::member::MemberState;
 use loyalty_rules::notice::{Notice, Topic};
+
+use crate::destinations::Kind;
 use loyalty_rules::view::ProgramView;
 use loyalty_rules::zone::Zone;
 use loyalty_rules::{Event, Id};
@@ -375,7 +377,10 @@ pub struct MeQuery {
     pub after: Option<String>,
 }
 
-/// `POST /v1/shops/{shop}/webhooks`: where to send which topics.
+/// `POST /v1/shops/{shop}/webhooks`: where to send which topics. A
+/// `webhook` (the default) posts each event to `url`, signed; `klaviyo`
+/// and `mailchimp` keep the member's standing on their profiles with the
+/// tool's API key (`url` then defaults to the tool's API).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(
     not(target_arch = "wasm32"),
@@ -383,12 +388,24 @@ pub struct MeQuery {
     schemars(deny_unknown_fields)
 )]
 pub struct NewWebhook {
-    /// `https://…` (plain `http://` only to this machine, for development).
+    #[serde(default)]
+    pub kind: Kind,
+    /// `https://…` (plain `http://` only to this machine, for
+    /// development); required for a `webhook`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(not(target_arch = "wasm32"), schemars(length(min = 1, max = 2048)))]
-    pub url: String,
+    pub url: Option<String>,
     /// One or more topics, each once.
     #[cfg_attr(not(target_arch = "wasm32"), schemars(length(min = 1, max = 9)))]
     pub topics: Vec<Topic>,
+    /// `klaviyo`: a private API key; `mailchimp`: an API key (`…-us6`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(length(min = 1, max = 256)))]
+    pub api_key: Option<String>,
+    /// `mailchimp`: the audience's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(length(min = 1, max = 64)))]
+    pub list_id: Option<String>,
 }
 
 /// How many subscriptions a shop may have.
@@ -406,16 +423,80 @@ impl NewWebhook {
         };
         let mut problems: Vec<_> = map
             .keys()
-            .filter(|k| !matches!(k.as_str(), "url" | "topics"))
+            .filter(|k| {
+                !matches!(
+                    k.as_str(),
+                    "kind" | "url" | "topics" | "api_key" | "list_id"
+                )
+            })
             .map(|k| problem(&format!("$.{k}"), "is not a field of a webhook"))
             .collect();
-        let url = map.get("url").and_then(Value::as_str).unwrap_or_default();
-        if !webhook_url_allowed(url) {
+        let kind = match map.get("kind") {
+            None => Some(Kind::Webhook),
+            Some(v) => {
+                let kind = serde_json::from_value::<Kind>(v.clone()).ok();
+                if kind.is_none() {
+                    problems.push(problem("$.kind", "must be webhook, klaviyo or mailchimp"));
+                }
+                kind
+            }
+        };
+        let text = |key: &str, max: usize| {
+            map.get(key)
+                .and_then(Value::as_str)
+                .filter(|t| !t.trim().is_empty() && t.len() <= max)
+                .map(str::to_owned)
+        };
+        let api_key = text("api_key", 256);
+        let list_id = text("list_id", 64).filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric()));
+        match kind {
+            Some(Kind::Klaviyo | Kind::Mailchimp) if api_key.is_none() => problems.push(problem(
+                "$.api_key",
+                "is required: the tool's API key, 1 to 256 characters",
+            )),
+            Some(Kind::Webhook) if map.contains_key("api_key") || map.contains_key("list_id") => {
+                problems.push(problem(
+                    "$.api_key",
+                    "belongs to a klaviyo or mailchimp webhook",
+                ));
+            }
+            _ => {}
+        }
+        if kind == Some(Kind::Mailchimp) && list_id.is_none() {
             problems.push(problem(
-                "$.url",
-                "must be an https:// URL of at most 2048 characters (http:// only to localhost)",
+                "$.list_id",
+                "is required: the audience's id (letters and digits)",
             ));
         }
+        let url = match (map.get("url"), kind) {
+            (Some(_), _) => {
+                let url = map.get("url").and_then(Value::as_str).unwrap_or_default();
+                if webhook_url_allowed(url) {
+                    Some(url.to_owned())
+                } else {
+                    problems.push(problem(
+                        "$.url",
+                        "must be an https:// URL of at most 2048 characters (http:// only to localhost)",
+                    ));
+                    None
+                }
+            }
+            (None, Some(Kind::Webhook)) => {
+                problems.push(problem("$.url", "is required: where to send the events"));
+                None
+            }
+            (None, Some(kind)) => {
+                let base = kind.default_base(api_key.as_deref().unwrap_or_default());
+                if base.is_none() && api_key.is_some() {
+                    problems.push(problem(
+                        "$.api_key",
+                        "must end in its data centre (…-us6), or give url",
+                    ));
+                }
+                base
+            }
+            (None, None) => None,
+        };
         let mut topics = Vec::new();
         match map.get("topics").and_then(Value::as_array) {
             Some(list) if !list.is_empty() => {
@@ -437,13 +518,15 @@ impl NewWebhook {
                 "is required: a list of one or more topics",
             )),
         }
-        if problems.is_empty() {
-            Ok(Self {
-                url: url.to_owned(),
+        match (problems.is_empty(), kind) {
+            (true, Some(kind)) => Ok(Self {
+                kind,
+                url,
                 topics,
-            })
-        } else {
-            Err(problems)
+                api_key,
+                list_id,
+            }),
+            _ => Err(problems),
         }
     }
 }
@@ -464,11 +547,13 @@ pub fn webhook_url_allowed(url: &str) -> bool {
         && (parsed.scheme() == "https" || (parsed.scheme() == "http" && local))
 }
 
-/// A subscription as the merchant sees it (the secret only when made).
+/// A subscription as the merchant sees it (the secret only when made;
+/// an email tool's API key never).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct Webhook {
     pub id: String,
+    pub kind: Kind,
     pub url: String,
     pub topics: Vec<Topic>,
     pub created_at: DateTime<Utc>,

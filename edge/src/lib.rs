@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod bodies;
 pub mod clock;
+pub mod destinations;
 pub mod error;
 pub mod keys;
 pub mod model;

@@ -307,10 +307,32 @@ pub struct ScheduledRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {
     pub id: String,
+    /// The merchant's URL, or the email tool's API base.
     pub url: String,
     pub topics: Vec<Topic>,
+    /// Signs a webhook's deliveries (empty for an email tool).
     pub secret: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    pub kind: crate::destinations::Kind,
+    /// An email tool's API key (never shown again).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub api_key: String,
+    /// Mailchimp's audience.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub list_id: String,
+}
+
+impl Subscription {
+    pub fn destination(&self) -> crate::destinations::Destination<'_> {
+        crate::destinations::Destination {
+            kind: self.kind,
+            url: &self.url,
+            secret: &self.secret,
+            api_key: &self.api_key,
+            list_id: &self.list_id,
+        }
+    }
 }
 
 /// Adds a subscription (in every gate's topics before it answers).
@@ -318,6 +340,9 @@ pub struct Subscription {
 pub struct AddWebhook {
     pub url: String,
     pub topics: Vec<Topic>,
+    pub kind: crate::destinations::Kind,
+    pub api_key: String,
+    pub list_id: String,
 }
 
 /// Removes a subscription by id (whether there was one).

@@ -42,7 +42,7 @@ pub enum CredentialKind {
     Signature,
     CustomerToken,
     /// A platform's own webhook signature.
-    PlatformSignature,
+    PlatformSignature(Platform),
 }
 
 impl Access {
@@ -56,7 +56,7 @@ impl Access {
             Access::MerchantOrAdmin => matches!(credential, C::ApiKey | C::Admin),
             Access::MerchantOrSigned => matches!(credential, C::ApiKey | C::Signature),
             Access::Shopper | Access::ShopperOrGuest => credential == C::CustomerToken,
-            Access::Platform(_) => credential == C::PlatformSignature,
+            Access::Platform(platform) => credential == C::PlatformSignature(platform),
         }
     }
 

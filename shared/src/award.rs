@@ -363,6 +363,9 @@ pub fn apply_event(
         if facts.email_hash.is_some() {
             profile.email_hash.clone_from(&facts.email_hash);
         }
+        if facts.email_md5.is_some() {
+            profile.email_md5.clone_from(&facts.email_md5);
+        }
         if facts.tags.is_some() {
             profile.tags.clone_from(&facts.tags);
         }

@@ -157,6 +157,15 @@ pub struct MemberFacts {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 128)))]
     pub email_hash: Option<String>,
+    /// The MD5 of the trimmed, lower-cased e-mail address, 32 lower-case
+    /// hex digits: Mailchimp's name for the contact (its `subscriber_hash`),
+    /// for the Mailchimp destination only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 32, max = 32), regex(pattern = "^[0-9a-f]{32}$"))
+    )]
+    pub email_md5: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schema",
@@ -427,9 +436,12 @@ fn read_event(
         );
         match guest_hash {
             Some(email_hash) if guests && is_order => {
-                let facts = member
-                    .as_ref()
-                    .filter(|m| m.tags.is_some() || m.account_id.is_some() || m.birthday.is_some());
+                let facts = member.as_ref().filter(|m| {
+                    m.tags.is_some()
+                        || m.account_id.is_some()
+                        || m.birthday.is_some()
+                        || m.email_md5.is_some()
+                });
                 let extra = [
                     ("referral_code", referral_code.is_some()),
                     ("action", action.is_some()),
@@ -628,11 +640,28 @@ fn read_member(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Membe
     let map = check.object(
         value,
         path,
-        &["email_hash", "tags", "account_id", "birthday"],
+        &["email_hash", "email_md5", "tags", "account_id", "birthday"],
     )?;
     let email_hash = optional(map, "email_hash")
         .and_then(|v| check.string(v, path.key("email_hash"), 128))
         .map(str::to_owned);
+    let email_md5 = optional(map, "email_md5").and_then(|v| {
+        let at = path.key("email_md5");
+        let text = check.string(v, at, 32)?;
+        if text.len() == 32
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            Some(text.to_owned())
+        } else {
+            check.report(
+                at,
+                "must be 32 lower-case hex digits: the MD5 of the lower-cased e-mail",
+            );
+            None
+        }
+    });
     let tags = optional(map, "tags").map(|_| {
         check.list(map, path, "tags", 50, |check, v, p| {
             check.string(v, p, 64).map(str::to_owned)
@@ -642,6 +671,7 @@ fn read_member(check: &mut Check, value: &Value, path: Path<'_>) -> Option<Membe
     let birthday = optional(map, "birthday").and_then(|v| check.date(v, path.key("birthday")));
     Some(MemberFacts {
         email_hash,
+        email_md5,
         tags,
         account_id,
         birthday,

@@ -193,6 +193,9 @@ pub struct Profile {
     pub signup_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_hash: Option<String>,
+    /// The MD5 of the e-mail, for the Mailchimp destination (as sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_md5: Option<String>,
     /// The tags last sent; `None` until an event sends some.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -462,6 +465,7 @@ impl MemberState {
                 first_seen: at,
                 signup_at: None,
                 email_hash: None,
+                email_md5: None,
                 tags: None,
                 account_id: None,
                 birthday: None,

@@ -5,8 +5,8 @@
 //! Invariant: notices are a pure function of the change, so the object
 //! that commits a change derives them in the same step and keeps them with
 //! it (nothing told is lost, nothing told twice by the derivation itself);
-//! every figure in them is an integer, and a notice names only its own
-//! member.
+//! every figure in them is an integer, a notice names only its own member,
+//! and a member out of the program is told to no one.
 
 use std::collections::BTreeSet;
 
@@ -173,6 +173,12 @@ pub struct Standing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier_name: Option<String>,
     pub referral_code: String,
+    /// Where their referral link lands (the storefront with `ref=`).
+    pub referral_url: String,
+    /// The MD5 of their e-mail if the shop sent it (Mailchimp's name for
+    /// the contact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_md5: Option<String>,
     /// When the balance expires if nothing happens first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_expire_at: Option<DateTime<Utc>>,
@@ -215,6 +221,7 @@ pub fn standing(
     now: DateTime<Utc>,
 ) -> Standing {
     let balances = state.balances(program, now);
+    let profile = state.profile(member);
     let level = state
         .tier_rank_at(program, now)
         .and_then(|rank| program.tiers.as_ref()?.levels.get(rank));
@@ -223,10 +230,11 @@ pub fn standing(
         pending: balances.pending,
         tier_id: level.map(|l| l.id.clone()),
         tier_name: level.map(|l| l.name.pick(&program.default_locale, "en").to_owned()),
-        referral_code: state
-            .profile(member)
-            .map(|p| p.referral_code.clone())
+        referral_code: profile.map(|p| p.referral_code.clone()).unwrap_or_default(),
+        referral_url: profile
+            .map(|p| program.referral_url(&p.referral_code))
             .unwrap_or_default(),
+        email_md5: profile.and_then(|p| p.email_md5.clone()),
         points_expire_at: balances.expires_at,
     }
 }
@@ -345,9 +353,15 @@ pub fn notices(
             ));
         }
     }
+    // A member out of the program (left, opted out) is told to no one.
+    let enrolled = |member: &Id| {
+        after
+            .profile(member)
+            .is_some_and(|p| p.enrollment.is_enrolled())
+    };
     happened
         .into_iter()
-        .filter(|(_, h)| topics.contains(h.topic()))
+        .filter(|(member, h)| topics.contains(h.topic()) && enrolled(member))
         .map(|(member, happened)| Notice {
             member: Some(standing(program, after, &member, now)),
             member_id: member,

@@ -124,10 +124,13 @@ pub fn forget(state: &mut MemberState, gone: &Id) -> bool {
 }
 
 /// Forgets an erased member in a ledger entry of another member (a
-/// referrer's credit notes the referee). Answers whether it changed.
+/// referrer's credit notes the referee, and the referee's order event that
+/// earned it). Answers whether it changed.
 pub fn forget_entry(entry: &mut LedgerEntry, gone: &Id) -> bool {
     if entry.kind == EntryKind::Referral && entry.note.as_deref() == Some(gone.as_str()) {
         entry.note = None;
+        entry.event_id = None;
+        entry.order_id = None;
         return true;
     }
     false

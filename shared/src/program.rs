@@ -324,6 +324,19 @@ pub struct Program {
 }
 
 impl Program {
+    /// Where a referral link lands: the storefront with `ref=<code>` added
+    /// (after `?`, or `&` when it has a query already), as the worker's
+    /// `/r/{shop}/{code}` redirects.
+    pub fn referral_url(&self, code: &str) -> String {
+        let separator = if self.shop_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        let code: String = code.chars().filter(char::is_ascii_alphanumeric).collect();
+        format!("{}{separator}ref={code}", self.shop_url)
+    }
+
     /// Parses and validates a program document, reporting every problem;
     /// it may name no `time_zone` but UTC (see [`Program::parse_in`]).
     pub fn parse(text: &str) -> Result<Self, Vec<Problem>> {

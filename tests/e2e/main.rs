@@ -182,6 +182,10 @@ const CASES: &[Case] = &[
         outbound::deliveries_retry_survive_a_restart_and_dead_letters_replay,
     ),
     (
+        "Klaviyo and Mailchimp stand-ins receive well-formed profile updates",
+        outbound::klaviyo_and_mailchimp_profiles,
+    ),
+    (
         "the schedule fired twice: a birthday, an anniversary, a warning, once each",
         schedule::birthday_anniversary_and_warning_once_each,
     ),

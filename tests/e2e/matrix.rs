@@ -33,6 +33,9 @@ fn body_of(op: Op) -> Vec<u8> {
         Op::WidgetSpendCredit => json!({"amount_minor": 100}),
         Op::ConnectPlatform(_) => json!({"secret": "shpss_matrix"}),
         Op::PlatformHook(_) => json!({"id": 1, "created_at": "2026-01-01T00:00:00Z"}),
+        Op::AddWebhook => {
+            json!({"url": "https://hooks.example/matrix", "topics": ["points_earned"]})
+        }
         _ => return Vec::new(),
     };
     value.to_string().into_bytes()
@@ -43,18 +46,21 @@ fn path_of(def: &RouteDef, shop: &str) -> String {
         .replace("{shop}", shop)
         .replace("{member_id}", "m-matrix")
         .replace("{code}", "NOSUCHCODE")
+        .replace("{webhook_id}", "wh_matrix")
+        .replace("{delivery_id}", "1")
 }
 
 fn credentials(shop: &Shop, other: &Shop, body: &[u8]) -> Vec<Sent> {
     let now = xtask::clock::unix_now();
     let bearer = |token: &str| vec![("authorization".to_owned(), format!("Bearer {token}"))];
     let signed = |header: String| vec![("loyalty-signature".to_owned(), header)];
-    let shopify = |secret: &str| {
+    let platform = |platform: Platform, secret: &str| {
         vec![(
-            "x-shopify-hmac-sha256".to_owned(),
-            Platform::Shopify.sign(secret, body),
+            platform.signature_header().to_owned(),
+            platform.sign(secret, body),
         )]
     };
+    let shopify = |secret: &str| platform(Platform::Shopify, secret);
     let far = now + 86_400;
     vec![
         Sent {
@@ -113,12 +119,28 @@ fn credentials(shop: &Shop, other: &Shop, body: &[u8]) -> Vec<Sent> {
         },
         Sent {
             name: "the shop's Shopify signature",
-            headers: shopify(&shopify_secret(shop)),
-            valid: Some(CredentialKind::PlatformSignature),
+            headers: shopify(&platform_secret(shop, Platform::Shopify)),
+            valid: Some(CredentialKind::PlatformSignature(Platform::Shopify)),
+        },
+        Sent {
+            name: "the shop's WooCommerce signature",
+            headers: platform(
+                Platform::WooCommerce,
+                &platform_secret(shop, Platform::WooCommerce),
+            ),
+            valid: Some(CredentialKind::PlatformSignature(Platform::WooCommerce)),
+        },
+        Sent {
+            name: "the shop's Shopware signature",
+            headers: platform(
+                Platform::Shopware,
+                &platform_secret(shop, Platform::Shopware),
+            ),
+            valid: Some(CredentialKind::PlatformSignature(Platform::Shopware)),
         },
         Sent {
             name: "another shop's Shopify signature",
-            headers: shopify(&shopify_secret(other)),
+            headers: shopify(&platform_secret(other, Platform::Shopify)),
             valid: None,
         },
         Sent {
@@ -149,16 +171,19 @@ fn credentials(shop: &Shop, other: &Shop, body: &[u8]) -> Vec<Sent> {
     ]
 }
 
-/// The Shopify secret each shop of this case connects.
-fn shopify_secret(shop: &Shop) -> String {
-    format!("shpss_{}", shop.name)
+/// The secret each shop of this case connects for `platform`.
+fn platform_secret(shop: &Shop, platform: Platform) -> String {
+    format!("{}_{}", platform.name(), shop.name)
 }
 
-/// Connects Shopify's webhooks with the shop's own secret.
-fn connect_shopify(shop: &Shop) {
-    let body = json!({"secret": shopify_secret(shop)}).to_string();
-    let answer = shop.merchant("PUT", "/v1/shops/{shop}/platforms/shopify", body.as_bytes());
-    assert_eq!(answer.status, 200, "{}", answer.body);
+/// Connects every platform's webhooks with the shop's own secrets.
+fn connect_platforms(shop: &Shop) {
+    for platform in Platform::ALL {
+        let body = json!({"secret": platform_secret(shop, platform)}).to_string();
+        let path = format!("/v1/shops/{{shop}}/platforms/{}", platform.name());
+        let answer = shop.merchant("PUT", &path, body.as_bytes());
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
 }
 
 /// Sends one request; a 429 (the per-IP window of guests, shared with the
@@ -185,7 +210,7 @@ fn send(world: &World, def: &RouteDef, path: &str, sent: &Sent, body: &[u8]) -> 
 
 pub fn routes_by_credentials(world: &mut World) {
     let other = world.shop(&contract_program());
-    connect_shopify(&other);
+    connect_platforms(&other);
     let mut checked = 0;
     for def in ROUTES
         .iter()
@@ -194,7 +219,7 @@ pub fn routes_by_credentials(world: &mut World) {
         // A shop of its own for every route, and for each credential of a
         // route that changes the keys, so no answer depends on another.
         let mut shop = world.shop(&contract_program());
-        connect_shopify(&shop);
+        connect_platforms(&shop);
         let body = body_of(def.op);
         let count = credentials(&shop, &other, &body).len();
         for n in 0..count {
@@ -204,7 +229,7 @@ pub fn routes_by_credentials(world: &mut World) {
             ) && n > 0
             {
                 shop = world.shop(&contract_program());
-                connect_shopify(&shop);
+                connect_platforms(&shop);
             }
             let sent = credentials(&shop, &other, &body).swap_remove(n);
             let path = path_of(def, &shop.name);
@@ -232,6 +257,6 @@ pub fn routes_by_credentials(world: &mut World) {
             checked += 1;
         }
     }
-    // 29 documented routes without HEAD, 17 credentials each.
-    assert_eq!(checked, 29 * 17);
+    // 40 documented routes without HEAD, 19 credentials each.
+    assert_eq!(checked, 40 * 19);
 }

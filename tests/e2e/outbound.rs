@@ -326,3 +326,211 @@ pub fn deliveries_retry_survive_a_restart_and_dead_letters_replay(world: &mut Wo
     assert_eq!(ids, [a.as_str()]);
     assert!(listed["webhooks"][0].get("secret").is_none(), "{listed}");
 }
+
+/// The two email tools' destinations against stand-ins of their APIs (on
+/// the test's receiver): each request's method, path, headers and body as
+/// Klaviyo's and Mailchimp's documentation give them; a member without
+/// an e-mail MD5 is not sent to Mailchimp, Mailchimp's 404 (a contact not
+/// in the audience) is not tried again, and an erasure clears Klaviyo's
+/// properties.
+pub fn klaviyo_and_mailchimp_profiles(world: &mut World) {
+    let program = json!({
+        "currency": "USD", "shop_url": "https://shop.example",
+        "earn_rules": [{"id": "base", "event": "order_paid",
+                        "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}}],
+        "tiers": {"metric": "spend", "window": {"kind": "lifetime"}, "levels": [
+            {"id": "member", "name": {"en": "Member"}, "threshold": 0, "earn_multiplier_bp": 10000},
+            {"id": "gold", "name": {"en": "Gold"}, "threshold": 20000, "earn_multiplier_bp": 10000}]}
+    });
+    let shop = world.shop(&program);
+    let receiver = Receiver::start();
+    let add = |body: Value| {
+        let made = shop.merchant(
+            "POST",
+            "/v1/shops/{shop}/webhooks",
+            body.to_string().as_bytes(),
+        );
+        assert_eq!(made.status, 201, "{}", made.body);
+        let made = made.json();
+        assert!(made.get("secret").is_none(), "{made}");
+        assert!(made.get("api_key").is_none(), "{made}");
+        made
+    };
+    add(
+        json!({"kind": "klaviyo", "api_key": "pk_test_123", "url": receiver.url("/klaviyo"),
+               "topics": ["points_earned", "tier_changed", "member_erased"]}),
+    );
+    add(
+        json!({"kind": "mailchimp", "api_key": "0123abcd-us6", "list_id": "a1b2c3",
+               "url": receiver.url("/mailchimp"), "topics": ["points_earned"]}),
+    );
+    // Refused: a Mailchimp key without its list, a Klaviyo one without key.
+    let bad = shop.merchant(
+        "POST",
+        "/v1/shops/{shop}/webhooks",
+        json!({"kind": "mailchimp", "api_key": "k", "topics": ["points_earned"]})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    let paths: Vec<String> = bad.json()["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(paths, ["$.list_id", "$.api_key"], "{}", bad.body);
+
+    // A member whose e-mail MD5 the shop sent (Mailchimp's test address).
+    let md5 = "62eeb292278cc15f5817cb78f7790b08";
+    let member = world.unique("kl");
+    let signup = json!({"id": format!("{member}-s"), "kind": "signup", "member_id": member,
+                        "occurred_at": days_ago(0), "member": {"email_md5": md5}});
+    assert_eq!(shop.send(&signup).status, 200);
+    let order = world.unique("o");
+    assert_eq!(
+        shop.send(&paid(&format!("{order}-p"), &member, &order, 25_000))
+            .status,
+        200
+    );
+    let got = receiver.wait_until(30, |got| {
+        got.iter().any(|r| r.path.starts_with("/mailchimp"))
+            && got
+                .iter()
+                .filter(|r| r.path.starts_with("/klaviyo"))
+                .count()
+                >= 2
+    });
+    let klaviyo: Vec<&Received> = got
+        .iter()
+        .filter(|r| r.path.starts_with("/klaviyo"))
+        .collect();
+    for request in &klaviyo {
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("POST", "/klaviyo/api/profile-import")
+        );
+        assert_eq!(
+            request.header("authorization"),
+            "Klaviyo-API-Key pk_test_123"
+        );
+        assert_eq!(request.header("revision"), "2026-10-15");
+        assert_eq!(request.header("content-type"), "application/vnd.api+json");
+        assert_eq!(request.header("accept"), "application/vnd.api+json");
+        let body = request.json();
+        assert_eq!(body["data"]["type"], "profile", "{body}");
+        assert_eq!(
+            body["data"]["attributes"]["external_id"],
+            json!(member),
+            "{body}"
+        );
+        let properties = &body["data"]["attributes"]["properties"];
+        assert_eq!(properties["loyalty_points"], 250, "{body}");
+        assert_eq!(properties["loyalty_tier"], "Gold", "{body}");
+        assert!(
+            properties["loyalty_referral_url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://shop.example?ref="),
+            "{body}"
+        );
+    }
+    let mailchimp = got
+        .iter()
+        .find(|r| r.path.starts_with("/mailchimp"))
+        .unwrap();
+    assert_eq!(mailchimp.method, "PATCH");
+    assert_eq!(
+        mailchimp.path,
+        format!("/mailchimp/3.0/lists/a1b2c3/members/{md5}")
+    );
+    // base64 of "loyalty:0123abcd-us6" (any user name, the key as password).
+    assert_eq!(
+        mailchimp.header("authorization"),
+        "Basic bG95YWx0eTowMTIzYWJjZC11czY="
+    );
+    assert_eq!(mailchimp.header("content-type"), "application/json");
+    let merge = &mailchimp.json()["merge_fields"];
+    assert_eq!(
+        (merge["LOYPTS"].clone(), merge["LOYTIER"].clone()),
+        (json!(250), json!("Gold")),
+        "{merge}"
+    );
+    assert!(
+        merge["LOYREF"].as_str().unwrap().contains("ref="),
+        "{merge}"
+    );
+
+    // Without an e-mail MD5: Klaviyo only. Mailchimp answering 404 (not in
+    // the audience) is not tried again.
+    receiver.set(
+        &format!("/mailchimp/3.0/lists/a1b2c3/members/{md5}"),
+        Policy::Status(404),
+    );
+    let other = world.unique("kl");
+    assert_eq!(
+        shop.send(&paid(
+            &format!("{other}-p"),
+            &other,
+            &world.unique("o"),
+            1_000
+        ))
+        .status,
+        200
+    );
+    assert_eq!(
+        shop.send(&paid(
+            &format!("{member}-p2"),
+            &member,
+            &world.unique("o"),
+            1_000
+        ))
+        .status,
+        200
+    );
+    let got = receiver.wait_until(30, |got| {
+        got.iter()
+            .any(|r| r.path.starts_with("/klaviyo") && r.body.contains(&other))
+            && got
+                .iter()
+                .filter(|r| r.path.starts_with("/mailchimp"))
+                .count()
+                >= 2
+    });
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let later = receiver.received();
+    assert_eq!(
+        later
+            .iter()
+            .filter(|r| r.path.starts_with("/mailchimp"))
+            .count(),
+        2,
+        "no retry of a 404"
+    );
+    assert!(
+        !later
+            .iter()
+            .any(|r| r.path.starts_with("/mailchimp") && r.body.contains(&other))
+    );
+    assert!(got.len() <= later.len());
+
+    // Erased: Klaviyo's properties cleared.
+    shop.api.erase(&member).expect("erased");
+    let got = receiver.wait_until(30, |got| {
+        got.iter().any(|r| {
+            r.path.starts_with("/klaviyo")
+                && r.json()["data"]["attributes"]["properties"]["loyalty_points"].is_null()
+        })
+    });
+    let cleared = got
+        .iter()
+        .find(|r| {
+            r.path.starts_with("/klaviyo")
+                && r.json()["data"]["attributes"]["properties"]["loyalty_points"].is_null()
+        })
+        .unwrap();
+    assert_eq!(
+        cleared.json()["data"]["attributes"]["external_id"],
+        json!(member)
+    );
+}

@@ -19,6 +19,8 @@ pub enum Policy {
     FailFirst(u32),
     /// 500 always.
     Fail,
+    /// This status always (an email tool's 404 for a contact it lacks).
+    Status(u16),
 }
 
 /// One request as it came, and what it was answered.
@@ -185,6 +187,7 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>) {
         Policy::FailFirst(n) if attempt <= n => 500,
         Policy::FailFirst(_) => 200,
         Policy::Fail => 500,
+        Policy::Status(status) => status,
     };
     state.received.push(Received {
         method,

@@ -70,14 +70,26 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
                     order: order_id.clone(),
                 },
             )
-            .await?
-            .ok_or_else(|| {
-                AppError::new(
+            .await?;
+            // An order never recorded here (paid before the shop connected,
+            // or gone with its erased member): acknowledged with the reason.
+            let Some(owner) = owner else {
+                let unknown = AppError::new(
                     422,
                     "unknown_order",
                     format!("no paid order {order_id} was recorded from this platform"),
-                )
-            })?;
+                );
+                return Reply::json(
+                    200,
+                    &HookAnswer {
+                        topic,
+                        ignored: false,
+                        results: vec![Outcome::Problem(unknown)],
+                        codes_used: Vec::new(),
+                        privacy: None,
+                    },
+                );
+            };
             match owner.split_once(':') {
                 Some(("member", member)) => event["member_id"] = json!(member),
                 Some(("guest", hash)) => event["member"] = json!({"email_hash": hash}),
@@ -129,18 +141,18 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
     let parsed: Vec<_> = parsed.into_iter().flatten().collect();
     let results = merchant::record(&ask, parsed.iter().cloned().map(Ok).collect()).await?;
     index_orders(&ask, &parsed, &results).await?;
-    // What the platform should send again is refused as a whole (its
-    // retry finds the recorded events duplicates): a failure of ours, or
-    // a hook of one event that was refused. A cancellation of an order
-    // never recorded (never paid, or paid before the shop connected) is
-    // acknowledged: nothing to take back, and a platform that hears
-    // errors turns its webhook off.
-    let retry = results.iter().enumerate().find_map(|(n, result)| {
+    // What a retry could change is refused as a whole, so the platform
+    // sends it again (its retry finds the recorded events duplicates): a
+    // failure of ours, a rate limit, a shop without a program yet. What
+    // the rules refuse (a refund or cancellation of an order never
+    // recorded, a guest's order where guests' orders are not held, an
+    // id sent with another body…) is acknowledged with the reason in
+    // `results`: sending it again changes nothing, and a platform that
+    // hears errors turns its webhook off.
+    let retry = results.iter().find_map(|result| {
         let error = result.as_ref().err()?;
-        let cancelled = matches!(&parsed[n], Incoming::Member(e) if e.kind == EventKind::OrderCancelled)
-            || matches!(&parsed[n], Incoming::Guest(g) if g.kind == EventKind::OrderCancelled);
-        let acknowledged = cancelled && error.code == "unknown_order";
-        (error.status >= 500 || (results.len() == 1 && !acknowledged)).then(|| error.clone())
+        (error.status >= 500 || error.status == 429 || error.code == "no_program")
+            .then(|| error.clone())
     });
     if let Some(error) = retry {
         return Err(error);
@@ -248,6 +260,9 @@ async fn spend_codes(ask: &Ask<'_>, context: &Context, codes: &[String]) -> AppR
     let (env, shop) = (ask.env, ask.shop.as_str());
     let mut ours = Vec::new();
     for code in codes {
+        // This API's codes are upper case; a platform may report them
+        // otherwise (WooCommerce lower-cases coupons).
+        let code = &code.trim().to_uppercase();
         let Some(key) = merchant::resolve_code(env, shop, code).await? else {
             continue;
         };

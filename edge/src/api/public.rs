@@ -48,14 +48,5 @@ pub(super) async fn referral(ask: Ask<'_>) -> AppResult<Reply> {
     if resolve_referral(env, &shop, &code).await?.is_none() {
         return Err(AppError::not_found("the referral code"));
     }
-    let separator = if program.shop_url.contains('?') {
-        '&'
-    } else {
-        '?'
-    };
-    let code: String = code.chars().filter(char::is_ascii_alphanumeric).collect();
-    Ok(Reply::redirect(format!(
-        "{}{separator}ref={code}",
-        program.shop_url
-    )))
+    Ok(Reply::redirect(program.referral_url(&code)))
 }

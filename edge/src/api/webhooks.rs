@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::bodies::{NewWebhook, Webhook, WebhookRemoved, Webhooks};
+use crate::destinations::Kind;
 use crate::model::{AddWebhook, DeadRequest, ListWebhooks, RemoveWebhook, ReplayRequest};
 
 /// `POST …/webhooks`: the answer shows the signing secret, once.
@@ -13,18 +14,23 @@ pub(super) async fn add(ask: Ask<'_>) -> AppResult<Reply> {
     let new = NewWebhook::from_value(&value)
         .map_err(|problems| AppError::invalid("invalid_request", problems))?;
     let add = AddWebhook {
-        url: new.url,
+        url: new.url.unwrap_or_default(),
         topics: new.topics,
+        kind: new.kind,
+        api_key: new.api_key.unwrap_or_default(),
+        list_id: new.list_id.unwrap_or_default(),
     };
     let made = store::shop(ask.env, &ask.shop, add).await?;
+    let secret = (made.kind == Kind::Webhook).then(|| made.secret.clone());
     Reply::json(
         201,
         &Webhook {
             id: made.id,
+            kind: made.kind,
             url: made.url,
             topics: made.topics,
             created_at: made.created_at,
-            secret: Some(made.secret),
+            secret,
         },
     )
 }
@@ -36,6 +42,7 @@ pub(super) async fn list(ask: Ask<'_>) -> AppResult<Reply> {
         .into_iter()
         .map(|w| Webhook {
             id: w.id,
+            kind: w.kind,
             url: w.url,
             topics: w.topics,
             created_at: w.created_at,

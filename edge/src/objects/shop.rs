@@ -229,8 +229,15 @@ impl ShopObject {
             id: format!("wh_{}", auth::hex(&id)),
             url: add.url,
             topics: add.topics,
-            secret: store::new_secret("whsec"),
+            secret: if add.kind == crate::destinations::Kind::Webhook {
+                store::new_secret("whsec")
+            } else {
+                String::new()
+            },
             created_at: now(),
+            kind: add.kind,
+            api_key: add.api_key,
+            list_id: add.list_id,
         };
         record.webhooks.push(subscription.clone());
         self.save_webhooks(record).await?;

@@ -71,24 +71,38 @@ fn platform_text(platform: Platform, texts: [&'static str; 3]) -> &'static str {
         .expect("every platform is in ALL")]
 }
 
-const SHOPIFY_HOOK: &str = "Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the \
-                          connected secret) and turns the `X-Shopify-Topic` into events: \
-                          `orders/paid` an `order_paid` (shop money; the customer's id is the member; \
-                          no customer: a guest's order by the email's SHA-256), `orders/cancelled` an \
-                          `order_cancelled`, `refunds/create` an `order_refunded` of the refunded \
-                          lines (for the paid order's owner), `customers/create` a `signup`. Event ids \
-                          come from the \
-                          order's or customer's id, so Shopify's retries credit once. A paid order's \
-                          `discount_codes` that are this shop's reward codes are spent (`codes_used`). \
-                          Other topics are \
-                          acknowledged and change nothing. A payload missing what an event needs \
-                          answers 422 naming each field; nothing is recorded.";
+const SHOPIFY_HOOK: &str = "Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body \
+    with the connected secret) and turns the `X-Shopify-Topic` into events: `orders/paid` an \
+    `order_paid` (shop money; the customer's id is the member; no customer: a guest's order by \
+    the email's SHA-256), `orders/cancelled` an `order_cancelled`, `refunds/create` an \
+    `order_refunded` of the refunded lines (for the paid order's owner), `customers/create` a \
+    `signup`. Event ids come from the order's or customer's id, so Shopify's retries credit \
+    once. A paid order's `discount_codes` that are this shop's reward codes are spent \
+    (`codes_used`). The mandatory privacy topics: `customers/redact` erases the member and the \
+    orders held under their email's hash, `customers/data_request` answers where the export is \
+    (`privacy`); `shop/redact` is acknowledged and not acted on yet. Other topics are \
+    acknowledged and change nothing. A refusal by the rules is acknowledged with its reason in \
+    `results`; a payload missing what an event needs answers 422 naming each field, and \
+    nothing is recorded.";
 
 const WOOCOMMERCE_HOOK: &str = "Checks `X-WC-Webhook-Signature` (base64 HMAC-SHA256 of the raw \
-    body with the webhook's secret) and reads the `X-WC-Webhook-Topic`.";
+    body with the webhook's secret) and reads `X-WC-Webhook-Topic`: `order.created`, \
+    `order.updated` and `order.restored` by the order's status (`processing`/`completed`: an \
+    `order_paid` of the lines' totals, then an `order_refunded` per listed refund; `cancelled` \
+    after payment: an `order_cancelled`; others: nothing), `customer.created` a `signup`. \
+    `customer_id` 0 is a guest's order, by the billing email's SHA-256. Coupon codes that are \
+    this shop's reward codes are spent. WooCommerce's unsigned ping on saving a webhook \
+    (`webhook_id=<id>`) answers 200. A refusal by the rules is acknowledged with its reason in \
+    `results`; a payload missing what an event needs answers 422.";
 
 const SHOPWARE_HOOK: &str = "Checks `shopware-shop-signature` (hex HMAC-SHA256 of the raw body \
-    with the shop secret) and reads the body's `data.event`.";
+    with the shop secret) and reads the body's `data.event`: \
+    `state_enter.order_transaction.state.paid` (or `checkout.order.placed` already paid) an \
+    `order_paid` of the net goods after promotions, `state_enter.order.state.cancelled` an \
+    `order_cancelled`, `state_enter.order_transaction.state.refunded` a full `order_refunded`. \
+    Without `orderCustomer.customerId` (as Shopware's webhooks come) the order is the email's, \
+    held for the signup with its hash. Promotion codes that are this shop's reward codes are \
+    spent. A refusal by the rules is acknowledged with its reason in `results`.";
 
 /// An `order_paid` event as a shop's server sends it.
 pub fn example_event() -> Value {
@@ -364,7 +378,7 @@ pub fn describe(op: Op) -> Operation {
                           `Loyalty-Event-Id` (the same in every delivery of an event: deduplicate on \
                           it), `Loyalty-Topic` and `Loyalty-Attempt`. A 2xx within 10 s delivers it; \
                           anything else is tried again after 1, 2, 4 … minutes (at most 6 hours \
-                          apart), 12 tries in about a day, through restarts; then it is a dead letter \
+                          apart), 12 tries over about 20 hours, through restarts; then it is a dead letter \
                           (`GET …/webhooks/dead`) until replayed. Deliveries are not ordered. At most \
                           20 webhooks per shop.",
             body: Some((of::<NewWebhook>, || {

@@ -179,6 +179,18 @@ pub enum PrivacyRequest {
     Export,
 }
 
+/// What a member's signup carries of their e-mail: its SHA-256 (the
+/// contract's `email_hash`) and its MD5 (Mailchimp's name for the
+/// contact), both of the trimmed, lower-cased address; never the address.
+pub(crate) fn email_facts(email: &str) -> Value {
+    use md5::{Digest, Md5};
+    let normal = email.trim().to_lowercase();
+    serde_json::json!({
+        "email_hash": crate::auth::sha256_hex(&normal),
+        "email_md5": crate::auth::hex(&Md5::digest(normal.as_bytes())),
+    })
+}
+
 /// A problem at a path of the platform's payload.
 pub(crate) fn problem(path: &str, message: &str) -> Problem {
     Problem {
@@ -210,6 +222,19 @@ mod tests {
         assert!(Platform::Shopware.verify("secret", b"body", &shopware.to_uppercase()));
         assert!(!Platform::Shopware.verify("secret", b"body", "fake"));
         assert!(!Platform::Shopware.verify("secret", b"body!", shopware));
+    }
+
+    /// Mailchimp's own example: the MD5 of
+    /// `urist.mcvankab@freddiesjokes.com` (lower-cased from
+    /// `Urist.McVankab@freddiesjokes.com`).
+    #[test]
+    fn email_facts_match_mailchimps_subscriber_hash() {
+        let facts = email_facts(" Urist.McVankab@freddiesjokes.com ");
+        assert_eq!(facts["email_md5"], "62eeb292278cc15f5817cb78f7790b08");
+        assert_eq!(
+            facts["email_hash"],
+            crate::auth::sha256_hex("urist.mcvankab@freddiesjokes.com")
+        );
     }
 
     #[test]

@@ -367,7 +367,7 @@ fn customer(customer: &Map<String, Value>) -> Result<Value, Vec<Problem>> {
         .and_then(Value::as_str)
         .filter(|e| e.contains('@'))
     {
-        event["member"] = json!({"email_hash": email_hash(email)});
+        event["member"] = super::email_facts(email);
     }
     Ok(event)
 }
@@ -463,7 +463,9 @@ mod tests {
             event,
             json!({"id": "shopify.customer.1073339458.created", "kind": "signup",
                    "member_id": "1073339458", "occurred_at": "2025-04-02T16:23:46+00:00",
-                   "member": {"email_hash": crate::auth::sha256_hex("steve.lastnameson@example.com")}})
+                   "member": {"email_hash": crate::auth::sha256_hex("steve.lastnameson@example.com"),
+                              // MD5 of the address, by Python's hashlib.
+                              "email_md5": "47f67771a357ea3bf254e68687f9be75"}})
         );
         Incoming::from_value(&event, now()).unwrap();
     }

@@ -453,7 +453,7 @@ fn customer(customer: &Map<String, Value>) -> Result<Value, Vec<Problem>> {
         .and_then(Value::as_str)
         .filter(|e| e.contains('@'))
     {
-        event["member"] = json!({"email_hash": email_hash(email)});
+        event["member"] = super::email_facts(email);
     }
     Ok(event)
 }
@@ -733,7 +733,9 @@ mod tests {
             [
                 json!({"id": "woocommerce.customer.25.created", "kind": "signup",
                     "member_id": "25", "occurred_at": "2017-03-21T19:09:28+00:00",
-                    "member": {"email_hash": hash("john.doe@example.com")}})
+                    "member": {"email_hash": hash("john.doe@example.com"),
+                               // MD5 of the address, by Python's hashlib.
+                               "email_md5": "8eb1b522f60d11fa897de1dc6351b7e8"}})
             ]
         );
         let mut customer = fixture("woocommerce-customer.json");
