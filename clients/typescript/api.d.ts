@@ -79,9 +79,49 @@ export interface paths {
         put?: never;
         /**
          * Shopify's webhooks, as Shopify sends them
-         * @description Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the connected secret) and turns the `X-Shopify-Topic` into events: `orders/paid` an `order_paid` (shop money; the customer's id is the member; no customer: a guest's order by the email's SHA-256), `orders/cancelled` an `order_cancelled`, `refunds/create` an `order_refunded` of the refunded lines (for the paid order's owner), `customers/create` a `signup`. Event ids come from the order's or customer's id, so Shopify's retries credit once. A paid order's `discount_codes` that are this shop's reward codes are spent (`codes_used`). Other topics are acknowledged and change nothing. A payload missing what an event needs answers 422 naming each field; nothing is recorded.
+         * @description Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the connected secret) and turns the `X-Shopify-Topic` into events: `orders/paid` an `order_paid` (shop money; the customer's id is the member; no customer: a guest's order by the email's SHA-256), `orders/cancelled` an `order_cancelled`, `refunds/create` an `order_refunded` of the refunded lines (for the paid order's owner), `customers/create` a `signup`. Event ids come from the order's or customer's id, so Shopify's retries credit once. A paid order's `discount_codes` that are this shop's reward codes are spent (`codes_used`). The mandatory privacy topics: `customers/redact` erases the member and the orders held under their email's hash, `customers/data_request` answers where the export is (`privacy`); `shop/redact` is acknowledged and not acted on yet. Other topics are acknowledged and change nothing. A refusal by the rules is acknowledged with its reason in `results`; a payload missing what an event needs answers 422 naming each field, and nothing is recorded.
          */
         post: operations["shopifyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hooks/{shop}/shopware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Shopware's app webhooks, as Shopware sends them
+         * @description Checks `shopware-shop-signature` (hex HMAC-SHA256 of the raw body with the shop secret) and reads the body's `data.event`: `state_enter.order_transaction.state.paid` (or `checkout.order.placed` already paid) an `order_paid` of the net goods after promotions, `state_enter.order.state.cancelled` an `order_cancelled`, `state_enter.order_transaction.state.refunded` a full `order_refunded`. Without `orderCustomer.customerId` (as Shopware's webhooks come) the order is the email's, held for the signup with its hash. Promotion codes that are this shop's reward codes are spent. A refusal by the rules is acknowledged with its reason in `results`.
+         */
+        post: operations["shopwareWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hooks/{shop}/woocommerce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * WooCommerce's webhooks, as WooCommerce sends them
+         * @description Checks `X-WC-Webhook-Signature` (base64 HMAC-SHA256 of the raw body with the webhook's secret) and reads `X-WC-Webhook-Topic`: `order.created`, `order.updated` and `order.restored` by the order's status (`processing`/`completed`: an `order_paid` of the lines' totals, then an `order_refunded` per listed refund; `cancelled` after payment: an `order_cancelled`; others: nothing), `customer.created` a `signup`. `customer_id` 0 is a guest's order, by the billing email's SHA-256. Coupon codes that are this shop's reward codes are spent. WooCommerce's unsigned ping on saving a webhook (`webhook_id=<id>`) answers 200. A refusal by the rules is acknowledged with its reason in `results`; a payload missing what an event needs answers 422.
+         */
+        post: operations["wooCommerceWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -342,15 +382,63 @@ export interface paths {
         get?: never;
         /**
          * Connect Shopify's webhooks
-         * @description Stores the secret Shopify signs the shop's webhooks with (the app's client secret), in every gate before it answers. Then point Shopify's `orders/paid`, `orders/cancelled` and `customers/create` webhooks at `POST /v1/hooks/{shop}/shopify`. A new secret replaces the old at once.
+         * @description Stores the secret the platform signs the shop's webhooks with (Shopify: the app's client secret; WooCommerce: the webhook's secret; Shopware: the shop secret of the app's registration), in every gate before it answers. Then point the platform's webhooks at the answer's `webhook_path`. A new secret replaces the old at once.
          */
         put: operations["connectShopify"];
         post?: never;
         /**
          * Disconnect Shopify's webhooks
-         * @description Forgets the secret: Shopify's webhooks are refused (401) from then on.
+         * @description Forgets the secret: the platform's webhooks are refused (401) from then on.
          */
         delete: operations["disconnectShopify"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/platforms/shopware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Connect Shopware's app webhooks
+         * @description Stores the secret the platform signs the shop's webhooks with (Shopify: the app's client secret; WooCommerce: the webhook's secret; Shopware: the shop secret of the app's registration), in every gate before it answers. Then point the platform's webhooks at the answer's `webhook_path`. A new secret replaces the old at once.
+         */
+        put: operations["connectShopware"];
+        post?: never;
+        /**
+         * Disconnect Shopware's app webhooks
+         * @description Forgets the secret: the platform's webhooks are refused (401) from then on.
+         */
+        delete: operations["disconnectShopware"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/platforms/woocommerce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Connect WooCommerce's webhooks
+         * @description Stores the secret the platform signs the shop's webhooks with (Shopify: the app's client secret; WooCommerce: the webhook's secret; Shopware: the shop secret of the app's registration), in every gate before it answers. Then point the platform's webhooks at the answer's `webhook_path`. A new secret replaces the old at once.
+         */
+        put: operations["connectWooCommerce"];
+        post?: never;
+        /**
+         * Disconnect WooCommerce's webhooks
+         * @description Forgets the secret: the platform's webhooks are refused (401) from then on.
+         */
+        delete: operations["disconnectWooCommerce"];
         options?: never;
         head?: never;
         patch?: never;
@@ -395,6 +483,90 @@ export interface paths {
          */
         post: operations["simulate"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's webhooks
+         * @description Every subscription, without its secret.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to loyalty events
+         * @description Each event of the `topics` is POSTed to `url` as JSON (the `webhooks` of this document), signed `Loyalty-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the secret in this answer (shown once), with `Loyalty-Event-Id` (the same in every delivery of an event: deduplicate on it), `Loyalty-Topic` and `Loyalty-Attempt`. A 2xx within 10 s delivers it; anything else is tried again after 1, 2, 4 … minutes (at most 6 hours apart), 12 tries over about 20 hours, through restarts; then it is a dead letter (`GET …/webhooks/dead`) until replayed. Deliveries are not ordered. At most 20 webhooks per shop.
+         */
+        post: operations["addWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/webhooks/dead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Deliveries given up after their last try
+         * @description Oldest first, with what the last try met; each is kept 30 days unless replayed. The event's body is not shown (it names a member).
+         */
+        get: operations["deadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/webhooks/dead/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a dead letter again
+         * @description The delivery starts over: the same event id, a fresh signature, the same retries.
+         */
+        post: operations["replayDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe
+         * @description Removes the subscription; its pending and dead deliveries go. Idempotent: `removed: false` when there was none.
+         */
+        delete: operations["removeWebhook"];
         options?: never;
         head?: never;
         patch?: never;
@@ -541,7 +713,161 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    badge_earned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `badge_earned`, sent to the shop's subscribed URLs */
+        post: operations["badge-earnedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    code_used: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `code_used`, sent to the shop's subscribed URLs */
+        post: operations["code-usedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    member_erased: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `member_erased`, sent to the shop's subscribed URLs */
+        post: operations["member-erasedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    points_earned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `points_earned`, sent to the shop's subscribed URLs */
+        post: operations["points-earnedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    points_expiring: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `points_expiring`, sent to the shop's subscribed URLs */
+        post: operations["points-expiringEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    points_spent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `points_spent`, sent to the shop's subscribed URLs */
+        post: operations["points-spentEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    referral_credited: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `referral_credited`, sent to the shop's subscribed URLs */
+        post: operations["referral-creditedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    reward_redeemed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `reward_redeemed`, sent to the shop's subscribed URLs */
+        post: operations["reward-redeemedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    tier_changed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `tier_changed`, sent to the shop's subscribed URLs */
+        post: operations["tier-changedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description B2B: members sharing an `account_id` earn, redeem and climb as one. */
@@ -1032,6 +1358,28 @@ export interface components {
             /** Format: int64 */
             points_redeemed: number;
         };
+        /** @description A delivery given up after its last try. */
+        DeadLetter: {
+            /** Format: uint32 */
+            attempts: number;
+            /** @description The event's id (the same in every delivery of it). */
+            event_id: string;
+            /** Format: date-time */
+            failed_at: string;
+            /**
+             * Format: int64
+             * @description The delivery's id, for the replay.
+             */
+            id: number;
+            /** @description What the last try met: a status, or why nothing was answered. */
+            last_error: string;
+            topic: components["schemas"]["Topic"];
+            webhook_id: string;
+        };
+        /** @description `GET /v1/shops/{shop}/webhooks/dead`: the dead letters, oldest first. */
+        DeadLetters: {
+            deliveries: components["schemas"]["DeadLetter"][];
+        };
         /**
          * @description One way to earn: when an event matches, the effect applies.
          *     `per_amount` and `cashback` rules listen to `order_paid` only; `lines`
@@ -1233,6 +1581,12 @@ export interface components {
         Expiry: {
             /** Format: int64 */
             inactivity_days: number;
+            /**
+             * Format: int64
+             * @description How many days before the balance expires the shop's subscribed
+             *     systems are told (`points_expiring`); fewer than `inactivity_days`.
+             */
+            warning_days?: number | null;
         };
         /** @description Everything held on one member (a data-subject export). */
         Export: {
@@ -1367,6 +1721,11 @@ export interface components {
             codes_used?: string[];
             /** @description The topic is not one this API acts on: nothing recorded. */
             ignored: boolean;
+            /**
+             * @description A privacy request's outcome (Shopify's `customers/redact` and
+             *     `customers/data_request`).
+             */
+            privacy?: components["schemas"]["PrivacyDone"] | null;
             results: components["schemas"]["Outcome"][];
             topic: string;
         };
@@ -1403,6 +1762,8 @@ export interface components {
             /** Format: date-time */
             status_at?: string | null;
         };
+        /** @description What a subscription sends to. */
+        Kind: "webhook" | "klaviyo" | "mailchimp";
         /** @description One line of the member's activity history. */
         LedgerEntry: {
             /** Format: date-time */
@@ -1570,6 +1931,12 @@ export interface components {
              *     used to refuse self-referrals.
              */
             email_hash?: string | null;
+            /**
+             * @description The MD5 of the trimmed, lower-cased e-mail address, 32 lower-case
+             *     hex digits: Mailchimp's name for the contact (its `subscriber_hash`),
+             *     for the Mailchimp destination only.
+             */
+            email_md5?: string | null;
             tags?: string[] | null;
         };
         /** @description Everything the edge stores for one member or one pooled account. */
@@ -1690,6 +2057,27 @@ export interface components {
             /** @description The new shop's id, used in every path of its API. */
             shop: components["schemas"]["Id"];
         };
+        /**
+         * @description `POST /v1/shops/{shop}/webhooks`: where to send which topics. A
+         *     `webhook` (the default) posts each event to `url`, signed; `klaviyo`
+         *     and `mailchimp` keep the member's standing on their profiles with the
+         *     tool's API key (`url` then defaults to the tool's API).
+         */
+        NewWebhook: {
+            /** @description `klaviyo`: a private API key; `mailchimp`: an API key (`…-us6`). */
+            api_key?: string | null;
+            /** @default webhook */
+            kind: components["schemas"]["Kind"];
+            /** @description `mailchimp`: the audience's id. */
+            list_id?: string | null;
+            /** @description One or more topics, each once. */
+            topics: components["schemas"]["Topic"][];
+            /**
+             * @description `https://…` (plain `http://` only to this machine, for
+             *     development); required for a `webhook`.
+             */
+            url?: string | null;
+        };
         NextTier: {
             benefits?: string[];
             id: components["schemas"]["Id"];
@@ -1772,6 +2160,75 @@ export interface components {
             /** Format: int64 */
             taken_back: number;
         };
+        /**
+         * @description What each delivery to a subscription carries: the event's id (stable
+         *     over retries: the receiver's idempotency key), the shop, when it was
+         *     sent first, and the notice.
+         */
+        OutboundEvent: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @description The member after it (absent for `member_erased`). */
+            member?: components["schemas"]["Standing"] | null;
+            member_id: components["schemas"]["Id"];
+            /** Format: date-time */
+            occurred_at: string;
+            shop: string;
+        } & ({
+            event_id?: components["schemas"]["Id"] | null;
+            order_id?: components["schemas"]["Id"] | null;
+            /** Format: int64 */
+            points: number;
+            /** @description What gave them (`earn`, `referral`, `adjustment`). */
+            source: components["schemas"]["EntryKind"];
+            /** @constant */
+            topic: "points_earned";
+        } | {
+            /** Format: int64 */
+            points: number;
+            reward_id?: string | null;
+            /** @constant */
+            topic: "points_spent";
+        } | {
+            /** @default null */
+            from: components["schemas"]["Id"] | null;
+            /** @default null */
+            to: components["schemas"]["Id"] | null;
+            /** @constant */
+            topic: "tier_changed";
+        } | {
+            code: string;
+            /** Format: int64 */
+            points_spent: number;
+            reward_id: string;
+            /** @constant */
+            topic: "reward_redeemed";
+        } | {
+            code: string;
+            reward_id: string;
+            /** @constant */
+            topic: "code_used";
+        } | {
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: int64 */
+            points: number;
+            /** @constant */
+            topic: "points_expiring";
+        } | {
+            /** Format: int64 */
+            points: number;
+            /** @constant */
+            topic: "referral_credited";
+        } | {
+            badge_id: components["schemas"]["Id"];
+            /** @constant */
+            topic: "badge_earned";
+        } | {
+            /** @constant */
+            topic: "member_erased";
+        });
         /** @description What became of one event: its answer, or the problem that refused it. */
         Outcome: components["schemas"]["Answer"] | components["schemas"]["Problem"];
         /** @description Points that are not spendable yet. */
@@ -1829,6 +2286,24 @@ export interface components {
              */
             zone: components["schemas"]["Zone"];
         };
+        /** @description What a platform's privacy request came to. */
+        PrivacyDone: {
+            /**
+             * @description A redaction: everything of the customer is gone, the orders held
+             *     under their email's hash too.
+             */
+            erased: boolean;
+            /**
+             * @description A data request: where the merchant reads what is held about the
+             *     member (`GET`, with the shop's API key).
+             */
+            export_path?: string | null;
+            /**
+             * @description Whether the customer was a member (and now, for a redaction, is
+             *     erased).
+             */
+            member: boolean;
+        };
         /**
          * @description An answer that is not a success, as `application/problem+json`
          *     (RFC 9457) with a stable `code`; `problems` lists every invalid member of
@@ -1856,6 +2331,8 @@ export interface components {
             /** @description Referees this member has been credited for. */
             credited_referees?: components["schemas"]["Id"][];
             email_hash?: string | null;
+            /** @description The MD5 of the e-mail, for the Mailchimp destination (as sent). */
+            email_md5?: string | null;
             /** @description Whether the member takes part in the program. */
             enrollment?: components["schemas"]["Enrollment"];
             /**
@@ -2151,6 +2628,12 @@ export interface components {
             referred: number;
             url: string;
         };
+        /** @description A dead delivery sent again (from its first try's schedule). */
+        Replayed: {
+            /** Format: int64 */
+            id: number;
+            replayed: boolean;
+        };
         /** @description One result per event, in the order sent. */
         Results: {
             results: components["schemas"]["Outcome"][];
@@ -2261,6 +2744,35 @@ export interface components {
             /** @description The draft; left out (or `null`), the shop's current program. */
             program?: components["schemas"]["Program"] | null;
         };
+        /** @description The member as a notice leaves them: what email tools keep on a profile. */
+        Standing: {
+            /**
+             * Format: int64
+             * @description Spendable points.
+             */
+            balance: number;
+            /**
+             * @description The MD5 of their e-mail if the shop sent it (Mailchimp's name for
+             *     the contact).
+             */
+            email_md5?: string | null;
+            /**
+             * Format: int64
+             * @description Points not spendable yet.
+             */
+            pending: number;
+            /**
+             * Format: date-time
+             * @description When the balance expires if nothing happens first.
+             */
+            points_expire_at?: string | null;
+            referral_code: string;
+            /** @description Where their referral link lands (the storefront with `ref=`). */
+            referral_url: string;
+            tier_id?: components["schemas"]["Id"] | null;
+            /** @description The tier's name in the program's default language. */
+            tier_name?: string | null;
+        };
         /** @description One counted event of a member's progress. */
         Step: {
             /**
@@ -2351,6 +2863,11 @@ export interface components {
             /** Format: int64 */
             window_days?: number | null;
         };
+        /**
+         * @description A kind of notice, which the shop subscribes to by name.
+         * @enum {string}
+         */
+        Topic: "points_earned" | "points_spent" | "tier_changed" | "reward_redeemed" | "code_used" | "points_expiring" | "referral_credited" | "badge_earned" | "member_erased";
         /** @description The member view of contract section 6. */
         ViewAnswer: {
             account_id?: components["schemas"]["Id"] | null;
@@ -2417,6 +2934,32 @@ export interface components {
             reward?: components["schemas"]["Id"] | null;
             /** Format: date-time */
             until?: string | null;
+        };
+        /**
+         * @description A subscription as the merchant sees it (the secret only when made;
+         *     an email tool's API key never).
+         */
+        Webhook: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            kind: components["schemas"]["Kind"];
+            /**
+             * @description The secret each delivery is signed with (`Loyalty-Signature`):
+             *     shown once, in the answer that made the subscription.
+             */
+            secret?: string | null;
+            topics: components["schemas"]["Topic"][];
+            url: string;
+        };
+        /** @description `DELETE …/webhooks/{webhook_id}`: whether there was one to remove. */
+        WebhookRemoved: {
+            id: string;
+            removed: boolean;
+        };
+        /** @description `GET /v1/shops/{shop}/webhooks`. */
+        Webhooks: {
+            webhooks: components["schemas"]["Webhook"][];
         };
         /** @description The public program view, for a shopper's widget. */
         WidgetProgram: {
@@ -2606,6 +3149,188 @@ export interface operations {
         };
     };
     shopifyWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "created_at": "2026-11-23T11:23:46-05:00",
+                 *       "email": "steve.lastnameson@example.com",
+                 *       "id": 1073339458
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformPayload"];
+            };
+        };
+        responses: {
+            /** @description What became of the webhook's events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookAnswer"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    shopwareWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "created_at": "2026-11-23T11:23:46-05:00",
+                 *       "email": "steve.lastnameson@example.com",
+                 *       "id": 1073339458
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformPayload"];
+            };
+        };
+        responses: {
+            /** @description What became of the webhook's events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookAnswer"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wooCommerceWebhook: {
         parameters: {
             query?: never;
             header?: never;
@@ -3749,6 +4474,254 @@ export interface operations {
             };
         };
     };
+    connectShopware: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "secret": "shpss_0123456789abcdef"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformSecret"];
+            };
+        };
+        responses: {
+            /** @description Connected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformConnection"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disconnectShopware: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformConnection"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    connectWooCommerce: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "secret": "shpss_0123456789abcdef"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformSecret"];
+            };
+        };
+        responses: {
+            /** @description Connected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformConnection"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disconnectWooCommerce: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformConnection"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getProgram: {
         parameters: {
             query?: never;
@@ -4137,6 +5110,285 @@ export interface operations {
             };
             /** @description Invalid input, every problem with its JSON path */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhooks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhooks"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "topics": [
+                 *         "points_earned",
+                 *         "tier_changed"
+                 *       ],
+                 *       "url": "https://shop.example/hooks/loyalty"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewWebhook"];
+            };
+        };
+        responses: {
+            /** @description Subscribed; the secret is shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead letters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetters"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+                /**
+                 * @description A dead delivery's id
+                 * @example 42
+                 */
+                delivery_id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replayed"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+                /**
+                 * @description An outbound webhook's id
+                 * @example wh_3f9a1c2b7d4e5f60
+                 */
+                webhook_id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed (or there was none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRemoved"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4714,6 +5966,375 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    "badge-earnedEvent": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the webhook's secret: check it, and that `t` is recent. */
+                "Loyalty-Signature": string;
+                /** @description The event's id, the same in every delivery of it: deduplicate on it. */
+                "Loyalty-Event-Id": string;
+                /** @description The topic, as in the body. */
+                "Loyalty-Topic": string;
+                /** @description 1 for the first try, then 2, 3 … */
+                "Loyalty-Attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundEvent"] & {
+                    /** @constant */
+                    topic?: "badge_earned";
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered: not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: tried again later, then a dead letter */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "code-usedEvent": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the webhook's secret: check it, and that `t` is recent. */
+                "Loyalty-Signature": string;
+                /** @description The event's id, the same in every delivery of it: deduplicate on it. */
+                "Loyalty-Event-Id": string;
+                /** @description The topic, as in the body. */
+                "Loyalty-Topic": string;
+                /** @description 1 for the first try, then 2, 3 … */
+                "Loyalty-Attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundEvent"] & {
+                    /** @constant */
+                    topic?: "code_used";
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered: not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: tried again later, then a dead letter */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "member-erasedEvent": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the webhook's secret: check it, and that `t` is recent. */
+                "Loyalty-Signature": string;
+                /** @description The event's id, the same in every delivery of it: deduplicate on it. */
+                "Loyalty-Event-Id": string;
+                /** @description The topic, as in the body. */
+                "Loyalty-Topic": string;
+                /** @description 1 for the first try, then 2, 3 … */
+                "Loyalty-Attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundEvent"] & {
+                    /** @constant */
+                    topic?: "member_erased";
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered: not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: tried again later, then a dead letter */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "points-earnedEvent": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the webhook's secret: check it, and that `t` is recent. */
+                "Loyalty-Signature": string;
+                /** @description The event's id, the same in every delivery of it: deduplicate on it. */
+                "Loyalty-Event-Id": string;
+                /** @description The topic, as in the body. */
+                "Loyalty-Topic": string;
+                /** @description 1 for the first try, then 2, 3 … */
+                "Loyalty-Attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundEvent"] & {
+                    /** @constant */
+                    topic?: "points_earned";
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered: not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: tried again later, then a dead letter */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "points-expiringEvent": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the webhook's secret: check it, and that `t` is recent. */
+                "Loyalty-Signature": string;
+                /** @description The event's id, the same in every delivery of it: deduplicate on it. */
+                "Loyalty-Event-Id": string;
+                /** @description The topic, as in the body. */
+                "Loyalty-Topic": string;
+                /** @description 1 for the first try, then 2, 3 … */
+                "Loyalty-Attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundEvent"] & {
+                    /** @constant */
+                    topic?: "points_expiring";
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered: not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: tried again later, then a dead letter */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "points-spentEvent": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the webhook's secret: check it, and that `t` is recent. */
+                "Loyalty-Signature": string;
+                /** @description The event's id, the same in every delivery of it: deduplicate on it. */
+                "Loyalty-Event-Id": string;
+                /** @description The topic, as in the body. */
+                "Loyalty-Topic": string;
+                /** @description 1 for the first try, then 2, 3 … */
+                "Loyalty-Attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundEvent"] & {
+                    /** @constant */
+                    topic?: "points_spent";
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered: not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: tried again later, then a dead letter */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "referral-creditedEvent": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the webhook's secret: check it, and that `t` is recent. */
+                "Loyalty-Signature": string;
+                /** @description The event's id, the same in every delivery of it: deduplicate on it. */
+                "Loyalty-Event-Id": string;
+                /** @description The topic, as in the body. */
+                "Loyalty-Topic": string;
+                /** @description 1 for the first try, then 2, 3 … */
+                "Loyalty-Attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundEvent"] & {
+                    /** @constant */
+                    topic?: "referral_credited";
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered: not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: tried again later, then a dead letter */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "reward-redeemedEvent": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the webhook's secret: check it, and that `t` is recent. */
+                "Loyalty-Signature": string;
+                /** @description The event's id, the same in every delivery of it: deduplicate on it. */
+                "Loyalty-Event-Id": string;
+                /** @description The topic, as in the body. */
+                "Loyalty-Topic": string;
+                /** @description 1 for the first try, then 2, 3 … */
+                "Loyalty-Attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundEvent"] & {
+                    /** @constant */
+                    topic?: "reward_redeemed";
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered: not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: tried again later, then a dead letter */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "tier-changedEvent": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the webhook's secret: check it, and that `t` is recent. */
+                "Loyalty-Signature": string;
+                /** @description The event's id, the same in every delivery of it: deduplicate on it. */
+                "Loyalty-Event-Id": string;
+                /** @description The topic, as in the body. */
+                "Loyalty-Topic": string;
+                /** @description 1 for the first try, then 2, 3 … */
+                "Loyalty-Attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundEvent"] & {
+                    /** @constant */
+                    topic?: "tier_changed";
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered: not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: tried again later, then a dead letter */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -393,7 +393,15 @@ pub struct NewWebhook {
     /// `https://…` (plain `http://` only to this machine, for
     /// development); required for a `webhook`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(not(target_arch = "wasm32"), schemars(length(min = 1, max = 2048)))]
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(
+            length(min = 1, max = 2048),
+            regex(
+                pattern = r"^(https://[A-Za-z0-9.-]+|http://(localhost|127\.0\.0\.1))(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$"
+            )
+        )
+    )]
     pub url: Option<String>,
     /// One or more topics, each once.
     #[cfg_attr(not(target_arch = "wasm32"), schemars(length(min = 1, max = 9)))]

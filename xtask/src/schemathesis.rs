@@ -43,9 +43,15 @@ const REFERRER: &str = "st-referrer";
 /// answer to a rule the schema cannot state (an `occurred_at` more than five
 /// minutes ahead, a cursor this API never gave, a program whose parts
 /// contradict each other, `6750.0` where an integer is wanted), always with
-/// the problems and their JSON paths.
+/// the problems and their JSON paths. The stateful phase sends valid data
+/// only: its negative cases take values from earlier answers that make
+/// them valid again while still counted as negative (schemathesis issue
+/// #2983, seen again with this version: a valid member id from a link
+/// reported as a schema-violating request accepted); the other phases
+/// send invalid data to every operation.
 const CHECKS: &str = "[checks.positive_data_acceptance]\n\
-    expected-statuses = [\"2xx\", \"3xx\", 401, 403, 404, 409, 422, 429]\n\n";
+    expected-statuses = [\"2xx\", \"3xx\", 401, 403, 404, 409, 422, 429]\n\n\
+    [phases.stateful.generation]\nmode = \"positive\"\n\n";
 
 /// Operations schemathesis does not send (or cannot send past their
 /// credential), and why they count as reached.
@@ -58,6 +64,21 @@ const NOT_SENT: &[(&str, &str)] = &[
         "POST /v1/hooks/{shop}/shopify",
         "signed by Shopify over the raw body, which schemathesis cannot do: fuzzed up to the \
          signature here, reached by the e2e case with Shopify's published payloads",
+    ),
+    (
+        "POST /v1/hooks/{shop}/woocommerce",
+        "signed by WooCommerce over the raw body: fuzzed up to the signature here, reached by \
+         the e2e case with WooCommerce's published payloads",
+    ),
+    (
+        "POST /v1/hooks/{shop}/shopware",
+        "signed by Shopware over the raw body: fuzzed up to the signature here, reached by the \
+         e2e case with Shopware's published payloads",
+    ),
+    (
+        "POST /v1/shops/{shop}/webhooks/dead/{delivery_id}/replay",
+        "needs a dead letter, which takes a receiver failing every try: reached by the e2e \
+         outbound case",
     ),
 ];
 

@@ -20,8 +20,9 @@
 use std::fmt;
 
 pub use loyalty_edge::bodies::{
-    EventBatch, EventsAnswer, Export, Health, LedgerQuery, Outcome, ProgramSaved, Results,
-    Simulation, StoredProgram, WidgetProgram,
+    DeadLetter, DeadLetters, EventBatch, EventsAnswer, Export, Health, LedgerQuery, NewWebhook,
+    Outcome, ProgramSaved, Replayed, Results, Simulation, StoredProgram, Webhook, WebhookRemoved,
+    Webhooks, WidgetProgram,
 };
 pub use loyalty_edge::error::AppError as Problem;
 pub use loyalty_edge::model::{
@@ -419,6 +420,41 @@ impl Merchant {
     pub fn analytics(&self) -> Result<Analytics> {
         self.call(Op::Analytics, &[], None, None::<&()>)
             .and_then(decode)
+    }
+
+    /// `POST …/webhooks`: the answer holds a webhook's signing secret, once.
+    pub fn add_webhook(&self, webhook: &NewWebhook) -> Result<Webhook> {
+        self.call(Op::AddWebhook, &[], None, Some(webhook))
+            .and_then(decode)
+    }
+
+    /// `GET …/webhooks`.
+    pub fn webhooks(&self) -> Result<Webhooks> {
+        self.call(Op::ListWebhooks, &[], None, None::<&()>)
+            .and_then(decode)
+    }
+
+    /// `DELETE …/webhooks/{webhook_id}`.
+    pub fn remove_webhook(&self, id: &str) -> Result<WebhookRemoved> {
+        self.call(Op::RemoveWebhook, &[id], None, None::<&()>)
+            .and_then(decode)
+    }
+
+    /// `GET …/webhooks/dead`.
+    pub fn dead_letters(&self) -> Result<DeadLetters> {
+        self.call(Op::DeadLetters, &[], None, None::<&()>)
+            .and_then(decode)
+    }
+
+    /// `POST …/webhooks/dead/{delivery_id}/replay`.
+    pub fn replay(&self, delivery: i64) -> Result<Replayed> {
+        self.call(
+            Op::ReplayDelivery,
+            &[&delivery.to_string()],
+            None,
+            None::<&()>,
+        )
+        .and_then(decode)
     }
 }
 

@@ -55,6 +55,7 @@ pub(super) async fn list(ask: Ask<'_>) -> AppResult<Reply> {
 /// `DELETE …/webhooks/{webhook_id}`: idempotent (`removed: false` when
 /// there was none).
 pub(super) async fn remove(ask: Ask<'_>) -> AppResult<Reply> {
+    check_id(&ask.id, "webhook_id")?;
     merchant::authenticate(&ask, ContextRequest::default()).await?;
     let removed = store::shop(ask.env, &ask.shop, RemoveWebhook { id: ask.id.clone() }).await?;
     Reply::json(
