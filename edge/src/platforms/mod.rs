@@ -191,6 +191,32 @@ pub(crate) fn email_facts(email: &str) -> Value {
     })
 }
 
+/// A platform's new customer as a `signup` event: `<platform>.customer.<id>.created`
+/// (every delivery of it the same), with the e-mail's facts when it has one.
+pub(crate) fn signup(platform: Platform, id: &str, at: &str, email: Option<&str>) -> Value {
+    let mut event = serde_json::json!({
+        "id": format!("{}.customer.{id}.created", platform.name()),
+        "kind": "signup",
+        "member_id": id,
+        "occurred_at": at,
+    });
+    if let Some(email) = email.filter(|e| e.contains('@')) {
+        event["member"] = email_facts(email);
+    }
+    event
+}
+
+/// A published payload of `tests/fixtures/platforms`.
+#[cfg(test)]
+pub(crate) fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../tests/fixtures/platforms/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("the fixture"))
+        .expect("the fixture's JSON")
+}
+
 /// A problem at a path of the platform's payload.
 pub(crate) fn problem(path: &str, message: &str) -> Problem {
     Problem {

@@ -562,15 +562,8 @@ fn refunded(order: &Map<String, Value>) -> Result<Hook, Vec<Problem>> {
 mod tests {
     use super::*;
     use crate::platforms::Platform;
+    use crate::platforms::fixture;
     use loyalty_rules::event::Incoming;
-
-    fn fixture(name: &str) -> Value {
-        let path = format!(
-            "{}/../tests/fixtures/platforms/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
 
     fn now() -> chrono::DateTime<chrono::Utc> {
         "2026-12-01T00:00:00Z".parse().unwrap()

@@ -442,35 +442,21 @@ fn customer(customer: &Map<String, Value>) -> Result<Value, Vec<Problem>> {
     let (Some(id), Some(at)) = (id, at) else {
         return Err(reader.problems);
     };
-    let mut event = json!({
-        "id": format!("woocommerce.customer.{id}.created"),
-        "kind": "signup",
-        "member_id": id.to_string(),
-        "occurred_at": at,
-    });
-    if let Some(email) = customer
-        .get("email")
-        .and_then(Value::as_str)
-        .filter(|e| e.contains('@'))
-    {
-        event["member"] = super::email_facts(email);
-    }
-    Ok(event)
+    let email = customer.get("email").and_then(Value::as_str);
+    Ok(super::signup(
+        super::Platform::WooCommerce,
+        &id.to_string(),
+        &at,
+        email,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::platforms::Platform;
+    use crate::platforms::fixture;
     use loyalty_rules::event::Incoming;
-
-    fn fixture(name: &str) -> Value {
-        let path = format!(
-            "{}/../tests/fixtures/platforms/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
 
     fn now() -> chrono::DateTime<chrono::Utc> {
         "2026-12-01T00:00:00Z".parse().unwrap()
