@@ -79,7 +79,7 @@ export interface paths {
         put?: never;
         /**
          * Shopify's webhooks, as Shopify sends them
-         * @description Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the connected secret) and turns the `X-Shopify-Topic` into events: `orders/paid` an `order_paid` (shop money; the customer's id is the member; no customer: a guest's order by the email's SHA-256), `orders/cancelled` an `order_cancelled`, `refunds/create` an `order_refunded` of the refunded lines (for the paid order's owner), `customers/create` a `signup`. Event ids come from the order's or customer's id, so Shopify's retries credit once. A paid order's `discount_codes` that are this shop's reward codes are spent (`codes_used`). The mandatory privacy topics: `customers/redact` erases the member and the orders held under their email's hash, `customers/data_request` answers where the export is (`privacy`); `shop/redact` is acknowledged and not acted on yet. Other topics are acknowledged and change nothing. A refusal by the rules is acknowledged with its reason in `results`; a payload missing what an event needs answers 422 naming each field, and nothing is recorded.
+         * @description Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the connected secret) and turns the `X-Shopify-Topic` into events: `orders/paid` an `order_paid` (shop money; the customer's id is the member; no customer: a guest's order by the email's SHA-256), `orders/cancelled` an `order_cancelled`, `refunds/create` an `order_refunded` of the refunded lines (for the paid order's owner), `customers/create` a `signup`. Event ids come from the order's or customer's id, so Shopify's retries credit once. A paid order's `discount_codes` that are this shop's reward codes are spent (`codes_used`). The mandatory privacy topics: `customers/redact` erases the member and the orders held under their email's hash, `customers/data_request` answers where the export is (`privacy`); `shop/redact` erases every member and every guest's held orders, in the background (`privacy.whole_shop`). Other topics are acknowledged and change nothing. A refusal by the rules is acknowledged with its reason in `results`; a payload missing what an event needs answers 422 naming each field, and nothing is recorded.
          */
         post: operations["shopifyWebhook"];
         delete?: never;
@@ -2303,6 +2303,11 @@ export interface components {
              *     erased).
              */
             member: boolean;
+            /**
+             * @description A whole shop's erasure began (every member and guest's orders, a
+             *     page at a time, in the background).
+             */
+            whole_shop?: boolean;
         };
         /**
          * @description An answer that is not a success, as `application/problem+json`

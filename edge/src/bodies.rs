@@ -277,6 +277,10 @@ pub struct PrivacyDone {
     /// member (`GET`, with the shop's API key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export_path: Option<String>,
+    /// A whole shop's erasure began (every member and guest's orders, a
+    /// page at a time, in the background).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole_shop: bool,
 }
 
 /// The public program view, for a shopper's widget.

@@ -69,6 +69,8 @@ calls! {
         RemoveWebhook(RemoveWebhook) -> bool,
         Webhooks(ListWebhooks) -> Vec<Subscription>,
         Tick(Tick) -> TickDone,
+        Redact(RedactShop) -> (),
+        Guest(GuestSeen) -> (),
     }
 }
 
@@ -120,6 +122,7 @@ calls! {
         ClaimGuest(ClaimGuest) -> Vec<Event>,
         ForgetGuest(ForgetGuest) -> (),
         Scheduled(ScheduledRequest) -> Option<Report>,
+        EraseState(EraseState) -> u64,
     }
 }
 
@@ -274,6 +277,28 @@ pub struct ShopCopy {
     /// only these notices.
     #[serde(default)]
     pub topics: Topics,
+}
+
+/// The shop's customers are to be erased, every one (a platform's
+/// `shop/redact`): the shop object's alarm walks its states and guests.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RedactShop {
+    pub program: ProgramRef,
+}
+
+/// A guest object came to hold something (`present`), or was wiped: the
+/// shop object's list of guest objects, for a whole shop's erasure.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GuestSeen {
+    pub key: String,
+    pub present: bool,
+}
+
+/// Erases every member of a state (answers how many).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EraseState {
+    pub shop: String,
+    pub program: ProgramRef,
 }
 
 /// The schedule's hourly call: the shop object acts on the days of its

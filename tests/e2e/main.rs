@@ -170,6 +170,10 @@ const CASES: &[Case] = &[
         platforms::shopify_privacy,
     ),
     (
+        "Shopify's shop/redact: every member and guest erased, nothing left",
+        platforms::shopify_shop_redact,
+    ),
+    (
         "WooCommerce's webhooks: ping, guest order, completed duplicate, refunds",
         platforms::woocommerce_webhooks,
     ),

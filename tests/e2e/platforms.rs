@@ -718,3 +718,121 @@ pub fn shopware_webhooks(world: &mut World) {
     );
     assert_eq!(forged.status, 401, "{}", forged.body);
 }
+
+/// Shopify's `shop/redact` (its published payload): every member and
+/// every guest's held orders erased in the background, each as
+/// `DELETE …/members/{id}` erases; the shop and its program stay; no
+/// store holds any of them afterwards, across a restart.
+pub fn shopify_shop_redact(world: &mut World) {
+    let program = json!({
+        "currency": "USD", "shop_url": "https://shop.example", "guest_days": 30,
+        "earn_rules": [{"id": "base", "event": "order_paid",
+                        "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}}]
+    });
+    let shop = world.shop(&program);
+    let secret = format!("shpss_{}", shop.name);
+    assert_eq!(connect(&shop, &secret).status, 200);
+    let run = u64::try_from(xtask::clock::unix_now()).unwrap() % 1_000_000_000;
+    let (ann, ben) = (8_830_000_000_000 + run, 8_840_000_000_000 + run);
+    let guest_order = 8_850_000_000_000 + run;
+    let guest_email = format!("guest.{run}@example.com");
+    for (n, customer) in [ann, ben].into_iter().enumerate() {
+        let mut paid = fixture("shopify-orders-paid.json");
+        paid["id"] = json!(customer + 1);
+        paid["customer"]["id"] = json!(customer);
+        paid["processed_at"] = json!(days_ago(1));
+        let answer = deliver(world, &shop, "orders/paid", &paid, &secret, 20 + n as u32);
+        assert_eq!(
+            answer.json()["results"][0]["points"],
+            181,
+            "{}",
+            answer.body
+        );
+    }
+    let mut guest = fixture("shopify-orders-paid.json");
+    guest["id"] = json!(guest_order);
+    guest.as_object_mut().unwrap().remove("customer");
+    guest["email"] = json!(guest_email);
+    guest["processed_at"] = json!(days_ago(1));
+    let held = deliver(world, &shop, "orders/paid", &guest, &secret, 22);
+    assert!(
+        held.json()["results"][0]["held_until"].is_string(),
+        "{}",
+        held.body
+    );
+    // The shop object knows its states by their figures, which each write
+    // reports (within seconds here).
+    let wait = |done: &dyn Fn() -> bool, what: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !done() {
+            assert!(std::time::Instant::now() < deadline, "{what}");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    };
+    wait(
+        &|| shop.api.analytics().unwrap().members == 2,
+        "two members counted",
+    );
+
+    let redact = deliver(
+        world,
+        &shop,
+        "shop/redact",
+        &fixture("shopify-shop-redact.json"),
+        &secret,
+        23,
+    );
+    assert_eq!(redact.status, 200, "{}", redact.body);
+    assert_eq!(
+        redact.json()["privacy"],
+        json!({"member": false, "erased": true, "whole_shop": true}),
+        "{}",
+        redact.body
+    );
+    wait(
+        &|| {
+            shop.api.export(&ann.to_string()).is_err() && shop.api.export(&ben.to_string()).is_err()
+        },
+        "both members erased",
+    );
+    wait(
+        &|| shop.api.analytics().unwrap().members == 0,
+        "no member counted",
+    );
+    // The guest's held order went too: the customer's account now brings
+    // nothing with it.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let mut created = fixture("shopify-customers-create.json");
+    created["id"] = json!(8_860_000_000_000 + run);
+    created["email"] = json!(guest_email);
+    created["created_at"] = json!(days_ago(0));
+    let joined = deliver(world, &shop, "customers/create", &created, &secret, 24);
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    assert_eq!(joined.json()["results"][0]["points"], 0, "{}", joined.body);
+    // The shop and its program stay.
+    assert!(shop.api.program().is_ok());
+    let joined_id = (8_860_000_000_000 + run).to_string();
+    shop.api
+        .erase(&joined_id)
+        .expect("the new customer erased too");
+
+    world.stop();
+    let stores = world.state.join("wrangler");
+    let mut left = Vec::new();
+    for needle in [
+        ann.to_string(),
+        ben.to_string(),
+        guest_order.to_string(),
+        loyalty_edge::auth::sha256_hex(&guest_email),
+    ] {
+        left.extend(
+            crate::privacy::stores_holding(&stores, &needle)
+                .into_iter()
+                .map(|store| format!("{needle}: {store}")),
+        );
+    }
+    let shop_found = crate::privacy::stores_holding(&stores, &shop.name);
+    world.restart(true);
+    assert!(left.is_empty(), "still held: {left:#?}");
+    assert!(!shop_found.is_empty(), "the search reads the stores");
+}

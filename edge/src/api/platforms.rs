@@ -4,7 +4,9 @@
 
 use super::*;
 use crate::bodies::{HookAnswer, PlatformConnection, PlatformSecret, PrivacyDone};
-use crate::model::{ConnectPlatform, EraseRequest, ExportRequest, ForgetGuest, Index, LookupOrder};
+use crate::model::{
+    ConnectPlatform, EraseRequest, ExportRequest, ForgetGuest, Index, LookupOrder, RedactShop,
+};
 use crate::platforms::{Hook, Platform, PrivacyRequest};
 
 /// Stores (or forgets) the secret `platform` signs the shop's webhooks with.
@@ -114,6 +116,27 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
                 },
             );
         }
+        Ok(Hook::ShopRedact) => {
+            let redact = RedactShop {
+                program: program_ref(&ask.shop, &context),
+            };
+            store::shop(ask.env, &ask.shop, redact).await?;
+            return Reply::json(
+                200,
+                &HookAnswer {
+                    topic,
+                    ignored: false,
+                    results: Vec::new(),
+                    codes_used: Vec::new(),
+                    privacy: Some(PrivacyDone {
+                        member: false,
+                        erased: true,
+                        export_path: None,
+                        whole_shop: true,
+                    }),
+                },
+            );
+        }
         Ok(Hook::Ignored) => {
             return Reply::json(
                 200,
@@ -215,6 +238,7 @@ async fn privacy(
         store::member(env, shop, &keys::guest_state(&hash), ForgetGuest {}).await?;
     }
     Ok(PrivacyDone {
+        whole_shop: false,
         member: member.is_some(),
         erased: erase,
         export_path: member

@@ -30,10 +30,11 @@ use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::model::{
     AdjustAnswer, AdjustRequest, ApplyReply, ApplyRequest, ClaimGuest, CodeAction, CodeRequest,
-    CodeView, ConsentAnswer, ConsentRequest, CreditRequest, EraseRequest, Erased, ErasedState,
-    Forget, ForgetGuest, ForgetMember, Held, HoldRequest, HooksForget, Index, KeyOf, LedgerPage,
-    LedgerRequest, MemberCall, MemberEnvelope, MemberOp, Notify, Profile, ProgramRef, RedeemAnswer,
-    RedeemRequest, ReferrerWire, Report, ScheduledRequest, Stamped, ViewAnswer, ViewRequest,
+    CodeView, ConsentAnswer, ConsentRequest, CreditRequest, EraseRequest, EraseState, Erased,
+    ErasedState, Forget, ForgetGuest, ForgetMember, GuestSeen, Held, HoldRequest, HooksForget,
+    Index, KeyOf, LedgerPage, LedgerRequest, MemberCall, MemberEnvelope, MemberOp, Notify, Profile,
+    ProgramRef, RedeemAnswer, RedeemRequest, ReferrerWire, Report, ScheduledRequest, Stamped,
+    ViewAnswer, ViewRequest,
 };
 use crate::objects::shop::json;
 use crate::store::{self, reply};
@@ -1114,6 +1115,7 @@ impl MemberObject {
             MemberCall::ForgetMember(_) => answer::<ForgetMember>(Ok(())),
             MemberCall::ForgetGuest(_) => answer::<ForgetGuest>(Ok(())),
             MemberCall::Scheduled(_) => answer::<ScheduledRequest>(Ok(None)),
+            MemberCall::EraseState(_) => answer::<EraseState>(Ok(0)),
             MemberCall::Code(_) => Err(loyalty_rules::redemption::CodeError::Unknown.into()),
             _ => Err(gone()),
         }
@@ -1133,6 +1135,15 @@ impl MemberObject {
     /// Writes the held orders and sets the alarm for the next hold's end
     /// (while no member claimed them).
     async fn put_guest(&self, shop: &str, key: &str, stored: &StoredGuest) -> AppResult<()> {
+        // The shop object lists guest objects (a whole shop's erasure
+        // reaches them), before this one holds anything.
+        if self.get_text("shop")?.is_none() {
+            let seen = GuestSeen {
+                key: key.to_owned(),
+                present: true,
+            };
+            store::shop(&self.env, shop, seen).await?;
+        }
         let text = serde_json::to_string(stored).map_err(|_| AppError::internal())?;
         self.put_text("guest", &text)?;
         if !*self.named.borrow() {
@@ -1256,6 +1267,16 @@ impl MemberObject {
     /// Deletes everything this object stores (its alarm too) and what it
     /// holds in memory: it is as if it had never been written.
     async fn wipe(&self) -> AppResult<()> {
+        // A guest object leaves the shop object's list first.
+        if let (Some(shop), Some(key)) = (self.get_text("shop")?, self.get_text("key")?)
+            && key.starts_with("guest:")
+        {
+            let gone = GuestSeen {
+                key,
+                present: false,
+            };
+            store::shop(&self.env, &shop, gone).await?;
+        }
         let storage = self.state.storage();
         let _ = storage.delete_alarm().await;
         storage.delete_all().await.map_err(|e| {
@@ -1300,6 +1321,28 @@ impl MemberObject {
             }
         }
         Ok(())
+    }
+
+    /// Every member of this state erased, one by one as `DELETE
+    /// …/members/{id}` erases each (a whole shop's erasure).
+    async fn erase_state(&self, key: &str, request: EraseState) -> AppResult<u64> {
+        let members: Vec<String> = self
+            .load()?
+            .profiles
+            .keys()
+            .map(ToString::to_string)
+            .collect();
+        let mut erased = 0;
+        for member in members {
+            let erase = EraseRequest {
+                shop: request.shop.clone(),
+                member,
+                program: request.program.clone(),
+            };
+            self.erase(key, &erase).await?;
+            erased += 1;
+        }
+        Ok(erased)
     }
 
     /// An occasion of the schedule: decided from this state on the shop's
@@ -1432,6 +1475,7 @@ impl MemberObject {
             MemberCall::ClaimGuest(c) => answer::<ClaimGuest>(self.claim_guest(&key, c).await),
             MemberCall::ForgetGuest(_) => answer::<ForgetGuest>(self.forget_guest().await),
             MemberCall::Scheduled(c) => answer::<ScheduledRequest>(self.scheduled(&key, c).await),
+            MemberCall::EraseState(c) => answer::<EraseState>(self.erase_state(&key, c).await),
         }
     }
 }

@@ -21,9 +21,10 @@ use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
     AddWebhook, AnalyticsRequest, BoundKey, CallsRequest, ConnectPlatform, CopyRequest, CreateShop,
-    DevToken, ErasedState, Figures, KeyOf, ListWebhooks, ProgramDocument, ProgramRef, PutProgram,
-    RemoveWebhook, Report, RotateKeys, ScheduledRequest, Secrets, ShopCall, ShopCopy, ShopOp,
-    Subscription, Subscriptions, Tick, TickDone, Unbind,
+    DevToken, EraseState, ErasedState, Figures, ForgetGuest, GuestSeen, KeyOf, ListWebhooks,
+    ProgramDocument, ProgramRef, PutProgram, RedactShop, RemoveWebhook, Report, RotateKeys,
+    ScheduledRequest, Secrets, ShopCall, ShopCopy, ShopOp, Subscription, Subscriptions, Tick,
+    TickDone, Unbind,
 };
 use crate::store::{self, reply};
 use chrono::{Duration, NaiveDate};
@@ -90,6 +91,7 @@ impl ShopObject {
             "CREATE TABLE IF NOT EXISTS calendar (key TEXT NOT NULL, member TEXT NOT NULL, \
              occasion TEXT NOT NULL, day TEXT NOT NULL, PRIMARY KEY (key, member, occasion))",
             "CREATE INDEX IF NOT EXISTS calendar_day ON calendar (occasion, day)",
+            "CREATE TABLE IF NOT EXISTS guests (key TEXT PRIMARY KEY)",
         ] {
             sql.exec(statement, None).map_err(sql_err)?;
         }
@@ -666,6 +668,92 @@ impl ShopObject {
         Ok(done)
     }
 
+    /// A guest object holds something, or was wiped.
+    fn guest_seen(&self, seen: &GuestSeen) -> AppResult<()> {
+        let query = if seen.present {
+            "INSERT OR IGNORE INTO guests (key) VALUES (?)"
+        } else {
+            "DELETE FROM guests WHERE key = ?"
+        };
+        self.sql()
+            .exec(query, vec![seen.key.as_str().into()])
+            .map(|_| ())
+            .map_err(sql_err)
+    }
+
+    /// A whole shop's customers to erase (a platform's `shop/redact`): noted,
+    /// then done by the alarm a page at a time, so the request answers at
+    /// once and a failure is tried again.
+    async fn redact(&self, request: RedactShop) -> AppResult<()> {
+        let program = serde_json::to_string(&request.program).map_err(|_| AppError::internal())?;
+        self.put_text("redact", &program)?;
+        self.put_text("redact_cursor", "")?;
+        let _ = self.state.storage().set_alarm(100_i64).await;
+        Ok(())
+    }
+
+    /// One page of a shop's erasure: the next states (by key, after the
+    /// cursor) erased member by member, then the guest objects wiped; the
+    /// alarm comes back until none is left. Every member goes the way
+    /// `DELETE …/members/{id}` takes them (their claims, codes, deliveries,
+    /// snapshots and index rows with them).
+    async fn redact_step(&self) -> AppResult<()> {
+        const PAGE: i64 = 10;
+        let Some(program) = self
+            .get_text("redact")?
+            .and_then(|t| serde_json::from_str::<ProgramRef>(&t).ok())
+        else {
+            return Ok(());
+        };
+        let shop = program.shop.clone();
+        let cursor = self.get_text("redact_cursor")?.unwrap_or_default();
+        #[derive(Deserialize)]
+        struct Row {
+            key: String,
+        }
+        let states: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT key FROM figures WHERE key > ? ORDER BY key LIMIT ?",
+            vec![cursor.as_str().into(), SqlStorageValue::Integer(PAGE)],
+        )?;
+        if let Some(last) = states.last() {
+            for row in &states {
+                let erase = EraseState {
+                    shop: shop.clone(),
+                    program: program.clone(),
+                };
+                store::member(&self.env, &shop, &row.key, erase).await?;
+            }
+            self.put_text("redact_cursor", &last.key)?;
+            let _ = self.state.storage().set_alarm(100_i64).await;
+            return Ok(());
+        }
+        let guests: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT key FROM guests ORDER BY key LIMIT ?",
+            vec![SqlStorageValue::Integer(PAGE)],
+        )?;
+        if guests.is_empty() {
+            self.sql()
+                .exec(
+                    "DELETE FROM kv WHERE k IN ('redact', 'redact_cursor')",
+                    None,
+                )
+                .map_err(sql_err)?;
+            return Ok(());
+        }
+        for row in &guests {
+            store::member(&self.env, &shop, &row.key, ForgetGuest {}).await?;
+            // Wiped (or never written): off the list either way.
+            self.guest_seen(&GuestSeen {
+                key: row.key.clone(),
+                present: false,
+            })?;
+        }
+        let _ = self.state.storage().set_alarm(100_i64).await;
+        Ok(())
+    }
+
     /// A state's last recorded figures and their revision: from this
     /// object's memory (only it writes them), else from storage.
     fn figures_of(&self, key: &str) -> AppResult<Option<(i64, MemberFigures)>> {
@@ -742,6 +830,8 @@ impl ShopObject {
             ShopCall::RemoveWebhook(c) => answer::<RemoveWebhook>(self.remove_webhook(&c.id).await),
             ShopCall::Webhooks(_) => answer::<ListWebhooks>(Ok(self.record()?.webhooks)),
             ShopCall::Tick(_) => answer::<Tick>(self.tick().await),
+            ShopCall::Redact(c) => answer::<RedactShop>(self.redact(c).await),
+            ShopCall::Guest(c) => answer::<GuestSeen>(self.guest_seen(&c)),
             ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c)),
             ShopCall::Unbind(c) => answer::<Unbind>(self.unbind(&c.member)),
             ShopCall::Erased(c) => answer::<ErasedState>(self.erased(&c)),
@@ -816,6 +906,9 @@ impl DurableObject for ShopObject {
         if self.created().unwrap_or(false) && self.migrate().is_ok() {
             let _ = self.push().await;
             let _ = self.tick().await;
+            if self.redact_step().await.is_err() {
+                let _ = self.state.storage().set_alarm(5_000_i64).await;
+            }
         }
         Response::ok("")
     }

@@ -80,7 +80,8 @@ const SHOPIFY_HOOK: &str = "Checks `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 o
     once. A paid order's `discount_codes` that are this shop's reward codes are spent \
     (`codes_used`). The mandatory privacy topics: `customers/redact` erases the member and the \
     orders held under their email's hash, `customers/data_request` answers where the export is \
-    (`privacy`); `shop/redact` is acknowledged and not acted on yet. Other topics are \
+    (`privacy`); `shop/redact` erases every member and every guest's held orders, in the \
+    background (`privacy.whole_shop`). Other topics are \
     acknowledged and change nothing. A refusal by the rules is acknowledged with its reason in \
     `results`; a payload missing what an event needs answers 422 naming each field, and \
     nothing is recorded.";

@@ -166,6 +166,9 @@ pub enum Hook {
         member_id: Option<String>,
         email_hash: Option<String>,
     },
+    /// Every customer of the shop is to be erased (Shopify's `shop/redact`,
+    /// sent 48 hours after the app was uninstalled).
+    ShopRedact,
     /// A topic this API takes no action on: acknowledged, nothing recorded.
     Ignored,
 }

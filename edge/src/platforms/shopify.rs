@@ -1,6 +1,6 @@
 //! Shopify's webhooks: `orders/paid`, `orders/cancelled`, `refunds/create`
 //! and `customers/create` as this API's events, and the mandatory privacy
-//! topics `customers/redact` and `customers/data_request`.
+//! topics `customers/redact`, `customers/data_request` and `shop/redact`.
 //!
 //! Money is the shop's (`*_set.shop_money`), in minor units of its
 //! currency; the customer's id is the member id; an order without a
@@ -32,6 +32,7 @@ pub fn read(topic: &str, body: &Value) -> Result<Hook, Vec<Problem>> {
         "refunds/create" => refund(payload),
         "customers/redact" => privacy(payload, PrivacyRequest::Erase),
         "customers/data_request" => privacy(payload, PrivacyRequest::Export),
+        "shop/redact" => Ok(Hook::ShopRedact),
         _ => Ok(Hook::Ignored),
     }
 }
@@ -495,6 +496,10 @@ mod tests {
                 member_id: Some("191167".into()),
                 email_hash: Some(hash),
             }
+        );
+        assert_eq!(
+            read("shop/redact", &fixture("shopify-shop-redact.json")).unwrap(),
+            Hook::ShopRedact
         );
         let problems = read("customers/redact", &json!({"shop_id": 954889})).unwrap_err();
         assert_eq!(problems[0].path, "$.customer");
