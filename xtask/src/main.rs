@@ -198,6 +198,11 @@ fn dev() -> Result {
     println!("  API document      http://127.0.0.1:{port}/openapi.json");
     println!("  API reference     http://127.0.0.1:{port}/docs/");
     println!(
+        "  platform webhooks http://127.0.0.1:{port}/v1/hooks/demo/{{shopify,woocommerce,shopware}}"
+    );
+    println!("  schedule          http://127.0.0.1:{port}/__scheduled fires the hourly trigger now");
+    println!("  (connecting platforms and outbound webhooks: docs/INTEGRATIONS.md)");
+    println!(
         "  demo shop api_key {}",
         secrets["api_key"].as_str().unwrap_or("?")
     );
