@@ -23,10 +23,12 @@ const VENDOR: &str = "/docs/vendor/";
 
 /// The number of operations in an OpenAPI document.
 fn operations(document: &Value) -> usize {
-    document["paths"]
-        .as_object()
-        .expect("the document has paths")
-        .values()
+    // The routes (`paths`) and the outbound events (`webhooks`), which
+    // Swagger UI draws as operations too.
+    ["paths", "webhooks"]
+        .iter()
+        .filter_map(|section| document[*section].as_object())
+        .flat_map(|items| items.values())
         .map(|item| {
             METHODS
                 .iter()

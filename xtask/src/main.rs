@@ -200,7 +200,9 @@ fn dev() -> Result {
     println!(
         "  platform webhooks http://127.0.0.1:{port}/v1/hooks/demo/{{shopify,woocommerce,shopware}}"
     );
-    println!("  schedule          http://127.0.0.1:{port}/__scheduled fires the hourly trigger now");
+    println!(
+        "  schedule          http://127.0.0.1:{port}/__scheduled fires the hourly trigger now"
+    );
     println!("  (connecting platforms and outbound webhooks: docs/INTEGRATIONS.md)");
     println!(
         "  demo shop api_key {}",
