@@ -127,7 +127,56 @@ const TRIVIAL: &str = r#"
 export default { fetch() { return new Response('{"status":"ok"}', { headers: { "content-type": "application/json" } }); } };
 "#;
 
+/// The worker's Durable Object bindings, `(name, class)`, as
+/// `edge/wrangler.toml` declares them (the one list; the bench's workerd
+/// configuration is made from it).
+fn durable_objects(wrangler: &str) -> Vec<(String, String)> {
+    let value = |line: &str, key: &str| {
+        let rest = line
+            .trim()
+            .strip_prefix(key)?
+            .trim_start()
+            .strip_prefix('=')?;
+        Some(rest.trim().trim_matches('"').to_owned())
+    };
+    let mut found = Vec::new();
+    let mut in_binding = false;
+    let mut name = None;
+    for line in wrangler.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_binding = line == "[[durable_objects.bindings]]";
+            name = None;
+            continue;
+        }
+        if !in_binding {
+            continue;
+        }
+        if let Some(n) = value(line, "name") {
+            name = Some(n);
+        } else if let (Some(class), Some(n)) = (value(line, "class_name"), name.take()) {
+            found.push((n, class));
+        }
+    }
+    found
+}
+
 fn config(main_port: u16, trivial_port: u16, floor_port: u16) -> String {
+    let wrangler = fs::read_to_string(root().join("edge/wrangler.toml")).unwrap_or_default();
+    let objects = durable_objects(&wrangler);
+    let mut bindings = String::new();
+    let mut namespaces = String::new();
+    for (name, class) in &objects {
+        let _ = writeln!(
+            bindings,
+            "    (name = \"{name}\", durableObjectNamespace = \"{class}\"),"
+        );
+        let _ = writeln!(
+            namespaces,
+            "    (className = \"{class}\", uniqueKey = \"loyalty-{}\", enableSql = true),",
+            class.to_lowercase()
+        );
+    }
     format!(
         r#"using Workerd = import "/workerd/workerd.capnp";
 
@@ -171,19 +220,11 @@ const mainWorker :Workerd.Worker = (
   compatibilityDate = "2025-09-01",
   bindings = [
     (name = "LOYALTY", kvNamespace = "kv"),
-    (name = "SHOPS", durableObjectNamespace = "ShopObject"),
-    (name = "MEMBERS", durableObjectNamespace = "MemberObject"),
-    (name = "GATES", durableObjectNamespace = "GateObject"),
-    (name = "HOOKS", durableObjectNamespace = "HookObject"),
-    (name = "ADMIN_TOKEN", text = "bench-admin"),
+{bindings}    (name = "ADMIN_TOKEN", text = "bench-admin"),
     (name = "LOYALTY_DEV", text = "1"),
   ],
   durableObjectNamespaces = [
-    (className = "ShopObject", uniqueKey = "loyalty-shop", enableSql = true),
-    (className = "MemberObject", uniqueKey = "loyalty-member", enableSql = true),
-    (className = "GateObject", uniqueKey = "loyalty-gate", enableSql = true),
-    (className = "HookObject", uniqueKey = "loyalty-hooks", enableSql = true),
-  ],
+{namespaces}  ],
   durableObjectStorage = (localDisk = "do-disk"),
 );
 
@@ -576,4 +617,24 @@ fn members(port: u16, key: &str) -> i64 {
     .ok()
     .and_then(|answer| answer.json()["members"].as_i64())
     .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bench_binds_every_durable_object_wrangler_declares() {
+        let wrangler = fs::read_to_string(root().join("edge/wrangler.toml")).unwrap();
+        let objects = durable_objects(&wrangler);
+        let names: Vec<&str> = objects.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["SHOPS", "MEMBERS", "GATES", "HOOKS"]);
+        assert!(objects.contains(&("HOOKS".into(), "HookObject".into())));
+        let config = config(1, 2, 3);
+        for (name, class) in &objects {
+            assert!(config.contains(&format!(
+                "(name = \"{name}\", durableObjectNamespace = \"{class}\")"
+            )));
+        }
+    }
 }
