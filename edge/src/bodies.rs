@@ -263,6 +263,20 @@ pub struct HookAnswer {
     pub privacy: Option<PrivacyDone>,
 }
 
+impl HookAnswer {
+    /// An answer of `topic` that records nothing yet (the fields filled
+    /// in by what the webhook came to).
+    pub fn of(topic: impl Into<String>) -> Self {
+        Self {
+            topic: topic.into(),
+            ignored: false,
+            results: Vec::new(),
+            codes_used: Vec::new(),
+            privacy: None,
+        }
+    }
+}
+
 /// What a platform's privacy request came to.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]

@@ -43,11 +43,8 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
         return Reply::json(
             200,
             &HookAnswer {
-                topic: "ping".to_owned(),
                 ignored: true,
-                results: Vec::new(),
-                codes_used: Vec::new(),
-                privacy: None,
+                ..HookAnswer::of("ping")
             },
         );
     }
@@ -84,11 +81,8 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
                 return Reply::json(
                     200,
                     &HookAnswer {
-                        topic,
-                        ignored: false,
                         results: vec![Outcome::Problem(unknown)],
-                        codes_used: Vec::new(),
-                        privacy: None,
+                        ..HookAnswer::of(topic)
                     },
                 );
             };
@@ -108,11 +102,8 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
             return Reply::json(
                 200,
                 &HookAnswer {
-                    topic,
-                    ignored: false,
-                    results: Vec::new(),
-                    codes_used: Vec::new(),
                     privacy: Some(done),
+                    ..HookAnswer::of(topic)
                 },
             );
         }
@@ -124,16 +115,13 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
             return Reply::json(
                 200,
                 &HookAnswer {
-                    topic,
-                    ignored: false,
-                    results: Vec::new(),
-                    codes_used: Vec::new(),
                     privacy: Some(PrivacyDone {
                         member: false,
                         erased: true,
                         export_path: None,
                         whole_shop: true,
                     }),
+                    ..HookAnswer::of(topic)
                 },
             );
         }
@@ -141,11 +129,8 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
             return Reply::json(
                 200,
                 &HookAnswer {
-                    topic,
                     ignored: true,
-                    results: Vec::new(),
-                    codes_used: Vec::new(),
-                    privacy: None,
+                    ..HookAnswer::of(topic)
                 },
             );
         }
@@ -184,11 +169,9 @@ pub(super) async fn hook(ask: Ask<'_>, platform: Platform) -> AppResult<Reply> {
     Reply::json(
         200,
         &HookAnswer {
-            topic,
-            ignored: false,
             results: results.into_iter().map(Outcome::from).collect(),
             codes_used,
-            privacy: None,
+            ..HookAnswer::of(topic)
         },
     )
 }
