@@ -168,6 +168,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/shops/{shop}/analytics/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The metrics day by day
+         * @description Every local day from `from` to `to` on the program's clock (UTC until the program names a `time_zone`): the metrics as the day closed (a day without a write carries the day before), what the day changed, and the liability in money at the program's point value. Days are kept two years.
+         */
+        get: operations["dailyAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/shops/{shop}/codes/{code}": {
         parameters: {
             query?: never;
@@ -235,7 +255,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The shop's recent events, newest first
+         * @description The events the shop recorded (members' and guests' orders, as parsed), each with when it arrived, for replaying under a draft program (the console's backtest). The newest 32,000 or so are kept (2,000 per event-id shard); `complete` says the pages reached the shop's first event. Events the rules refused are not kept; an erased member's leave with them; the schedule's own awards (birthdays) are not events here.
+         */
+        get: operations["recentEvents"];
         put?: never;
         /**
          * Record one event or a batch of up to 100
@@ -262,6 +286,26 @@ export interface paths {
          * @description Issues a new api key, webhook secret and widget secret. The old ones stop working at once.
          */
         post: operations["rotateKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's members, searched, sorted and paged
+         * @description Finds members by the beginning of their id, or by their email hash or referral code exactly; sorts by last activity (default), balance, tier, joining day or id. Read from the shop's index of members, which follows each member's writes within seconds (a pooled account's members share its balance and tier); an erased member leaves it at once.
+         */
+        get: operations["listMembers"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -461,6 +505,66 @@ export interface paths {
          * @description Validates the whole document and saves it as the shop's next version. A refused document answers 422 with every problem and its JSON path (`$.earn_rules[2].effect.points`); nothing changes.
          */
         put: operations["putProgram"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/program/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The program's saved versions, newest first
+         * @description Each version with when it was saved and by which key (a fingerprint: the first 12 hex digits of the key's SHA-256; `your_key` is the asking key's). To roll back, read an old version and save it again: it becomes a new version equal to the old one.
+         */
+        get: operations["programVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/program/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One saved version of the program
+         * @description The document as that version saved it.
+         */
+        get: operations["programVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shops/{shop}/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The install checklist
+         * @description When each step of the install first happened: a program saved, the widget loaded from one of the program's allowed origins, the first event recorded, the first member counted (null: not yet).
+         */
+        get: operations["setup"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -917,7 +1021,7 @@ export interface components {
             /** @description Why, as the member's ledger will show it. */
             reason: string;
         };
-        /** @description The analytics endpoint's answer; rates in basis points. */
+        /** @description The analytics endpoint's answer. */
         Analytics: {
             /** Format: int64 */
             clv_minor: number;
@@ -1345,10 +1449,103 @@ export interface components {
             /** Format: int64 */
             amount_minor: number;
         };
+        /** @description The daily series' range. */
+        DailyQuery: {
+            /**
+             * Format: date
+             * @description The first local day (`YYYY-MM-DD`); default 29 days before `to`.
+             * @default null
+             */
+            from: string | null;
+            /**
+             * Format: date
+             * @description The last local day; default today on the shop's clock. At most 366
+             *     days from `from`.
+             * @default null
+             */
+            to: string | null;
+        };
+        /** @description The shop's metrics day by day, on the program's clock. */
+        DailySeries: {
+            /** @description The currency of `*_minor` figures. */
+            currency: string;
+            /** @description Every day from `from` to `to`, oldest first. */
+            days: components["schemas"]["DayPoint"][];
+            /** Format: date */
+            from: string;
+            /**
+             * @description What one point is worth at most, in minor units over points (the
+             *     best money reward's rate), that `liability_minor` is reckoned by;
+             *     null when no reward gives money.
+             */
+            point_value?: components["schemas"]["PointValue"] | null;
+            /** @description The IANA zone the days are of (`UTC` until the program names one). */
+            time_zone: string;
+            /** Format: date */
+            to: string;
+        };
         /** @description One day of the daily series, on the shop's clock. */
         DayFigures: {
             /** Format: date */
             date: string;
+            /** Format: int64 */
+            members: number;
+            /** Format: int64 */
+            net_spend: number;
+            /** Format: int64 */
+            points_issued: number;
+            /** Format: int64 */
+            points_redeemed: number;
+        };
+        /**
+         * @description One local day of the daily series: the metrics as the day closed (as
+         *     of the last write recorded that day; a day without one carries the day
+         *     before), what the day changed, and the liability in money.
+         */
+        DayPoint: {
+            changes: components["schemas"]["DayTotals"];
+            /** Format: int64 */
+            clv_minor: number;
+            /** Format: date */
+            date: string;
+            /**
+             * Format: int64
+             * @description `points_outstanding` in minor units at the program's point value
+             *     (null when no reward gives money).
+             */
+            liability_minor?: number | null;
+            /** Format: int64 */
+            members: number;
+            /**
+             * Format: int64
+             * @description Per cent of promoters minus per cent of detractors, floored; null without answers.
+             */
+            nps?: number | null;
+            /** Format: int64 */
+            nps_answers: number;
+            /** Format: int64 */
+            participation_rate: number;
+            /** Format: int64 */
+            points_issued: number;
+            /** Format: int64 */
+            points_outstanding: number;
+            /** Format: int64 */
+            points_redeemed: number;
+            /** Format: int64 */
+            redemption_rate: number;
+            /** Format: int64 */
+            referral_conversions: number;
+            /** Format: int64 */
+            repeat_customer_rate: number;
+            tier_counts: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * @description What one local day changed: points issued and redeemed, net spend (a
+         *     refund lowers it) and members (new, less erased).
+         */
+        DayTotals: {
             /** Format: int64 */
             members: number;
             /** Format: int64 */
@@ -1661,6 +1858,19 @@ export interface components {
             /** Format: int64 */
             points: number;
         };
+        /**
+         * @description An order paid (or refunded, or cancelled) by a guest: the shopper's
+         *     email hash and no member id. It is held for the program's `guest_days`
+         *     and credited, once, to the member who later signs up with that hash.
+         */
+        GuestEvent: {
+            email_hash: string;
+            id: components["schemas"]["Id"];
+            kind: components["schemas"]["EventKind"];
+            /** Format: date-time */
+            occurred_at: string;
+            order: components["schemas"]["Order"];
+        };
         /** @description What a guest's order says of the shopper: only the email hash. */
         GuestFacts: {
             email_hash: string;
@@ -1939,6 +2149,36 @@ export interface components {
             email_md5?: string | null;
             tags?: string[] | null;
         };
+        /** @description A page of the list of members. */
+        MemberList: {
+            members: components["schemas"]["MemberRow"][];
+            /** @description The next page's `cursor`; null on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many members the search matches (all of the shop's without one).
+             */
+            total: number;
+        };
+        /** @description One member in the list. */
+        MemberRow: {
+            /**
+             * Format: int64
+             * @description Points available now (a pooled account's members share it).
+             */
+            balance: number;
+            email_hash?: string | null;
+            /** Format: date-time */
+            joined_at: string;
+            /** Format: date-time */
+            last_activity?: string | null;
+            member_id: string;
+            referral_code: string;
+            /** @description The tier's id. */
+            tier?: string | null;
+        };
+        /** @description How the list of members is sorted. */
+        MemberSort: "member_id" | "last_activity" | "balance" | "tier" | "joined";
         /** @description Everything the edge stores for one member or one pooled account. */
         MemberState: {
             /** @description Manual adjustments by id, with their fingerprint, for idempotency. */
@@ -2027,6 +2267,37 @@ export interface components {
             };
             /** Format: int64 */
             store_credit_minor: number;
+        };
+        /** @description The list of members' query. */
+        MembersQuery: {
+            /**
+             * @description The `next_cursor` of the page before (with the same `q`, `sort`
+             *     and `order`).
+             * @default null
+             */
+            cursor: string | null;
+            /**
+             * Format: uint32
+             * @description Members per page, 1 to 200 (default 50).
+             * @default null
+             */
+            limit: number | null;
+            /**
+             * @description Default `desc`.
+             * @default null
+             */
+            order: components["schemas"]["SortOrder"] | null;
+            /**
+             * @description Finds members whose id begins with it, or whose email hash (the
+             *     SHA-256 hex the events sent) or referral code is it.
+             * @default null
+             */
+            q: string | null;
+            /**
+             * @description Default `last_activity`.
+             * @default null
+             */
+            sort: components["schemas"]["MemberSort"] | null;
         };
         /** @description A paid membership: the level `tier` (a paid level) until `until`. */
         Membership: {
@@ -2268,6 +2539,17 @@ export interface components {
         PlatformSecret: {
             secret: string;
         };
+        /**
+         * @description What a point is worth at most: the money reward that gives the most
+         *     per point, as `amount_minor` for `points` (kept as a ratio, so no
+         *     rounding happens before the one floor of a liability).
+         */
+        PointValue: {
+            /** Format: int64 */
+            amount_minor: number;
+            /** Format: int64 */
+            points: number;
+        };
         /** @description What the widget's cart preview computes from. */
         PreviewInputs: {
             /** @description The signed-in shopper, if any. */
@@ -2506,6 +2788,32 @@ export interface components {
             /** Format: uint64 */
             version: number;
         };
+        /** @description One saved version of the program. */
+        ProgramVersion: {
+            /**
+             * Format: date-time
+             * @description When it was saved (null for versions saved before this was kept).
+             */
+            saved_at?: string | null;
+            /**
+             * @description Who saved it: `key:` and the first 12 hex digits of the SHA-256 of
+             *     the API key used, or `admin`.
+             */
+            saved_by?: string | null;
+            /** Format: uint64 */
+            version: number;
+        };
+        /** @description The program's saved versions, newest first (the newest 200). */
+        ProgramVersions: {
+            /**
+             * Format: uint64
+             * @description The version in force.
+             */
+            current: number;
+            versions: components["schemas"]["ProgramVersion"][];
+            /** @description The fingerprint of the credential that asked, as `saved_by` writes it. */
+            your_key: string;
+        };
         /** @description A member's progress in one period of one challenge. */
         Progress: {
             /** @default false */
@@ -2553,6 +2861,39 @@ export interface components {
         };
         /** @description The reasons, as stable codes. */
         ReasonCode: "outside_window" | "limit_reached" | "below_min_subtotal" | "tier_required" | "excluded_tag" | "no_eligible_lines" | "below_per_amount" | "condition_not_met";
+        /** @description One recent event, with when the edge received it. */
+        RecentEvent: {
+            event?: components["schemas"]["Event"] | null;
+            guest?: components["schemas"]["GuestEvent"] | null;
+            /** Format: date-time */
+            received_at: string;
+        };
+        /** @description A page of the shop's recent events, newest first. */
+        RecentEvents: {
+            /**
+             * @description On the last page: whether the pages went back to the shop's first
+             *     event (false once the journal let old events go, or before the last
+             *     page).
+             */
+            complete: boolean;
+            events: components["schemas"]["RecentEvent"][];
+            /** @description The next (older) page's `cursor`; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description The recent events' paging. */
+        RecentEventsQuery: {
+            /**
+             * @description The `next_cursor` of the page before.
+             * @default null
+             */
+            cursor: string | null;
+            /**
+             * Format: uint32
+             * @description Events per page, 1 to 1000 (default 500).
+             * @default null
+             */
+            limit: number | null;
+        };
         /** @description The answer to a redemption, as the API returns it. */
         RedeemAnswer: {
             /** Format: int64 */
@@ -2741,6 +3082,35 @@ export interface components {
             widget_secret: string;
         };
         /**
+         * @description The install checklist as it stands: each step with when it first
+         *     happened (null: not yet).
+         */
+        Setup: {
+            /**
+             * Format: date-time
+             * @description The first event recorded (not refused).
+             * @default null
+             */
+            event_at: string | null;
+            /**
+             * Format: date-time
+             * @description The first member counted.
+             * @default null
+             */
+            member_at: string | null;
+            /**
+             * Format: uint64
+             * @description 0 until a program is saved.
+             */
+            program_version: number;
+            /**
+             * Format: date-time
+             * @description The widget's first load from one of the program's allowed origins.
+             * @default null
+             */
+            widget_at: string | null;
+        };
+        /**
          * @description `POST …/simulate`: events put to a draft program (or, without one, the
          *     current program), against the stored members, stored nowhere.
          */
@@ -2749,6 +3119,8 @@ export interface components {
             /** @description The draft; left out (or `null`), the shop's current program. */
             program?: components["schemas"]["Program"] | null;
         };
+        /** @enum {string} */
+        SortOrder: "desc" | "asc";
         /** @description The member as a notice leaves them: what email tools keep on a profile. */
         Standing: {
             /**
@@ -3553,6 +3925,76 @@ export interface operations {
             };
         };
     };
+    dailyAnalytics: {
+        parameters: {
+            query?: {
+                /** @description The first local day (`YYYY-MM-DD`); default 29 days before `to`. */
+                from?: string | null;
+                /**
+                 * @description The last local day; default today on the shop's clock. At most 366
+                 *     days from `from`.
+                 */
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailySeries"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCode: {
         parameters: {
             query?: never;
@@ -3745,6 +4187,73 @@ export interface operations {
             };
         };
     };
+    recentEvents: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the page before. */
+                cursor?: string | null;
+                /** @description Events per page, 1 to 1000 (default 500). */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecentEvents"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     recordEvents: {
         parameters: {
             query?: never;
@@ -3889,6 +4398,85 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMembers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `next_cursor` of the page before (with the same `q`, `sort`
+                 *     and `order`).
+                 */
+                cursor?: string | null;
+                /** @description Members per page, 1 to 200 (default 50). */
+                limit?: number | null;
+                /** @description Default `desc`. */
+                order?: components["schemas"]["SortOrder"] | null;
+                /**
+                 * @description Finds members whose id begins with it, or whose email hash (the
+                 *     SHA-256 hex the events sent) or referral code is it.
+                 */
+                q?: string | null;
+                /** @description Default `last_activity`. */
+                sort?: components["schemas"]["MemberSort"] | null;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            /** @description Malformed request: not JSON, a bad query parameter or a missing header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4916,6 +5504,161 @@ export interface operations {
             };
             /** @description Invalid input, every problem with its JSON path */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    programVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramVersions"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    programVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+                /**
+                 * @description A saved version of the program (1, 2, …)
+                 * @example 3
+                 */
+                version: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredProgram"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, every problem with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other answer is an RFC 9457 problem document with a stable `code` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The shop's id
+                 * @example demo
+                 */
+                shop: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checklist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Setup"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

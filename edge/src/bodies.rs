@@ -647,3 +647,209 @@ pub struct WebhookRemoved {
     pub id: String,
     pub removed: bool,
 }
+
+/// How the list of members is sorted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MemberSort {
+    /// The last earning or spending (members who never did come last).
+    #[default]
+    LastActivity,
+    /// Points available now.
+    Balance,
+    /// The tier's rank among the program's levels (none below the first).
+    Tier,
+    /// When the shop first saw the member.
+    Joined,
+    MemberId,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Desc,
+    Asc,
+}
+
+/// The list of members' query.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct MembersQuery {
+    /// Finds members whose id begins with it, or whose email hash (the
+    /// SHA-256 hex the events sent) or referral code is it.
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(length(max = 128)))]
+    pub q: Option<String>,
+    /// Default `last_activity`.
+    #[serde(default)]
+    pub sort: Option<MemberSort>,
+    /// Default `desc`.
+    #[serde(default)]
+    pub order: Option<SortOrder>,
+    /// The `next_cursor` of the page before (with the same `q`, `sort`
+    /// and `order`).
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Members per page, 1 to 200 (default 50).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 200)))]
+    pub limit: Option<u32>,
+}
+
+/// One member in the list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct MemberRow {
+    pub member_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_hash: Option<String>,
+    pub referral_code: String,
+    /// Points available now (a pooled account's members share it).
+    pub balance: i64,
+    /// The tier's id.
+    pub tier: Option<String>,
+    pub last_activity: Option<DateTime<Utc>>,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// A page of the list of members.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct MemberList {
+    pub members: Vec<MemberRow>,
+    /// The next page's `cursor`; null on the last page.
+    pub next_cursor: Option<String>,
+    /// How many members the search matches (all of the shop's without one).
+    pub total: i64,
+}
+
+/// One saved version of the program.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct ProgramVersion {
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1)))]
+    pub version: u64,
+    /// When it was saved (null for versions saved before this was kept).
+    pub saved_at: Option<DateTime<Utc>>,
+    /// Who saved it: `key:` and the first 12 hex digits of the SHA-256 of
+    /// the API key used, or `admin`.
+    pub saved_by: Option<String>,
+}
+
+/// The program's saved versions, newest first (the newest 200).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct ProgramVersions {
+    /// The version in force.
+    pub current: u64,
+    /// The fingerprint of the credential that asked, as `saved_by` writes it.
+    pub your_key: String,
+    pub versions: Vec<ProgramVersion>,
+}
+
+/// The daily series' range.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct DailyQuery {
+    /// The first local day (`YYYY-MM-DD`); default 29 days before `to`.
+    #[serde(default)]
+    pub from: Option<chrono::NaiveDate>,
+    /// The last local day; default today on the shop's clock. At most 366
+    /// days from `from`.
+    #[serde(default)]
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// The shop's metrics day by day, on the program's clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct DailySeries {
+    /// The IANA zone the days are of (`UTC` until the program names one).
+    pub time_zone: String,
+    /// The currency of `*_minor` figures.
+    pub currency: String,
+    /// What one point is worth at most, in minor units over points (the
+    /// best money reward's rate), that `liability_minor` is reckoned by;
+    /// null when no reward gives money.
+    pub point_value: Option<loyalty_rules::analytics::PointValue>,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    /// Every day from `from` to `to`, oldest first.
+    pub days: Vec<loyalty_rules::analytics::DayPoint>,
+}
+
+/// An event as the shop recorded it: a member's, or a guest's order (held
+/// for the signup with its email hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct Recorded {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<Event>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest: Option<loyalty_rules::event::GuestEvent>,
+}
+
+impl Recorded {
+    pub fn of(incoming: &loyalty_rules::event::Incoming) -> Self {
+        use loyalty_rules::event::Incoming;
+        match incoming {
+            Incoming::Member(event) => Self {
+                event: Some(event.clone()),
+                guest: None,
+            },
+            Incoming::Guest(guest) => Self {
+                event: None,
+                guest: Some(guest.clone()),
+            },
+        }
+    }
+}
+
+/// One recent event, with when the edge received it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct RecentEvent {
+    pub received_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub recorded: Recorded,
+}
+
+/// A page of the shop's recent events, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct RecentEvents {
+    pub events: Vec<RecentEvent>,
+    /// The next (older) page's `cursor`; null on the last page.
+    pub next_cursor: Option<String>,
+    /// On the last page: whether the pages went back to the shop's first
+    /// event (false once the journal let old events go, or before the last
+    /// page).
+    pub complete: bool,
+}
+
+/// The recent events' paging.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct RecentEventsQuery {
+    /// The `next_cursor` of the page before.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Events per page, 1 to 1000 (default 500).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 1000)))]
+    pub limit: Option<u32>,
+}
+
+/// The install checklist as it stands: each step with when it first
+/// happened (null: not yet).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
+pub struct Setup {
+    /// 0 until a program is saved.
+    pub program_version: u64,
+    #[serde(flatten)]
+    pub firsts: crate::model::Firsts,
+}

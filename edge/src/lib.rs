@@ -15,6 +15,7 @@ pub mod keys;
 pub mod model;
 pub mod openapi;
 pub mod platforms;
+pub mod roster;
 pub mod routes;
 pub mod snapshot;
 pub mod zones;

@@ -71,6 +71,11 @@ calls! {
         Tick(Tick) -> TickDone,
         Redact(RedactShop) -> (),
         Guest(GuestSeen) -> (),
+        Members(MembersRequest) -> crate::bodies::MemberList,
+        Versions(ListVersions) -> Vec<crate::bodies::ProgramVersion>,
+        Daily(DailyRequest) -> DailyDays,
+        First(First) -> (),
+        Setup(SetupRequest) -> Firsts,
     }
 }
 
@@ -99,6 +104,7 @@ calls! {
         LookupReferral(LookupReferral) -> Option<String>,
         LookupOrder(LookupOrder) -> Option<String>,
         Calls(CallsRequest) -> u64,
+        Journal(JournalPage) -> JournalRows,
     }
 }
 
@@ -148,6 +154,39 @@ pub struct RotateKeys {}
 pub struct PutProgram {
     pub doc: String,
     pub pooling: bool,
+    /// Who saves it (`bodies::ProgramVersion::saved_by`).
+    pub saved_by: String,
+}
+
+/// A page of the list of members (after taking the reports the worker
+/// carried, as analytics does).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct MembersRequest {
+    #[serde(default)]
+    pub reports: Vec<Report>,
+    pub query: crate::roster::Query,
+}
+
+/// The saved versions of the program, newest first.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ListVersions {}
+
+/// The days recorded from `from` to `to` (after taking the reports the
+/// worker carried).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DailyRequest {
+    #[serde(default)]
+    pub reports: Vec<Report>,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+/// The days recorded in a span, and the metrics of the last day recorded
+/// before it (what its first days carry).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DailyDays {
+    pub before: Option<loyalty_rules::analytics::Metrics>,
+    pub days: std::collections::BTreeMap<chrono::NaiveDate, loyalty_rules::analytics::DayRecord>,
 }
 
 /// The owner of a platform order (`member:<id>` or `guest:<email hash>`).
@@ -224,6 +263,14 @@ pub struct Forget {
     /// Platform orders whose owner the index names.
     #[serde(default)]
     pub orders: Vec<String>,
+    /// Events that leave the journal of recent events only (a guest's
+    /// orders whose hold ended: their claims stay as they are).
+    #[serde(default)]
+    pub journal: Vec<String>,
+    /// Referral codes of the member that journaled events of others name
+    /// (a referee's signup): the code leaves those events.
+    #[serde(default)]
+    pub mentions: Vec<String>,
 }
 
 /// Another state forgets an erased member (their referrer's, a referee's).
@@ -277,6 +324,41 @@ pub struct ShopCopy {
     /// only these notices.
     #[serde(default)]
     pub topics: Topics,
+    /// When the install checklist's steps first happened.
+    #[serde(default)]
+    pub firsts: Firsts,
+}
+
+/// When each step of the install checklist first happened (in the gates'
+/// copies too, so a request knows without asking whether it is the first).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+pub struct Firsts {
+    /// The widget's first load from one of the program's allowed origins.
+    #[serde(default)]
+    pub widget_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The first event recorded (not refused).
+    #[serde(default)]
+    pub event_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The first member counted.
+    #[serde(default)]
+    pub member_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A step of the install checklist happened (recorded the first time only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum First {
+    Widget,
+    Event,
+}
+
+/// The install checklist as it stands (after taking the reports the
+/// worker carried, which may count the first member).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SetupRequest {
+    #[serde(default)]
+    pub reports: Vec<Report>,
 }
 
 /// The shop's customers are to be erased, every one (a platform's
@@ -535,6 +617,36 @@ pub enum Credential {
 pub struct ClaimRequest {
     pub event_id: String,
     pub fingerprint: String,
+    /// The event as recorded (`bodies::Recorded`, as JSON), for the journal
+    /// of recent events a new claim is kept in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<String>,
+}
+
+/// A page of a gate's journal of recent events: its newest `limit + 1`
+/// entries before the cursor (`value`: when received, in milliseconds;
+/// `key`: the event id).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct JournalPage {
+    pub before: Option<crate::roster::Cursor>,
+    pub limit: u32,
+}
+
+/// An entry of a gate's journal.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct JournalRow {
+    pub id: String,
+    pub at: i64,
+    /// `bodies::Recorded` as JSON.
+    pub v: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct JournalRows {
+    pub rows: Vec<JournalRow>,
+    /// Whether the gate ever let old entries go (a backtest then covers
+    /// less than the shop's whole history).
+    pub trimmed: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -585,6 +697,12 @@ pub struct Context {
     /// The rate key named a member the token does not prove: nothing was
     /// counted (count the visitor's address instead).
     pub uncounted: bool,
+    /// Whether the widget's first load and the first event are recorded
+    /// (the first of each tells the shop object).
+    #[serde(default)]
+    pub seen_widget: bool,
+    #[serde(default)]
+    pub seen_event: bool,
 }
 
 /// Index entries a member object writes, each to the gate its code chooses

@@ -124,6 +124,17 @@ pub enum Op {
     RemoveWebhook,
     DeadLetters,
     ReplayDelivery,
+    /// The list of members, searched, sorted and paged.
+    Members,
+    /// The program's saved versions, and one of them.
+    ProgramVersions,
+    ProgramVersion,
+    /// The contract's metrics day by day.
+    DailyAnalytics,
+    /// The shop's recent events, newest first (the backtest's input).
+    RecentEvents,
+    /// The install checklist.
+    Setup,
 }
 
 /// One route.
@@ -169,6 +180,18 @@ pub const ROUTES: &[RouteDef] = {
         route("POST", "/v1/shops", Admin, Op::CreateShop),
         route("PUT", "/v1/shops/{shop}/program", Merchant, Op::PutProgram),
         route("GET", "/v1/shops/{shop}/program", Merchant, Op::GetProgram),
+        route(
+            "GET",
+            "/v1/shops/{shop}/program/versions",
+            Merchant,
+            Op::ProgramVersions,
+        ),
+        route(
+            "GET",
+            "/v1/shops/{shop}/program/versions/{version}",
+            Merchant,
+            Op::ProgramVersion,
+        ),
         route("POST", "/v1/shops/{shop}/simulate", Merchant, Op::Simulate),
         route(
             "POST",
@@ -176,6 +199,8 @@ pub const ROUTES: &[RouteDef] = {
             MerchantOrSigned,
             Op::Events,
         ),
+        route("GET", "/v1/shops/{shop}/events", Merchant, Op::RecentEvents),
+        route("GET", "/v1/shops/{shop}/members", Merchant, Op::Members),
         route(
             "GET",
             "/v1/shops/{shop}/members/{member_id}",
@@ -232,6 +257,13 @@ pub const ROUTES: &[RouteDef] = {
             Op::RotateKeys,
         ),
         route("GET", "/v1/shops/{shop}/analytics", Merchant, Op::Analytics),
+        route("GET", "/v1/shops/{shop}/setup", Merchant, Op::Setup),
+        route(
+            "GET",
+            "/v1/shops/{shop}/analytics/daily",
+            Merchant,
+            Op::DailyAnalytics,
+        ),
         route(
             "POST",
             "/v1/shops/{shop}/webhooks",
@@ -362,7 +394,7 @@ pub struct Params {
     pub shop: String,
     pub member: String,
     pub code: String,
-    /// A webhook's or a delivery's id.
+    /// A webhook's or a delivery's id, a program version.
     pub id: String,
 }
 
@@ -432,7 +464,7 @@ pub fn find(path: &str, dev: bool) -> Option<Found> {
             "shop" => params.shop = value,
             "member_id" => params.member = value,
             "code" => params.code = value,
-            "webhook_id" | "delivery_id" => params.id = value,
+            "webhook_id" | "delivery_id" | "version" => params.id = value,
             _ => {}
         }
     }
@@ -488,6 +520,7 @@ mod tests {
             .replace("{code}", "ABCD")
             .replace("{webhook_id}", "wh_1")
             .replace("{delivery_id}", "7")
+            .replace("{version}", "3")
     }
 
     #[test]

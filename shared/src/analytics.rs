@@ -43,6 +43,31 @@ pub struct MemberFigures {
     /// them. No count.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dates: Vec<crate::schedule::Dated>,
+    /// The state's members as the shop's list of members shows them (the
+    /// shop object's index follows them, as it follows `dates`). No count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roster: Vec<Listed>,
+    /// Points available now (without pending), for the list's sorting.
+    #[serde(default)]
+    pub balance: i64,
+    /// The state's last earning or spending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_activity: Option<DateTime<Utc>>,
+    /// The rank of `tier` among the program's levels (0: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_rank: Option<u32>,
+}
+
+/// One member as the shop's list of members shows them, and finds them by.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Listed {
+    pub member_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_hash: Option<String>,
+    pub referral_code: String,
+    /// When the shop first saw the member.
+    pub joined_at: DateTime<Utc>,
 }
 
 impl MemberFigures {
@@ -60,11 +85,22 @@ impl MemberFigures {
         }
     }
 
+    /// Whether the list of members shows these figures otherwise than
+    /// `before` (its index is written again only then).
+    pub fn listed_differently(&self, before: &Self) -> bool {
+        self.roster != before.roster
+            || self.balance != before.balance
+            || self.last_activity != before.last_activity
+            || self.tier != before.tier
+            || self.tier_rank != before.tier_rank
+    }
+
     /// The figures of a state at the moment of a write.
     pub fn of(program: &Program, state: &MemberState, now: DateTime<Utc>) -> Self {
         let orders = state.standing_orders();
         let balances = state.balances(program, now);
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let tier_rank = state.tier_rank_at(program, now);
         Self {
             members: count(state.profiles.len()),
             participants: if state.participant {
@@ -87,10 +123,22 @@ impl MemberFigures {
                     .saturating_add(state.erased_referrals),
             )
             .unwrap_or(i64::MAX),
-            tier: state
-                .tier_rank_at(program, now)
+            tier: tier_rank
                 .and_then(|rank| program.level(rank))
                 .map(|level| level.id.to_string()),
+            tier_rank: tier_rank.and_then(|rank| u32::try_from(rank).ok()),
+            balance: balances.available,
+            last_activity: state.last_activity,
+            roster: state
+                .profiles
+                .values()
+                .map(|profile| Listed {
+                    member_id: profile.member_id.to_string(),
+                    email_hash: profile.email_hash.clone(),
+                    referral_code: profile.referral_code.clone(),
+                    joined_at: profile.first_seen,
+                })
+                .collect(),
             nps: state.nps,
             dates: crate::schedule::dates(program, state, now),
             day: Some(program.zone.local(now).date()),
@@ -163,10 +211,10 @@ pub struct ShopCounters {
     pub donations: BTreeMap<String, i64>,
 }
 
-/// The analytics endpoint's answer; rates in basis points.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The contract's metrics at one moment; rates in basis points.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Analytics {
+pub struct Metrics {
     pub members: i64,
     pub participation_rate: i64,
     pub redemption_rate: i64,
@@ -180,6 +228,14 @@ pub struct Analytics {
     /// Per cent of promoters minus per cent of detractors, floored; null without answers.
     pub nps: Option<i64>,
     pub nps_answers: i64,
+}
+
+/// The analytics endpoint's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Analytics {
+    #[serde(flatten)]
+    pub metrics: Metrics,
     /// What each local day of the program's `time_zone` changed, oldest
     /// first, up to 92 days back from the newest; days without a change
     /// are left out.
@@ -187,6 +243,103 @@ pub struct Analytics {
     /// What shoppers gave through donation rewards (redeemed, not
     /// cancelled), minor units of the program's currency by cause.
     pub donations: BTreeMap<String, i64>,
+}
+
+/// What a point is worth at most: the money reward that gives the most
+/// per point, as `amount_minor` for `points` (kept as a ratio, so no
+/// rounding happens before the one floor of a liability).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PointValue {
+    pub amount_minor: i64,
+    pub points: i64,
+}
+
+impl PointValue {
+    /// The program's best rate among rewards that give money (an amount
+    /// off, store credit, a donation); `None` when none does.
+    pub fn of(program: &Program) -> Option<Self> {
+        program
+            .rewards
+            .iter()
+            .filter(|reward| reward.cost_points > 0)
+            .filter_map(|reward| match reward.benefit {
+                Benefit::AmountOff { amount_minor }
+                | Benefit::StoreCredit { amount_minor }
+                | Benefit::Donation { amount_minor, .. } => Some(Self {
+                    amount_minor,
+                    points: reward.cost_points,
+                }),
+                _ => None,
+            })
+            .max_by(|a, b| {
+                (i128::from(a.amount_minor) * i128::from(b.points))
+                    .cmp(&(i128::from(b.amount_minor) * i128::from(a.points)))
+            })
+    }
+
+    /// What `points` would cost the shop at this rate, floored.
+    pub fn of_points(self, points: i64) -> i64 {
+        if self.points <= 0 {
+            return 0;
+        }
+        i64::try_from(i128::from(points) * i128::from(self.amount_minor) / i128::from(self.points))
+            .unwrap_or(i64::MAX)
+    }
+}
+
+/// One local day of the daily series: the metrics as the day closed (as
+/// of the last write recorded that day; a day without one carries the day
+/// before), what the day changed, and the liability in money.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DayPoint {
+    pub date: NaiveDate,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+    /// `points_outstanding` in minor units at the program's point value
+    /// (null when no reward gives money).
+    pub liability_minor: Option<i64>,
+    pub changes: DayTotals,
+}
+
+/// What the shop object keeps of one day: the metrics as of its last
+/// write, and its changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayRecord {
+    pub metrics: Metrics,
+    pub changes: DayTotals,
+}
+
+/// Every day from `from` to `to` (at most 366), from the days recorded in
+/// that span and the last one recorded before it (`before`).
+pub fn series(
+    from: NaiveDate,
+    to: NaiveDate,
+    before: Option<&Metrics>,
+    recorded: &BTreeMap<NaiveDate, DayRecord>,
+    value: Option<PointValue>,
+) -> Vec<DayPoint> {
+    let mut carried = before.cloned().unwrap_or_default();
+    let mut points = Vec::new();
+    let mut day = from;
+    while day <= to && points.len() < 366 {
+        let changes = match recorded.get(&day) {
+            Some(record) => {
+                carried = record.metrics.clone();
+                record.changes.clone()
+            }
+            None => DayTotals::default(),
+        };
+        points.push(DayPoint {
+            date: day,
+            liability_minor: value.map(|v| v.of_points(carried.points_outstanding)),
+            metrics: carried.clone(),
+            changes,
+        });
+        day += Duration::days(1);
+    }
+    points
 }
 
 fn rate_bp(part: i64, whole: i64) -> i64 {
@@ -289,12 +442,28 @@ impl ShopCounters {
     }
 
     pub fn report(&self) -> Analytics {
+        Analytics {
+            metrics: self.metrics(),
+            daily: self
+                .days
+                .iter()
+                .map(|(date, totals)| DayFigures {
+                    date: *date,
+                    totals: totals.clone(),
+                })
+                .collect(),
+            donations: self.donations.clone(),
+        }
+    }
+
+    /// The metrics now.
+    pub fn metrics(&self) -> Metrics {
         let nps = (self.nps_answers > 0).then(|| {
             (self.nps_promoters.saturating_sub(self.nps_detractors))
                 .saturating_mul(100)
                 .div_euclid(self.nps_answers)
         });
-        Analytics {
+        Metrics {
             members: self.members,
             participation_rate: rate_bp(self.participants, self.members),
             redemption_rate: rate_bp(self.points_redeemed, self.points_issued),
@@ -311,15 +480,6 @@ impl ShopCounters {
             },
             nps,
             nps_answers: self.nps_answers,
-            daily: self
-                .days
-                .iter()
-                .map(|(date, totals)| DayFigures {
-                    date: *date,
-                    totals: totals.clone(),
-                })
-                .collect(),
-            donations: self.donations.clone(),
         }
     }
 }

@@ -249,6 +249,7 @@ pub struct Event {
 /// email hash and no member id. It is held for the program's `guest_days`
 /// and credited, once, to the member who later signs up with that hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GuestEvent {
     pub id: Id,
     pub kind: EventKind,

@@ -2290,7 +2290,7 @@ fn referral_credit_stops_at_max_rewarded_per_referrer_checked_when_due() {
     let view = shop.view("a", now());
     assert_eq!(view.balance, 600);
     assert_eq!(view.referral.unwrap().referred, 1);
-    assert_eq!(shop.book.counters.report().referral_conversions, 1);
+    assert_eq!(shop.book.counters.metrics().referral_conversions, 1);
 }
 
 #[test]
@@ -2673,25 +2673,28 @@ fn analytics_counters() {
     );
     shop.redeem("m-1", "five-off", "k-1").unwrap(); // 825 - 500 = 325
     let report = shop.book.counters.report();
-    assert_eq!(report.members, 4); // m-1 .. m-4
+    assert_eq!(report.metrics.members, 4); // m-1 .. m-4
     // Earned beyond signup or redeemed: m-1 and m-3, of 4: 2/4 = 5000 bp.
-    assert_eq!(report.participation_rate, 5000);
+    assert_eq!(report.metrics.participation_rate, 5000);
     // Issued (100 + 600 + 125) + 100 + 325 = 1250; redeemed 500: 500/1250 = 0.4 = 4000 bp.
-    assert_eq!((report.points_issued, report.points_redeemed), (1250, 500));
-    assert_eq!(report.redemption_rate, 4000);
+    assert_eq!(
+        (report.metrics.points_issued, report.metrics.points_redeemed),
+        (1250, 500)
+    );
+    assert_eq!(report.metrics.redemption_rate, 4000);
     // Two or more orders: m-1; one or more: m-1, m-3. 1/2 = 5000 bp.
-    assert_eq!(report.repeat_customer_rate, 5000);
+    assert_eq!(report.metrics.repeat_customer_rate, 5000);
     // Outstanding: 325 + 100 + 325 + 0 = 750.
-    assert_eq!(report.points_outstanding, 750);
+    assert_eq!(report.metrics.points_outstanding, 750);
     // m-1 silver (70000); m-2, m-3 (32500), m-4 bronze.
     assert_eq!(
-        report.tier_counts,
+        report.metrics.tier_counts,
         BTreeMap::from([("bronze".to_owned(), 3), ("silver".to_owned(), 1)])
     );
     // 10 and 9 promote (2 of 4 = 50%), 3 detracts (1 of 4 = 25%), 7 neither: 50 - 25 = 25.
-    assert_eq!(report.nps, Some(25));
+    assert_eq!(report.metrics.nps, Some(25));
     // Net spend per member who ordered: (70000 + 32500) / 2 = 51250.
-    assert_eq!(report.clv_minor, 51250);
+    assert_eq!(report.metrics.clv_minor, 51250);
     // floor(325*5000/32500) = 50 back; m-3 spend 32500 - 5000 = 27500: (70000 + 27500) / 2 = 48750.
     // Everything was recorded at NOW, on 23 November (UTC): one day of the
     // daily series. Spend 102500, 4 members.
@@ -2701,7 +2704,7 @@ fn analytics_counters() {
                 "net_spend": 102500, "members": 4}])
     );
     shop.run(&[(by(refunded("e-10", "o-3", 5000), "m-3"), took(-50, 275))]);
-    assert_eq!(shop.book.counters.report().clv_minor, 48750);
+    assert_eq!(shop.book.counters.metrics().clv_minor, 48750);
     // The refund lowers the day's spend: 102500 - 5000 = 97500.
     assert_eq!(shop.book.counters.report().daily[0].totals.net_spend, 97500);
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod cases;
+mod console;
 mod docs;
 mod page;
 mod world;
@@ -79,6 +80,18 @@ const CASES: &[Case] = &[
         cases::late_and_twice,
     ),
     ("api docs: Swagger UI at /docs/", docs::api_docs),
+    (
+        "console: a wrong key, the right one, search, adjust, erase, sign out",
+        console::sign_in_members_adjust_erase,
+    ),
+    (
+        "console: the install page's tag, checklist and snippets",
+        console::install_page,
+    ),
+    (
+        "console: Arabic right to left; nothing overflows at 360 px",
+        console::arabic_and_narrow,
+    ),
 ];
 
 /// Not written yet, and why.

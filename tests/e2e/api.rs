@@ -697,20 +697,20 @@ pub fn analytics(world: &mut World) {
     assert_eq!(total(|t| t.points_redeemed), 300);
     assert_eq!(total(|t| t.net_spend), 60000);
     assert_eq!(total(|t| t.members), 3);
-    assert_eq!(report.members, 3);
+    assert_eq!(report.metrics.members, 3);
     // a and b earned beyond signup (a also redeemed), c did not: 2 / 3 = 6666 bp.
-    assert_eq!(report.participation_rate, 6666);
+    assert_eq!(report.metrics.participation_rate, 6666);
     // Issued: signups 3 * 100 = 300; a: 300 + 100 first + 100 = 500; b: 200 + 100 first = 300.
     // 300 + 500 + 300 = 1100 issued; 300 redeemed: floor(10000 * 300 / 1100) = 2727 bp.
-    assert_eq!(report.redemption_rate, 2727);
+    assert_eq!(report.metrics.redemption_rate, 2727);
     // a has 2 orders, b 1: 1 / 2 = 5000 bp.
-    assert_eq!(report.repeat_customer_rate, 5000);
+    assert_eq!(report.metrics.repeat_customer_rate, 5000);
     // 1100 - 300 = 800 outstanding.
-    assert_eq!(report.points_outstanding, 800);
+    assert_eq!(report.metrics.points_outstanding, 800);
     // Net spend (30000 + 10000 + 20000) / 2 ordering members = 30000.
-    assert_eq!(report.clv_minor, 30000);
+    assert_eq!(report.metrics.clv_minor, 30000);
     // Promoters 2 (10, 9), detractors 1 (5), 3 answers: floor(100 * (2 - 1) / 3) = 33.
-    assert_eq!(report.nps, Some(33));
+    assert_eq!(report.metrics.nps, Some(33));
 }
 
 pub fn restart_keeps_everything(world: &mut World) {

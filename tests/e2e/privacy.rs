@@ -73,7 +73,7 @@ fn object_file(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
 
 /// The rows of every table of one object's database (read from a copy, so
 /// the runtime's files stay as they were) whose text holds `needle`.
-fn live_rows_holding(db: &Path, needle: &str) -> Vec<String> {
+pub(crate) fn live_rows_holding(db: &Path, needle: &str) -> Vec<String> {
     let copy = std::env::temp_dir().join(format!("privacy-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&copy);
     std::fs::create_dir_all(&copy).expect("a scratch folder");
@@ -282,15 +282,24 @@ pub fn erase_leaves_nothing(world: &mut World) {
     // the colleague keeps the account's balance, the referee theirs.
     assert_eq!(views(&shop), before);
     let after = shop.api.analytics().unwrap();
-    assert_eq!(after.members, analytics.members - 1);
+    assert_eq!(after.metrics.members, analytics.metrics.members - 1);
     assert_eq!(
-        after.points_issued, analytics.points_issued,
+        after.metrics.points_issued, analytics.metrics.points_issued,
         "issued stays as a total"
     );
-    assert_eq!(after.points_redeemed, analytics.points_redeemed);
-    assert_eq!(after.referral_conversions, analytics.referral_conversions);
+    assert_eq!(
+        after.metrics.points_redeemed,
+        analytics.metrics.points_redeemed
+    );
+    assert_eq!(
+        after.metrics.referral_conversions,
+        analytics.metrics.referral_conversions
+    );
     // The account stays with kim: its balance is outstanding still.
-    assert_eq!(after.points_outstanding, analytics.points_outstanding);
+    assert_eq!(
+        after.metrics.points_outstanding,
+        analytics.metrics.points_outstanding
+    );
     // Her referral code stops working; her codes are gone.
     let link = world.call("GET", &format!("/r/{}/{code_e}", shop.name), &[], b"");
     assert_eq!(link.status, 404, "{}", link.body);
@@ -386,9 +395,12 @@ pub fn erase_a_member_alone(world: &mut World) {
     );
     shop.api.erase(&member).unwrap();
     let after = shop.api.analytics().unwrap();
-    assert_eq!(after.members, before.members - 1);
-    assert_eq!(after.points_outstanding, before.points_outstanding - 150);
-    assert_eq!(after.points_issued, before.points_issued);
+    assert_eq!(after.metrics.members, before.metrics.members - 1);
+    assert_eq!(
+        after.metrics.points_outstanding,
+        before.metrics.points_outstanding - 150
+    );
+    assert_eq!(after.metrics.points_issued, before.metrics.points_issued);
     let again = sent(
         &shop,
         &paid(
@@ -401,7 +413,10 @@ pub fn erase_a_member_alone(world: &mut World) {
     );
     assert_eq!(again["member_erased"], true, "{again}");
     assert!(!shop.view(&member).view.known, "not brought back");
-    assert_eq!(shop.api.analytics().unwrap().members, after.members);
+    assert_eq!(
+        shop.api.analytics().unwrap().metrics.members,
+        after.metrics.members
+    );
     // Their object's storage is deleted whole: not a byte of them is left
     // in its file, across a restart.
     world.stop();

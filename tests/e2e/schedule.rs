@@ -75,7 +75,7 @@ pub fn birthday_anniversary_and_warning_once_each(world: &mut World) {
     }
     // The shop's index has their days once their figures are recorded.
     for _ in 0..100 {
-        if shop.api.analytics().expect("analytics").members == 3 {
+        if shop.api.analytics().expect("analytics").metrics.members == 3 {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));

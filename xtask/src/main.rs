@@ -77,6 +77,7 @@ fn test() -> Result {
             "--package",
             "loyalty-preview",
         ])
+        .args(["--package", "loyalty-console"])
         .args(["--package", "xtask", "--package", "loyalty-client"])
         .run()?;
     wasm_builds()?;
@@ -141,12 +142,22 @@ fn ci() -> Result {
             "loyalty-preview",
         ])
         .args(["--package", "xtask", "--package", "loyalty-e2e"])
-        .args(["--package", "loyalty-client"])
+        .args([
+            "--package",
+            "loyalty-client",
+            "--package",
+            "loyalty-console",
+        ])
         .args(["--all-targets", "--", "-D", "warnings"])
         .run()?;
     Cmd::cargo("clippy")
         .args(["--package", "loyalty-edge", "--package", "loyalty-widget"])
-        .args(["--package", "loyalty-preview"])
+        .args([
+            "--package",
+            "loyalty-preview",
+            "--package",
+            "loyalty-console",
+        ])
         .args(["--target", tools::WASM_TARGET, "--", "-D", "warnings"])
         .run()?;
     test()
@@ -190,6 +201,7 @@ fn dev() -> Result {
     let secrets = seed_demo(port, &admin_token)?;
     println!();
     println!("  Loyalty is running on the real Workers runtime (workerd), state in .state/");
+    println!("  merchant console  http://127.0.0.1:{port}/console/ (shop demo, the api_key below)");
     println!("  demo storefront   http://127.0.0.1:{port}/demo/");
     println!("  in Arabic         http://127.0.0.1:{port}/demo/ar.html");
     println!("  account page      http://127.0.0.1:{port}/demo/account.html");

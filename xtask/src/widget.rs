@@ -22,6 +22,11 @@ pub fn pkg_dir() -> PathBuf {
     root().join("static/widget/pkg")
 }
 
+/// Where the bound console goes; `static/console/index.html` loads it.
+pub fn console_pkg_dir() -> PathBuf {
+    root().join("static/console/pkg")
+}
+
 /// The files a first visit downloads, in the order it downloads them.
 fn downloaded_files() -> [(&'static str, PathBuf); 3] {
     let pkg = pkg_dir();
@@ -49,15 +54,16 @@ pub fn build_widget() -> Result {
     if stale && pkg.exists() {
         fs::remove_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
     }
-    build_module("loyalty-widget", "widget")?;
-    build_module("loyalty-preview", "widget/preview")
+    build_module("loyalty-widget", "widget", &pkg)?;
+    build_module("loyalty-preview", "widget/preview", &pkg)?;
+    build_module("loyalty-console", "console", &console_pkg_dir())
 }
 
-/// One wasm module: cargo for wasm32, the pinned wasm-bindgen, wasm-opt.
-fn build_module(package: &str, dir: &str) -> Result {
+/// One wasm module into `pkg`: cargo for wasm32, the pinned wasm-bindgen,
+/// wasm-opt.
+fn build_module(package: &str, dir: &str, pkg: &Path) -> Result {
     let root = root();
     let name = package.replace('-', "_");
-    let pkg = pkg_dir();
     let output = pkg.join(format!("{name}_bg.wasm"));
     let inputs = [
         root.join(dir).join("src"),
@@ -82,7 +88,7 @@ fn build_module(package: &str, dir: &str) -> Result {
         .join(format!("wasm-release/{name}.wasm"));
     Cmd::new(tools_bin().join("wasm-bindgen"))
         .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&pkg)
+        .arg(pkg)
         .arg(&wasm)
         .run()?;
     let shrunk = pkg.join(format!("{name}_bg.opt.wasm"));
@@ -202,6 +208,19 @@ pub fn sizes() -> Result<Vec<(String, u64, u64)>> {
     for (name, raw, brotli) in &later {
         println!("{name:<60} {raw:>9} {brotli:>9}");
     }
+    println!("the merchant console (/console/ only):");
+    let mut console = (0, 0);
+    for path in files_under(&console_pkg_dir()) {
+        let (raw, brotli) = file_size(&path)?;
+        let name = path
+            .strip_prefix(root())
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        println!("{name:<60} {raw:>9} {brotli:>9}");
+        console = (console.0 + raw, console.1 + brotli);
+    }
+    println!("{:<60} {:>9} {:>9}", "console total", console.0, console.1);
     check_budget(&sizes)?;
     Ok(sizes)
 }

@@ -20,9 +20,11 @@
 use std::fmt;
 
 pub use loyalty_edge::bodies::{
-    DeadLetter, DeadLetters, EventBatch, EventsAnswer, Export, Health, LedgerQuery, NewWebhook,
-    Outcome, ProgramSaved, Replayed, Results, Simulation, StoredProgram, Webhook, WebhookRemoved,
-    Webhooks, WidgetProgram,
+    DailyQuery, DailySeries, DeadLetter, DeadLetters, EventBatch, EventsAnswer, Export, Health,
+    LedgerQuery, MemberList, MemberRow, MemberSort, MembersQuery, NewWebhook, Outcome,
+    ProgramSaved, ProgramVersion, ProgramVersions, RecentEvent, RecentEvents, RecentEventsQuery,
+    Recorded, Replayed, Results, Setup, Simulation, SortOrder, StoredProgram, Webhook,
+    WebhookRemoved, Webhooks, WidgetProgram,
 };
 pub use loyalty_edge::error::AppError as Problem;
 pub use loyalty_edge::model::{
@@ -257,6 +259,13 @@ fn query_of(pairs: &[(&str, Option<String>)]) -> String {
         .join("&")
 }
 
+/// An enum's word as the API writes it (`last_activity`, `desc`).
+fn word<T: Serialize>(value: &T) -> Option<String> {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+}
+
 /// A ledger page's query string.
 fn ledger_query(page: &LedgerQuery) -> String {
     query_of(&[
@@ -419,6 +428,62 @@ impl Merchant {
     /// `GET …/analytics`.
     pub fn analytics(&self) -> Result<Analytics> {
         self.call(Op::Analytics, &[], None, None::<&()>)
+            .and_then(decode)
+    }
+
+    /// `GET …/analytics/daily`: the metrics day by day.
+    pub fn daily(&self, range: &DailyQuery) -> Result<DailySeries> {
+        let query = query_of(&[
+            ("from", range.from.map(|d| d.to_string())),
+            ("to", range.to.map(|d| d.to_string())),
+        ]);
+        self.call(Op::DailyAnalytics, &[], Some(query), None::<&()>)
+            .and_then(decode)
+    }
+
+    /// `GET …/members`: a page of the list of members.
+    pub fn members(&self, list: &MembersQuery) -> Result<MemberList> {
+        let query = query_of(&[
+            ("q", list.q.clone()),
+            ("sort", list.sort.as_ref().and_then(word)),
+            ("order", list.order.as_ref().and_then(word)),
+            ("cursor", list.cursor.clone()),
+            ("limit", list.limit.map(|l| l.to_string())),
+        ]);
+        self.call(Op::Members, &[], Some(query), None::<&()>)
+            .and_then(decode)
+    }
+
+    /// `GET …/program/versions`.
+    pub fn program_versions(&self) -> Result<ProgramVersions> {
+        self.call(Op::ProgramVersions, &[], None, None::<&()>)
+            .and_then(decode)
+    }
+
+    /// `GET …/program/versions/{version}`.
+    pub fn program_version(&self, version: u64) -> Result<StoredProgram> {
+        self.call(
+            Op::ProgramVersion,
+            &[&version.to_string()],
+            None,
+            None::<&()>,
+        )
+        .and_then(decode)
+    }
+
+    /// `GET …/events`: a page of the recent events, newest first.
+    pub fn recent_events(&self, page: &RecentEventsQuery) -> Result<RecentEvents> {
+        let query = query_of(&[
+            ("cursor", page.cursor.clone()),
+            ("limit", page.limit.map(|l| l.to_string())),
+        ]);
+        self.call(Op::RecentEvents, &[], Some(query), None::<&()>)
+            .and_then(decode)
+    }
+
+    /// `GET …/setup`: the install checklist.
+    pub fn setup(&self) -> Result<Setup> {
+        self.call(Op::Setup, &[], None, None::<&()>)
             .and_then(decode)
     }
 

@@ -166,6 +166,7 @@ pub(super) async fn put_program(ask: Ask<'_>) -> AppResult<Reply> {
         PutProgram {
             doc: doc.clone(),
             pooling: program.pooling,
+            saved_by: super::console::fingerprint(&ask)?,
         },
     )
     .await?;
@@ -263,6 +264,7 @@ pub(super) async fn record(
         .map(|event| ClaimRequest {
             event_id: event.id().to_string(),
             fingerprint: incoming_fingerprint(event),
+            journal: serde_json::to_string(&crate::bodies::Recorded::of(event)).ok(),
         })
         .collect();
     let (context, claims) = claim_all(ask, requests.clone()).await?;
@@ -329,7 +331,11 @@ pub(super) async fn record(
                     // binding made for it go again.
                     if applied.is_err() && claim.status == ClaimStatus::New {
                         let n = keys::gate_of(&request.event_id);
-                        let _ = store::gate(env, shop, n, request.clone()).await;
+                        let release = ClaimRequest {
+                            journal: None,
+                            ..request.clone()
+                        };
+                        let _ = store::gate(env, shop, n, release).await;
                         if let Some((_, member)) = bound.filter(|(b, _)| b.fresh) {
                             let member = member.to_string();
                             let _ = store::shop(env, shop, Unbind { member }).await;
@@ -340,6 +346,10 @@ pub(super) async fn record(
             },
         };
         results.push(outcome);
+    }
+    // The install checklist's first event (told once; the gates know after).
+    if !context.seen_event && results.iter().any(Result::is_ok) {
+        let _ = store::shop(env, shop, crate::model::First::Event).await;
     }
     Ok(results)
 }

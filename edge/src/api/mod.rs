@@ -4,6 +4,7 @@
 //! audience; then render the answer (problems as RFC 9457).
 
 mod admin;
+mod console;
 mod merchant;
 mod platforms;
 mod public;
@@ -561,6 +562,12 @@ async fn route(
         Op::RemoveWebhook => webhooks::remove(ask).await,
         Op::DeadLetters => webhooks::dead(ask).await,
         Op::ReplayDelivery => webhooks::replay(ask).await,
+        Op::Members => console::members(ask).await,
+        Op::ProgramVersions => console::versions(ask).await,
+        Op::ProgramVersion => console::version(ask).await,
+        Op::DailyAnalytics => console::daily(ask).await,
+        Op::RecentEvents => console::recent_events(ask).await,
+        Op::Setup => console::setup(ask).await,
     }
 }
 

@@ -22,6 +22,12 @@ pub(super) async fn widget_program(ask: Ask<'_>) -> AppResult<Reply> {
     let context = widget_context(req, env, &shop, access == Access::Shopper).await?;
     let program = program_for(env, &shop, &context).await?;
     let locale = locale_of(req, &program);
+    // The install checklist's first widget load from an allowed origin
+    // (told once; the gates know after).
+    let origin = header(req, "origin").map(|o| o.to_ascii_lowercase());
+    if !context.seen_widget && origin.is_some_and(|o| program.allowed_origins.contains(&o)) {
+        let _ = store::shop(env, &shop, crate::model::First::Widget).await;
+    }
     let preview = match include {
         Some(_) => Some(preview_inputs(env, &shop, &context).await?),
         None => None,

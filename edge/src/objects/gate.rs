@@ -19,14 +19,17 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use worker::{DurableObject, Env, Request, Response, SqlStorage, State, durable_object};
+use worker::{
+    DurableObject, Env, Request, Response, SqlStorage, SqlStorageValue, State, durable_object,
+};
 
 use super::{rows, sql_err};
 use crate::clock::now;
 use crate::error::{AppError, AppResult};
 use crate::model::{
     CallsRequest, Claim, ClaimRequest, ClaimStatus, Context, ContextRequest, CopyRequest,
-    Credential, Forget, GateCall, GateOp, Index, LookupCode, LookupOrder, LookupReferral, ShopCopy,
+    Credential, Forget, GateCall, GateOp, Index, JournalPage, JournalRow, JournalRows, LookupCode,
+    LookupOrder, LookupReferral, ShopCopy,
 };
 use crate::store::{self, reply};
 use crate::{auth, keys};
@@ -50,7 +53,13 @@ pub struct GateObject {
     calls: Cell<u64>,
     /// Whether this instance brought the tables up to date.
     migrated: Cell<bool>,
+    /// Events this instance put in the journal (every 64th trims it).
+    journaled: Cell<u64>,
 }
+
+/// How many events each gate's journal keeps (so a shop's journal holds
+/// the newest `keys::GATES` times as many, spread by event id).
+const JOURNAL_KEPT: i64 = 2_000;
 
 impl GateObject {
     fn sql(&self) -> SqlStorage {
@@ -72,6 +81,8 @@ impl GateObject {
             "CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY, key TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS referrals (code TEXT PRIMARY KEY, member TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS orders (code TEXT PRIMARY KEY, owner TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS journal (id TEXT PRIMARY KEY, at INTEGER NOT NULL, v TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS journal_at ON journal (at, id)",
         ] {
             sql.exec(statement, None).map_err(sql_err)?;
         }
@@ -140,6 +151,8 @@ impl GateObject {
             program_version: copy.program_version,
             pooling: copy.pooling,
             topics: copy.topics,
+            seen_widget: copy.firsts.widget_at.is_some(),
+            seen_event: copy.firsts.event_at.is_some(),
             ..Context::default()
         };
         match request.credential.unwrap_or(Credential::Guest) {
@@ -254,6 +267,9 @@ impl GateObject {
             .map_err(sql_err)?
             .rows_written();
         if written > 0 {
+            if let Some(body) = &claim.journal {
+                self.journal(&claim.event_id, body)?;
+            }
             return Ok(Claim {
                 status: ClaimStatus::New,
             });
@@ -276,10 +292,112 @@ impl GateObject {
         Ok(Claim { status })
     }
 
+    /// Keeps a newly claimed event in the journal the console's backtest
+    /// reads; the oldest beyond `JOURNAL_KEPT` go (checked every 64th).
+    fn journal(&self, id: &str, body: &str) -> AppResult<()> {
+        let sql = self.sql();
+        sql.exec(
+            "INSERT OR REPLACE INTO journal (id, at, v) VALUES (?, ?, ?)",
+            vec![
+                id.into(),
+                SqlStorageValue::Integer(now().timestamp_millis()),
+                body.into(),
+            ],
+        )
+        .map_err(sql_err)?;
+        let n = self.journaled.get().wrapping_add(1);
+        self.journaled.set(n);
+        if n.is_multiple_of(64) {
+            let trimmed = sql
+                .exec(
+                    "DELETE FROM journal WHERE id IN (SELECT id FROM journal \
+                     ORDER BY at DESC, id DESC LIMIT -1 OFFSET ?)",
+                    vec![SqlStorageValue::Integer(JOURNAL_KEPT)],
+                )
+                .map_err(sql_err)?
+                .rows_written();
+            if trimmed > 0 {
+                super::put_text(&sql, "journal_trimmed", "1")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Journaled events that arrived with an erased member's referral code
+    /// keep the event without it (the referral is settled as no one's).
+    fn unmention(&self, code: &str) -> AppResult<()> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+            v: String,
+        }
+        let found: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT id, v FROM journal WHERE instr(v, ?) > 0",
+            vec![code.into()],
+        )?;
+        for row in found {
+            let Ok(mut recorded) = serde_json::from_str::<crate::bodies::Recorded>(&row.v) else {
+                continue;
+            };
+            let Some(event) = recorded.event.as_mut() else {
+                continue;
+            };
+            if event.referral_code.as_deref() != Some(code) {
+                continue;
+            }
+            event.referral_code = None;
+            let text = serde_json::to_string(&recorded).map_err(|_| AppError::internal())?;
+            self.sql()
+                .exec(
+                    "UPDATE journal SET v = ? WHERE id = ?",
+                    vec![text.as_str().into(), row.id.as_str().into()],
+                )
+                .map_err(sql_err)?;
+        }
+        Ok(())
+    }
+
+    /// The journal's newest `limit + 1` entries before the cursor.
+    fn journal_page(&self, page: &JournalPage) -> AppResult<JournalRows> {
+        if self.stored()?.is_none() {
+            return Ok(JournalRows::default());
+        }
+        let (clause, mut binds) = match &page.before {
+            None => ("1 = 1", Vec::new()),
+            Some(cursor) => (
+                "(at < ? OR (at = ? AND id < ?))",
+                vec![
+                    SqlStorageValue::Integer(cursor.value),
+                    SqlStorageValue::Integer(cursor.value),
+                    cursor.key.as_str().into(),
+                ],
+            ),
+        };
+        binds.push(SqlStorageValue::Integer(i64::from(page.limit) + 1));
+        let rows: Vec<JournalRow> = rows(
+            &self.sql(),
+            &format!(
+                "SELECT id, at, v FROM journal WHERE {clause} ORDER BY at DESC, id DESC LIMIT ?"
+            ),
+            binds,
+        )?;
+        Ok(JournalRows {
+            rows,
+            trimmed: super::get_text(&self.sql(), "journal_trimmed")?.is_some(),
+        })
+    }
+
     fn release(&self, claim: &ClaimRequest) -> AppResult<()> {
         if self.stored()?.is_none() {
             return Ok(());
         }
+        self.sql()
+            .exec(
+                "DELETE FROM journal WHERE id = ?",
+                vec![claim.event_id.as_str().into()],
+            )
+            .map_err(sql_err)?;
         self.sql()
             .exec(
                 "DELETE FROM claimed WHERE id = ? AND fingerprint = ? AND erased = 0",
@@ -301,6 +419,13 @@ impl GateObject {
             return Ok(());
         }
         let sql = self.sql();
+        for id in forget.event_ids.iter().chain(&forget.journal) {
+            sql.exec("DELETE FROM journal WHERE id = ?", vec![id.as_str().into()])
+                .map_err(sql_err)?;
+        }
+        for code in &forget.mentions {
+            self.unmention(code)?;
+        }
         for id in &forget.event_ids {
             sql.exec(
                 "UPDATE OR REPLACE claimed SET id = ?, erased = 1 WHERE id = ?",
@@ -407,6 +532,7 @@ impl GateObject {
                 answer::<LookupOrder>(self.lookup("orders", "owner", &c.order))
             }
             GateCall::Calls(_) => answer::<CallsRequest>(Ok(self.calls.get())),
+            GateCall::Journal(c) => answer::<JournalPage>(self.journal_page(&c)),
         }
     }
 }
@@ -427,6 +553,7 @@ impl DurableObject for GateObject {
             windows: RefCell::new(HashMap::new()),
             calls: Cell::new(0),
             migrated: Cell::new(false),
+            journaled: Cell::new(0),
         }
     }
 

@@ -998,6 +998,14 @@ impl MemberObject {
             .or_default()
             .referrals
             .push(erasure.referral_code.clone());
+        // Referees' events in any gate's journal name their referral code.
+        for n in 0..crate::keys::GATES {
+            by_gate
+                .entry(n)
+                .or_default()
+                .mentions
+                .push(erasure.referral_code.clone());
+        }
         let sends = by_gate
             .into_iter()
             .map(|(n, forget)| store::gate(&self.env, shop, n, forget));
@@ -1207,10 +1215,22 @@ impl MemberObject {
                 .map(|e| e.order.order_id.to_string())
                 .collect()
         };
-        let before = held(&stored.orders);
+        let ids = |orders: &loyalty_rules::guest::GuestOrders| -> Vec<String> {
+            orders.held.iter().map(|e| e.id.to_string()).collect()
+        };
+        let (before, ids_before) = (held(&stored.orders), ids(&stored.orders));
         let left = stored.orders.expire(stored.days, now());
-        let after = held(&stored.orders);
+        let (after, ids_after) = (held(&stored.orders), ids(&stored.orders));
         let shop = self.get_text("shop")?.unwrap_or_default();
+        // The journal of recent events lets them go too (their email hash
+        // with them); their claims stay.
+        for id in ids_before.iter().filter(|id| !ids_after.contains(id)) {
+            let forget = Forget {
+                journal: vec![id.clone()],
+                ..Forget::default()
+            };
+            store::gate(&self.env, &shop, crate::keys::gate_of(id), forget).await?;
+        }
         // The platforms' order index forgets the orders whose hold ended.
         for order in before.iter().filter(|o| !after.contains(o)) {
             let forget = Forget {

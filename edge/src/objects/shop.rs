@@ -8,7 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
-use loyalty_rules::analytics::{Analytics, MemberFigures, ShopCounters};
+use loyalty_rules::analytics::{Analytics, DayRecord, MemberFigures, ShopCounters};
 use serde::{Deserialize, Serialize};
 use worker::{
     DurableObject, Env, Request, Response, SqlStorage, SqlStorageValue, State, durable_object,
@@ -21,10 +21,11 @@ use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::model::{
     AddWebhook, AnalyticsRequest, BoundKey, CallsRequest, ConnectPlatform, CopyRequest, CreateShop,
-    DevToken, EraseState, ErasedState, Figures, ForgetGuest, GuestSeen, KeyOf, ListWebhooks,
-    ProgramDocument, ProgramRef, PutProgram, RedactShop, RemoveWebhook, Report, RotateKeys,
-    ScheduledRequest, Secrets, ShopCall, ShopCopy, ShopOp, Subscription, Subscriptions, Tick,
-    TickDone, Unbind,
+    DailyDays, DailyRequest, DevToken, EraseState, ErasedState, Figures, First, Firsts,
+    ForgetGuest, GuestSeen, KeyOf, ListVersions, ListWebhooks, MembersRequest, ProgramDocument,
+    ProgramRef, PutProgram, RedactShop, RemoveWebhook, Report, RotateKeys, ScheduledRequest,
+    Secrets, SetupRequest, ShopCall, ShopCopy, ShopOp, Subscription, Subscriptions, Tick, TickDone,
+    Unbind,
 };
 use crate::store::{self, reply};
 use chrono::{Duration, NaiveDate};
@@ -92,6 +93,20 @@ impl ShopObject {
              occasion TEXT NOT NULL, day TEXT NOT NULL, PRIMARY KEY (key, member, occasion))",
             "CREATE INDEX IF NOT EXISTS calendar_day ON calendar (occasion, day)",
             "CREATE TABLE IF NOT EXISTS guests (key TEXT PRIMARY KEY)",
+            "CREATE TABLE IF NOT EXISTS roster (member TEXT PRIMARY KEY, key TEXT NOT NULL, \
+             email_hash TEXT, referral_code TEXT NOT NULL, balance INTEGER NOT NULL, \
+             last_activity INTEGER NOT NULL, tier TEXT, tier_rank INTEGER NOT NULL, \
+             joined_at INTEGER NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS roster_key ON roster (key)",
+            "CREATE INDEX IF NOT EXISTS roster_balance ON roster (balance, member)",
+            "CREATE INDEX IF NOT EXISTS roster_activity ON roster (last_activity, member)",
+            "CREATE INDEX IF NOT EXISTS roster_tier ON roster (tier_rank, member)",
+            "CREATE INDEX IF NOT EXISTS roster_email ON roster (email_hash)",
+            "CREATE INDEX IF NOT EXISTS roster_referral ON roster (referral_code)",
+            "CREATE TABLE IF NOT EXISTS days (day TEXT PRIMARY KEY, metrics TEXT NOT NULL, \
+             changes TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS saves (version INTEGER PRIMARY KEY, saved_at INTEGER NOT NULL, \
+             saved_by TEXT NOT NULL)",
         ] {
             sql.exec(statement, None).map_err(sql_err)?;
         }
@@ -166,6 +181,7 @@ impl ShopObject {
                 pooling: false,
                 platforms: Default::default(),
                 topics: Topics::default(),
+                firsts: Default::default(),
             },
             program: None,
             webhooks: Vec::new(),
@@ -368,6 +384,12 @@ impl ShopObject {
     /// `ERASED_HOLD_SECONDS`, a hash of the key turns such reports away.
     fn erased(&self, erased: &ErasedState) -> AppResult<()> {
         self.unbind(&erased.member)?;
+        self.sql()
+            .exec(
+                "DELETE FROM roster WHERE member = ?",
+                vec![erased.member.as_str().into()],
+            )
+            .map_err(sql_err)?;
         if !erased.emptied {
             if let Some(report) = &erased.report {
                 self.record_report(report)?;
@@ -388,6 +410,7 @@ impl ShopObject {
         )
         .map_err(sql_err)?;
         self.write_calendar(&erased.key, &[])?;
+        self.write_roster(&erased.key, &MemberFigures::default())?;
         self.figures.borrow_mut().remove(&erased.key);
         let now = now().timestamp();
         sql.exec(
@@ -448,7 +471,7 @@ impl ShopObject {
         Ok(bound)
     }
 
-    async fn put_program(&self, doc: String, pooling: bool) -> AppResult<u64> {
+    async fn put_program(&self, doc: String, pooling: bool, saved_by: &str) -> AppResult<u64> {
         let mut record = self.record()?;
         record.facts.pooling = pooling;
         record.facts.epoch = record.facts.epoch.saturating_add(1);
@@ -460,6 +483,16 @@ impl ShopObject {
                 vec![
                     SqlStorageValue::Integer(i64::try_from(version).unwrap_or(i64::MAX)),
                     doc.as_str().into(),
+                ],
+            )
+            .map_err(sql_err)?;
+        self.sql()
+            .exec(
+                "INSERT OR REPLACE INTO saves (version, saved_at, saved_by) VALUES (?, ?, ?)",
+                vec![
+                    SqlStorageValue::Integer(i64::try_from(version).unwrap_or(i64::MAX)),
+                    SqlStorageValue::Integer(now().timestamp_millis()),
+                    saved_by.into(),
                 ],
             )
             .map_err(sql_err)?;
@@ -490,6 +523,16 @@ impl ShopObject {
         if changed {
             let text = serde_json::to_string(&counters).map_err(|_| AppError::internal())?;
             self.put_text("counters", &text)?;
+            self.record_days(reports, &counters)?;
+            let record = self.record.borrow().clone();
+            if let Some(mut record) = record
+                && counters.members > 0
+                && record.facts.firsts.member_at.is_none()
+            {
+                // The gates need not know: no request asks for it.
+                record.facts.firsts.member_at = Some(now());
+                self.save_record(record)?;
+            }
             *self.counters.borrow_mut() = Some(counters);
         }
         Ok(())
@@ -510,6 +553,9 @@ impl ShopObject {
             counters.record(&before, &after);
             if before.dates != after.dates {
                 self.write_calendar(&report.key, &after.dates)?;
+            }
+            if after.listed_differently(&before) {
+                self.write_roster(&report.key, &after)?;
             }
             let text = serde_json::to_string(&after).map_err(|_| AppError::internal())?;
             sql.exec(
@@ -548,6 +594,186 @@ impl ShopObject {
             )
             .map_err(sql_err)?;
         }
+        Ok(())
+    }
+
+    /// The state's rows of the list of members: replaced by its figures'
+    /// roster (a member moved to another state leaves this one's rows).
+    fn write_roster(&self, key: &str, figures: &MemberFigures) -> AppResult<()> {
+        let sql = self.sql();
+        sql.exec("DELETE FROM roster WHERE key = ?", vec![key.into()])
+            .map_err(sql_err)?;
+        for listed in &figures.roster {
+            sql.exec(
+                "INSERT OR REPLACE INTO roster (member, key, email_hash, referral_code, balance, \
+                 last_activity, tier, tier_rank, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                vec![
+                    listed.member_id.as_str().into(),
+                    key.into(),
+                    listed
+                        .email_hash
+                        .as_deref()
+                        .map_or(SqlStorageValue::Null, Into::into),
+                    listed.referral_code.as_str().into(),
+                    SqlStorageValue::Integer(figures.balance),
+                    SqlStorageValue::Integer(
+                        figures.last_activity.map_or(0, |at| at.timestamp_millis()),
+                    ),
+                    figures
+                        .tier
+                        .as_deref()
+                        .map_or(SqlStorageValue::Null, Into::into),
+                    SqlStorageValue::Integer(figures.tier_rank.map_or(-1, i64::from)),
+                    SqlStorageValue::Integer(listed.joined_at.timestamp_millis()),
+                ],
+            )
+            .map_err(sql_err)?;
+        }
+        Ok(())
+    }
+
+    /// A page of the list of members (after taking the reports the worker
+    /// carried): found by a member id's beginning, an email hash or a
+    /// referral code, sorted by one column, from the cursor on.
+    fn members(&self, request: MembersRequest) -> AppResult<crate::bodies::MemberList> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        self.record_reports(&request.reports)?;
+        let query = request.query;
+        let (select, binds) = query.select();
+        let found: Vec<crate::roster::Row> = rows(&self.sql(), &select, bound(binds))?;
+        let (count, binds) = query.count();
+        let total: Vec<Count> = rows(&self.sql(), &count, bound(binds))?;
+        Ok(query.page(found, total.first().map_or(0, |c| c.n)))
+    }
+
+    /// A step of the install checklist happened: recorded the first time,
+    /// in every gate's copy (so later requests do not tell again).
+    async fn first(&self, first: First) -> AppResult<()> {
+        let mut record = self.record()?;
+        let slot = match first {
+            First::Widget => &mut record.facts.firsts.widget_at,
+            First::Event => &mut record.facts.firsts.event_at,
+        };
+        if slot.is_some() {
+            return Ok(());
+        }
+        *slot = Some(now());
+        record.facts.epoch = record.facts.epoch.saturating_add(1);
+        self.save_record(record)?;
+        self.push().await
+    }
+
+    /// The install checklist: the first widget load and event as recorded,
+    /// the first member as the counters first counted one.
+    fn setup(&self, request: &SetupRequest) -> AppResult<Firsts> {
+        self.record_reports(&request.reports)?;
+        Ok(self.record()?.facts.firsts)
+    }
+
+    /// The program's saved versions, newest first, with who saved each.
+    fn versions(&self) -> AppResult<Vec<crate::bodies::ProgramVersion>> {
+        #[derive(Deserialize)]
+        struct Row {
+            version: i64,
+            saved_at: Option<i64>,
+            saved_by: Option<String>,
+        }
+        let found: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT p.version AS version, s.saved_at AS saved_at, s.saved_by AS saved_by \
+             FROM programs p LEFT JOIN saves s ON s.version = p.version \
+             ORDER BY p.version DESC LIMIT 200",
+            None,
+        )?;
+        Ok(found
+            .into_iter()
+            .map(|row| crate::bodies::ProgramVersion {
+                version: u64::try_from(row.version).unwrap_or(0),
+                saved_at: row
+                    .saved_at
+                    .and_then(chrono::DateTime::from_timestamp_millis),
+                saved_by: row.saved_by,
+            })
+            .collect())
+    }
+
+    /// The days recorded from `from` to `to`, and the metrics of the last
+    /// day recorded before.
+    fn daily(&self, request: DailyRequest) -> AppResult<DailyDays> {
+        #[derive(Deserialize)]
+        struct Row {
+            day: String,
+            metrics: String,
+            changes: String,
+        }
+        self.record_reports(&request.reports)?;
+        let (from, to) = (request.from.to_string(), request.to.to_string());
+        let found: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT day, metrics, changes FROM days WHERE day >= ? AND day <= ? ORDER BY day",
+            vec![from.as_str().into(), to.as_str().into()],
+        )?;
+        let before: Vec<Row> = rows(
+            &self.sql(),
+            "SELECT day, metrics, changes FROM days WHERE day < ? ORDER BY day DESC LIMIT 1",
+            vec![from.as_str().into()],
+        )?;
+        let record = |row: &Row| DayRecord {
+            metrics: serde_json::from_str(&row.metrics).unwrap_or_default(),
+            changes: serde_json::from_str(&row.changes).unwrap_or_default(),
+        };
+        Ok(DailyDays {
+            before: before.first().map(|row| record(row).metrics),
+            days: found
+                .iter()
+                .filter_map(|row| Some((row.day.parse().ok()?, record(row))))
+                .collect(),
+        })
+    }
+
+    /// The daily series' rows after a batch of reports: the newest day
+    /// takes the metrics as they stand now, and each day the batch touched
+    /// its changes (a late report may touch a day before). Two years are kept.
+    fn record_days(&self, reports: &[Report], counters: &ShopCounters) -> AppResult<()> {
+        let touched: std::collections::BTreeSet<NaiveDate> = reports
+            .iter()
+            .filter_map(|r| r.figures.as_ref()?.day)
+            .collect();
+        let Some(newest) = touched.last().copied() else {
+            return Ok(());
+        };
+        let sql = self.sql();
+        let metrics = json(counters.metrics())?;
+        for day in &touched {
+            let changes = json(counters.days.get(day).cloned().unwrap_or_default())?;
+            let key = day.to_string();
+            if *day == newest {
+                sql.exec(
+                    "INSERT OR REPLACE INTO days (day, metrics, changes) VALUES (?, ?, ?)",
+                    vec![
+                        key.as_str().into(),
+                        metrics.as_str().into(),
+                        changes.as_str().into(),
+                    ],
+                )
+                .map_err(sql_err)?;
+            } else {
+                sql.exec(
+                    "UPDATE days SET changes = ? WHERE day = ?",
+                    vec![changes.as_str().into(), key.as_str().into()],
+                )
+                .map_err(sql_err)?;
+            }
+        }
+        let oldest = (newest - Duration::days(730)).to_string();
+        sql.exec(
+            "DELETE FROM days WHERE day < ?",
+            vec![oldest.as_str().into()],
+        )
+        .map_err(sql_err)?;
         Ok(())
     }
 
@@ -823,7 +1049,7 @@ impl ShopObject {
             ShopCall::Figures(c) => answer::<Figures>(self.figures(c)),
             ShopCall::Calls(_) => answer::<CallsRequest>(Ok(self.calls.get())),
             ShopCall::PutProgram(c) => {
-                answer::<PutProgram>(self.put_program(c.doc, c.pooling).await)
+                answer::<PutProgram>(self.put_program(c.doc, c.pooling, &c.saved_by).await)
             }
             ShopCall::Connect(c) => answer::<ConnectPlatform>(self.connect_platform(c).await),
             ShopCall::AddWebhook(c) => answer::<AddWebhook>(self.add_webhook(c).await),
@@ -832,6 +1058,11 @@ impl ShopObject {
             ShopCall::Tick(_) => answer::<Tick>(self.tick().await),
             ShopCall::Redact(c) => answer::<RedactShop>(self.redact(c).await),
             ShopCall::Guest(c) => answer::<GuestSeen>(self.guest_seen(&c)),
+            ShopCall::First(c) => answer::<First>(self.first(c).await),
+            ShopCall::Setup(c) => answer::<SetupRequest>(self.setup(&c)),
+            ShopCall::Members(c) => answer::<MembersRequest>(self.members(c)),
+            ShopCall::Versions(_) => answer::<ListVersions>(self.versions()),
+            ShopCall::Daily(c) => answer::<DailyRequest>(self.daily(c)),
             ShopCall::KeyOf(c) => answer::<KeyOf>(self.key_of(&c)),
             ShopCall::Unbind(c) => answer::<Unbind>(self.unbind(&c.member)),
             ShopCall::Erased(c) => answer::<ErasedState>(self.erased(&c)),
@@ -868,6 +1099,17 @@ impl ShopObject {
         )?;
         Ok(rows.into_iter().next().map(|r| r.doc))
     }
+}
+
+/// A statement's bindings as the runtime takes them.
+fn bound(binds: Vec<crate::roster::Bind>) -> Vec<SqlStorageValue> {
+    binds
+        .into_iter()
+        .map(|bind| match bind {
+            crate::roster::Bind::Text(text) => text.into(),
+            crate::roster::Bind::Int(n) => SqlStorageValue::Integer(n),
+        })
+        .collect()
 }
 
 /// The object's answer to a call of type `C`: its declared reply, as JSON.

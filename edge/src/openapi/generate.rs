@@ -39,6 +39,7 @@ const PATH_PARAMETERS: &[(&str, &str, &str)] = &[
         "wh_3f9a1c2b7d4e5f60",
     ),
     ("delivery_id", "A dead delivery's id", "42"),
+    ("version", "A saved version of the program (1, 2, …)", "3"),
 ];
 
 /// The generated document, as the committed `edge/api/openapi.json` holds it.

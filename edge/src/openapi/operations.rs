@@ -9,10 +9,11 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
 
 use crate::bodies::{
-    DeadLetters, EventsAnswer, EventsBody, Export, Health, HookAnswer, LedgerQuery, LocaleQuery,
-    MeQuery, NewWebhook, PlatformConnection, PlatformPayload, PlatformSecret, ProgramSaved,
-    Replayed, Results, Simulation, StoredProgram, Webhook, WebhookRemoved, Webhooks, WidgetProgram,
-    WidgetProgramQuery,
+    DailyQuery, DailySeries, DeadLetters, EventsAnswer, EventsBody, Export, Health, HookAnswer,
+    LedgerQuery, LocaleQuery, MeQuery, MemberList, MembersQuery, NewWebhook, PlatformConnection,
+    PlatformPayload, PlatformSecret, ProgramSaved, ProgramVersions, RecentEvents,
+    RecentEventsQuery, Replayed, Results, Setup, Simulation, StoredProgram, Webhook,
+    WebhookRemoved, Webhooks, WidgetProgram, WidgetProgramQuery,
 };
 use crate::model::{
     AdjustAnswer, CodeView, ConsentAnswer, Erased, LedgerPage, RedeemAnswer, Secrets, ViewAnswer,
@@ -427,6 +428,72 @@ pub fn describe(op: Op) -> Operation {
             description: "The delivery starts over: the same event id, a fresh signature, the same \
                           retries.",
             answers: &[(200, "Queued again", Some(of::<Replayed>))],
+            ..NONE
+        },
+        Op::Members => Operation {
+            id: "listMembers",
+            summary: "The shop's members, searched, sorted and paged",
+            description: "Finds members by the beginning of their id, or by their email hash or \
+                          referral code exactly; sorts by last activity (default), balance, tier, \
+                          joining day or id. Read from the shop's index of members, which follows \
+                          each member's writes within seconds (a pooled account's members share its \
+                          balance and tier); an erased member leaves it at once.",
+            query: Some(of::<MembersQuery>),
+            answers: &[(200, "A page of members", Some(of::<MemberList>))],
+            problems: &[400, 422],
+            ..NONE
+        },
+        Op::ProgramVersions => Operation {
+            id: "programVersions",
+            summary: "The program's saved versions, newest first",
+            description: "Each version with when it was saved and by which key (a fingerprint: the \
+                          first 12 hex digits of the key's SHA-256; `your_key` is the asking key's). \
+                          To roll back, read an old version and save it again: it becomes a new \
+                          version equal to the old one.",
+            answers: &[(200, "The versions", Some(of::<ProgramVersions>))],
+            ..NONE
+        },
+        Op::ProgramVersion => Operation {
+            id: "programVersion",
+            summary: "One saved version of the program",
+            description: "The document as that version saved it.",
+            answers: &[(200, "The version", Some(of::<StoredProgram>))],
+            problems: &[404, 422],
+            ..NONE
+        },
+        Op::DailyAnalytics => Operation {
+            id: "dailyAnalytics",
+            summary: "The metrics day by day",
+            description: "Every local day from `from` to `to` on the program's clock (UTC until the \
+                          program names a `time_zone`): the metrics as the day closed (a day \
+                          without a write carries the day before), what the day changed, and the \
+                          liability in money at the program's point value. Days are kept two years.",
+            query: Some(of::<DailyQuery>),
+            answers: &[(200, "The series", Some(of::<DailySeries>))],
+            problems: &[400, 422],
+            ..NONE
+        },
+        Op::RecentEvents => Operation {
+            id: "recentEvents",
+            summary: "The shop's recent events, newest first",
+            description: "The events the shop recorded (members' and guests' orders, as parsed), \
+                          each with when it arrived, for replaying under a draft program (the \
+                          console's backtest). The newest 32,000 or so are kept (2,000 per event-id \
+                          shard); `complete` says the pages reached the shop's first event. Events \
+                          the rules refused are not kept; an erased member's leave with them; the \
+                          schedule's own awards (birthdays) are not events here.",
+            query: Some(of::<RecentEventsQuery>),
+            answers: &[(200, "A page of events", Some(of::<RecentEvents>))],
+            problems: &[400, 422],
+            ..NONE
+        },
+        Op::Setup => Operation {
+            id: "setup",
+            summary: "The install checklist",
+            description: "When each step of the install first happened: a program saved, the \
+                          widget loaded from one of the program's allowed origins, the first event \
+                          recorded, the first member counted (null: not yet).",
+            answers: &[(200, "The checklist", Some(of::<Setup>))],
             ..NONE
         },
         Op::Analytics => Operation {

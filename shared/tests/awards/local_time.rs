@@ -463,5 +463,5 @@ fn the_daily_series_keeps_92_days() {
     counters.record(&third, &same);
     assert_eq!(counters.report().daily.len(), 2);
     // Totals are not the series: issued is 60 in all.
-    assert_eq!(counters.report().points_issued, 60);
+    assert_eq!(counters.metrics().points_issued, 60);
 }

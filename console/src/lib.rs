@@ -1,0 +1,26 @@
+//! The merchant console: a Leptos (CSR) app the edge serves at
+//! `/console/`, a module of its own (the widget's shoppers never load it).
+//!
+//! The plain modules build and test natively: `i18n` (every string in en,
+//! ar and ru), `model` (the answers it reads), `snippets` (what the install
+//! page hands out). `api` (the edge's merchant routes with the API key held
+//! in the tab's `sessionStorage`) and `app` (the components) are wasm-only.
+
+pub mod i18n;
+pub mod model;
+pub mod snippets;
+
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+mod app;
+
+/// Mounts the console into `host` (the page's `#console`).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn start(host: web_sys::HtmlElement) {
+    host.set_inner_html("");
+    let handle = leptos::mount::mount_to(host, app::App);
+    // The console lives as long as its page.
+    handle.forget();
+}

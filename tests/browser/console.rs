@@ -1,0 +1,301 @@
+//! The merchant console at `/console/` in real Chromium, against the
+//! browser tests' worker and its demo shop: sign-in (a wrong key, then the
+//! right one), the members list and search, a member's adjustment in the
+//! ledger, an erase, the install page, Arabic right to left, 360 px.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::cases::CaseFuture;
+use crate::page::Page;
+use crate::world::{SHOP, World};
+
+/// Sets a field (by selector) the way typing does, so the app hears it.
+async fn type_into(page: &Page, selector: &str, text: &str) {
+    page.js(&format!(
+        "var n = document.querySelector({}); n.value = {}; \
+         n.dispatchEvent(new Event('input', {{bubbles: true}})); \
+         n.dispatchEvent(new Event('change', {{bubbles: true}}));",
+        json!(selector),
+        json!(text)
+    ))
+    .await;
+}
+
+async fn submit(page: &Page, form: &str) {
+    page.js(&format!(
+        "document.querySelector({}).requestSubmit();",
+        json!(form)
+    ))
+    .await;
+}
+
+async fn click(page: &Page, selector: &str) {
+    page.js(&format!(
+        "document.querySelector({}).click();",
+        json!(selector)
+    ))
+    .await;
+}
+
+/// Waits for `expression` (page JavaScript) and tells what the page shows
+/// if it never comes.
+async fn until(page: &Page, what: &str, expression: &str) -> Value {
+    page.wait_showing(what, expression, "return document.body.innerText;")
+        .await
+}
+
+/// Opens the console and signs in to the demo shop.
+async fn signed_in(world: &World, width: u32, height: u32) -> Page {
+    let page = Page::open(world, width, height).await;
+    page.goto(&format!("{}/console/", world.worker_origin()))
+        .await;
+    until(
+        &page,
+        "the sign-in form",
+        "document.querySelector('form.signin')",
+    )
+    .await;
+    type_into(&page, "input[name=shop]", SHOP).await;
+    let key = world.secrets["api_key"].as_str().unwrap_or_default();
+    type_into(&page, "input[name=key]", key).await;
+    submit(&page, "form.signin").await;
+    until(
+        &page,
+        "the members list",
+        "document.querySelector('table.members')",
+    )
+    .await;
+    page
+}
+
+/// A member of this case's own (nobody else's cases touch them).
+const ERIN: &str = "console-erin";
+
+pub fn sign_in_members_adjust_erase(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let hash = "e".repeat(64);
+        world.send_events(&json!({"events": [
+            {"id": "console-erin-s", "kind": "signup", "member_id": ERIN,
+             "occurred_at": format!("{}T00:00:00Z", today()),
+             "member": {"email_hash": hash}}
+        ]}));
+        let page = Page::open(&world, 1280, 800).await;
+        page.goto(&format!("{}/console/", world.worker_origin()))
+            .await;
+        until(
+            &page,
+            "the sign-in form",
+            "document.querySelector('form.signin')",
+        )
+        .await;
+        // A wrong key: a plain sentence, and still the form.
+        type_into(&page, "input[name=shop]", SHOP).await;
+        type_into(&page, "input[name=key]", "lk_live_not_the_key").await;
+        submit(&page, "form.signin").await;
+        let said = until(
+            &page,
+            "the wrong key's sentence",
+            "(document.querySelector('form.signin .err') || {}).textContent",
+        )
+        .await;
+        assert_eq!(
+            said,
+            json!(
+                "This key does not open the shop “demo”. Check the shop id and the key; a rotated key stops working at once."
+            )
+        );
+        // The right one: the list, and the key nowhere but the tab's storage.
+        let key = world.secrets["api_key"].as_str().unwrap_or_default();
+        type_into(&page, "input[name=key]", key).await;
+        submit(&page, "form.signin").await;
+        until(
+            &page,
+            "the members list",
+            "document.querySelector('table.members')",
+        )
+        .await;
+        let kept = page
+            .js("return [sessionStorage.getItem('loyalty.console.key'), location.href, document.cookie, localStorage.length];")
+            .await;
+        assert_eq!(kept[0], json!(key));
+        assert!(
+            !kept[1].as_str().unwrap().contains(key),
+            "the key in the URL"
+        );
+        assert_eq!(kept[2], json!(""));
+        assert_eq!(kept[3], json!(0), "nothing in localStorage");
+
+        // Found by email hash, and only them.
+        type_into(&page, "input[name=q]", &hash).await;
+        submit(&page, "form.search").await;
+        let found = until(
+            &page,
+            "the search's one row",
+            "(function () { var r = document.querySelectorAll('table.members tbody th'); \
+             return r.length == 1 && r[0].textContent; })()",
+        )
+        .await;
+        assert_eq!(found, json!(ERIN));
+
+        // Their page; an adjustment lands in the ledger and the balance.
+        click(&page, "table.members tbody th button").await;
+        until(
+            &page,
+            "the member's figures",
+            "document.querySelector('[data-figure=balance]')",
+        )
+        .await;
+        let before: i64 = page
+            .js("return document.querySelector('[data-figure=balance]').textContent;")
+            .await
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        type_into(&page, "input[name=points]", "25").await;
+        type_into(&page, "input[name=reason]", "Sorry for the late parcel").await;
+        submit(&page, "form:has(input[name=points])").await;
+        until(
+            &page,
+            "the adjustment in the ledger",
+            "Array.from(document.querySelectorAll('table.ledger tbody tr')).some(function (r) { \
+               return r.textContent.indexOf('Sorry for the late parcel') >= 0 && r.textContent.indexOf('+25') >= 0; })",
+        )
+        .await;
+        let after = until(
+            &page,
+            "the new balance",
+            &format!(
+                "document.querySelector('[data-figure=balance]').textContent == '{}'",
+                before + 25
+            ),
+        )
+        .await;
+        assert_eq!(after, json!(true));
+        page.screenshot(&world, "console-member-en-1280x800").await;
+
+        // Erase, confirmed by the id: back to the list, and gone from it.
+        type_into(&page, "input[name=confirm]", ERIN).await;
+        submit(&page, "form:has(input[name=confirm])").await;
+        until(
+            &page,
+            "the list again",
+            "document.querySelector('table.members, form.search')",
+        )
+        .await;
+        type_into(&page, "input[name=q]", &hash).await;
+        submit(&page, "form.search").await;
+        until(
+            &page,
+            "no member for the hash",
+            "document.querySelector('form.search') && !document.querySelector('table.members tbody th') && \
+             document.body.innerText.indexOf('No member matches.') >= 0",
+        )
+        .await;
+        let gone = world.call(
+            "GET",
+            &format!("/v1/shops/{SHOP}/members?q={hash}"),
+            &[("authorization", &format!("Bearer {key}"))],
+            b"",
+        );
+        assert_eq!(gone.json()["total"], json!(0), "{}", gone.body);
+
+        // Sign out: the key leaves the tab.
+        click(&page, "header .link").await;
+        until(
+            &page,
+            "the sign-in form",
+            "document.querySelector('form.signin')",
+        )
+        .await;
+        let left = page
+            .js("return sessionStorage.getItem('loyalty.console.key');")
+            .await;
+        assert_eq!(left, Value::Null);
+        page.close().await;
+    })
+}
+
+/// Today's date on the test's clock (the events are dated relative to it).
+fn today() -> String {
+    xtask::clock::now().date_naive().to_string()
+}
+
+/// The install page: the script tag names this shop and edge; the
+/// checklist shows what the demo's seeding did; the snippets are there.
+pub fn install_page(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let page = signed_in(&world, 1280, 800).await;
+        click(&page, "nav.tabs button:nth-child(2)").await;
+        until(
+            &page,
+            "the checklist",
+            "document.querySelectorAll('.checklist li').length == 4",
+        )
+        .await;
+        let tag = page
+            .js("return document.querySelector('.code pre').textContent;")
+            .await;
+        assert_eq!(
+            tag,
+            json!(format!(
+                "<script src=\"{}/loader.js\" data-shop=\"{SHOP}\"\n        data-customer-token=\"\" async></script>",
+                world.worker_origin()
+            ))
+        );
+        // The demo shop has a program, events and members.
+        let done = page
+            .js("return Array.from(document.querySelectorAll('.checklist li')).map(function (l) { return l.dataset.done; });")
+            .await;
+        assert_eq!(done[0], json!("true"), "a program: {done}");
+        assert_eq!(done[2], json!("true"), "an event: {done}");
+        assert_eq!(done[3], json!("true"), "a member: {done}");
+        let summaries = page
+            .js("return Array.from(document.querySelectorAll('details summary')).map(function (s) { return s.textContent; });")
+            .await;
+        assert_eq!(
+            summaries,
+            json!(["Node.js", "Python", "PHP", "Ruby", "Shopify (Liquid)"])
+        );
+        page.screenshot(&world, "console-install-en-1280x800").await;
+        page.close().await;
+    })
+}
+
+/// Arabic: the whole page right to left; at 360 px nothing overflows.
+pub fn arabic_and_narrow(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let page = signed_in(&world, 1280, 800).await;
+        type_into(&page, "header select", "ar").await;
+        until(
+            &page,
+            "the Arabic page",
+            "document.documentElement.dir == 'rtl'",
+        )
+        .await;
+        let looks = page
+            .js("return [document.documentElement.lang, getComputedStyle(document.querySelector('main')).direction, \
+                 document.querySelector('h1').textContent, document.querySelector('table.members th').textContent];")
+            .await;
+        assert_eq!(looks, json!(["ar", "rtl", "لوحة برنامج الولاء", "العضو"]));
+        page.screenshot(&world, "console-ar-1280x800").await;
+        for tab in [
+            "nav.tabs button:nth-child(1)",
+            "nav.tabs button:nth-child(2)",
+        ] {
+            page.viewport(360, 740).await;
+            click(&page, tab).await;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let sizes = page
+                .js("var e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
+                .await;
+            assert!(
+                sizes[0].as_i64() <= sizes[1].as_i64(),
+                "{tab}: the page overflows at 360 px: {sizes}"
+            );
+        }
+        page.close().await;
+    })
+}
