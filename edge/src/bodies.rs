@@ -786,23 +786,36 @@ pub struct DailySeries {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct Recorded {
+    /// A member's event; a referral code it came with is not kept (see
+    /// `referrer`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<Event>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guest: Option<loyalty_rules::event::GuestEvent>,
+    /// The member whose referral code the event came with, when the code
+    /// was theirs as it arrived (a replay gives the event that member's
+    /// code of its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
 }
 
 impl Recorded {
-    pub fn of(incoming: &loyalty_rules::event::Incoming) -> Self {
+    /// An event as the journal keeps it, with the referrer its code named.
+    pub fn of(incoming: &loyalty_rules::event::Incoming, referrer: Option<String>) -> Self {
         use loyalty_rules::event::Incoming;
         match incoming {
             Incoming::Member(event) => Self {
-                event: Some(event.clone()),
+                event: Some(Event {
+                    referral_code: None,
+                    ..event.clone()
+                }),
                 guest: None,
+                referrer,
             },
             Incoming::Guest(guest) => Self {
                 event: None,
                 guest: Some(guest.clone()),
+                referrer: None,
             },
         }
     }

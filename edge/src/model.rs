@@ -267,8 +267,8 @@ pub struct Forget {
     /// orders whose hold ended: their claims stay as they are).
     #[serde(default)]
     pub journal: Vec<String>,
-    /// Referral codes of the member that journaled events of others name
-    /// (a referee's signup): the code leaves those events.
+    /// An erased member that journaled events of others name as their
+    /// referrer (a referee's signup): they leave those events.
     #[serde(default)]
     pub mentions: Vec<String>,
 }

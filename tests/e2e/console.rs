@@ -267,4 +267,28 @@ pub fn console_reads(world: &mut World) {
         .filter_map(|e| Some(e.recorded.event.as_ref()?.id.to_string()))
         .collect();
     assert_eq!(ids, newest_first);
+
+    // A referral: the journal names the referrer, not the code; when the
+    // referrer is erased, they leave the referee's row.
+    let code = shop.view("mem-c").view.referral.expect("a referral").code;
+    let mut referred = events::of_kind(EventKind::Signup, "d-s", "mem-d", at(days_ago(1))).unwrap();
+    referred.referral_code = Some(code.clone());
+    shop.record(&referred);
+    let newest = || {
+        shop.api
+            .recent_events(&RecentEventsQuery {
+                limit: Some(1),
+                ..RecentEventsQuery::default()
+            })
+            .unwrap()
+            .events
+            .remove(0)
+            .recorded
+    };
+    let row = newest();
+    assert_eq!(row.referrer.as_deref(), Some("mem-c"));
+    let event = row.event.expect("a member's event");
+    assert_eq!((event.id.as_str(), event.referral_code), ("d-s", None));
+    shop.api.erase("mem-c").unwrap();
+    assert_eq!(newest().referrer, None, "the erased referrer left the row");
 }

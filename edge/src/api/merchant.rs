@@ -258,13 +258,27 @@ pub(super) async fn record(
     parsed: Vec<Result<Incoming, Vec<Problem>>>,
 ) -> AppResult<Vec<AppResult<Answer>>> {
     let (env, shop) = (ask.env, ask.shop.as_str());
+    // The journal keeps who referred, not the code (codes are looked up
+    // again for the award, after the claim).
+    let mut referrers = Vec::new();
+    for incoming in parsed.iter().flatten() {
+        let code = match incoming {
+            Incoming::Member(event) => event.referral_code.as_deref(),
+            Incoming::Guest(_) => None,
+        };
+        referrers.push(match code {
+            Some(code) => resolve_referral(env, shop, code).await.ok().flatten(),
+            None => None,
+        });
+    }
     let requests: Vec<ClaimRequest> = parsed
         .iter()
         .flatten()
-        .map(|event| ClaimRequest {
+        .zip(referrers)
+        .map(|(event, referrer)| ClaimRequest {
             event_id: event.id().to_string(),
             fingerprint: incoming_fingerprint(event),
-            journal: serde_json::to_string(&crate::bodies::Recorded::of(event)).ok(),
+            journal: serde_json::to_string(&crate::bodies::Recorded::of(event, referrer)).ok(),
         })
         .collect();
     let (context, claims) = claim_all(ask, requests.clone()).await?;

@@ -323,9 +323,9 @@ impl GateObject {
         Ok(())
     }
 
-    /// Journaled events that arrived with an erased member's referral code
-    /// keep the event without it (the referral is settled as no one's).
-    fn unmention(&self, code: &str) -> AppResult<()> {
+    /// Journaled events that name an erased member as their referrer keep
+    /// the event without them (the referral is settled as no one's).
+    fn unmention(&self, member: &str) -> AppResult<()> {
         #[derive(Deserialize)]
         struct Row {
             id: String,
@@ -334,19 +334,16 @@ impl GateObject {
         let found: Vec<Row> = rows(
             &self.sql(),
             "SELECT id, v FROM journal WHERE instr(v, ?) > 0",
-            vec![code.into()],
+            vec![member.into()],
         )?;
         for row in found {
             let Ok(mut recorded) = serde_json::from_str::<crate::bodies::Recorded>(&row.v) else {
                 continue;
             };
-            let Some(event) = recorded.event.as_mut() else {
-                continue;
-            };
-            if event.referral_code.as_deref() != Some(code) {
+            if recorded.referrer.as_deref() != Some(member) {
                 continue;
             }
-            event.referral_code = None;
+            recorded.referrer = None;
             let text = serde_json::to_string(&recorded).map_err(|_| AppError::internal())?;
             self.sql()
                 .exec(
@@ -423,8 +420,8 @@ impl GateObject {
             sql.exec("DELETE FROM journal WHERE id = ?", vec![id.as_str().into()])
                 .map_err(sql_err)?;
         }
-        for code in &forget.mentions {
-            self.unmention(code)?;
+        for member in &forget.mentions {
+            self.unmention(member)?;
         }
         for id in &forget.event_ids {
             sql.exec(

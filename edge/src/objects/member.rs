@@ -998,13 +998,13 @@ impl MemberObject {
             .or_default()
             .referrals
             .push(erasure.referral_code.clone());
-        // Referees' events in any gate's journal name their referral code.
+        // Referees' events in any gate's journal name them as referrer.
         for n in 0..crate::keys::GATES {
             by_gate
                 .entry(n)
                 .or_default()
                 .mentions
-                .push(erasure.referral_code.clone());
+                .push(request.member.clone());
         }
         let sends = by_gate
             .into_iter()
