@@ -126,6 +126,7 @@ pub fn sign_in_members_adjust_erase(world: Arc<World>) -> CaseFuture {
         );
         assert_eq!(kept[2], json!(""));
         assert_eq!(kept[3], json!(0), "nothing in localStorage");
+        page.screenshot(&world, "console-en-1280x800").await;
 
         // Found by email hash, and only them.
         type_into(&page, "input[name=q]", &hash).await;
