@@ -12,7 +12,8 @@ use crate::model::{
     Adjusted, LedgerPage, MemberList, MemberRow, MemberView, Secrets, Setup, Sort, encode,
     members_query,
 };
-use crate::snippets;
+use crate::series::{CHARTS, Daily, Figure};
+use crate::{chart, snippets};
 
 /// The language and the session every section reads.
 #[derive(Clone, Copy)]
@@ -168,6 +169,7 @@ fn sign_in(ctx: Ctx) -> impl IntoView {
 enum Tab {
     Install,
     Members,
+    Analytics,
 }
 
 fn shell(ctx: Ctx) -> impl IntoView {
@@ -184,11 +186,13 @@ fn shell(ctx: Ctx) -> impl IntoView {
     view! {
         <nav class="tabs" aria-label=ctx.t(Key::Sections)>
             {button(Tab::Members, Key::MembersTab)}
+            {button(Tab::Analytics, Key::AnalyticsTab)}
             {button(Tab::Install, Key::InstallTab)}
         </nav>
         {move || match tab.get() {
             Tab::Install => install(ctx).into_any(),
             Tab::Members => members(ctx).into_any(),
+            Tab::Analytics => analytics(ctx).into_any(),
         }}
     }
 }
@@ -725,5 +729,188 @@ fn member_detail(
             </form>
             {move || erase_error.get().map(|e| view! { <p class="err" role="alert">{e}</p> })}
         </section>
+    }
+}
+
+/// The contract's metrics over a date range: a chart each, with its table
+/// view and a text summary (the charts are not read aloud), and the CSV.
+fn analytics(ctx: Ctx) -> impl IntoView {
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let daily = RwSignal::new(None::<Result<Daily, String>>);
+    let load = move || {
+        let mut query = Vec::new();
+        for (name, value) in [("from", from.get_untracked()), ("to", to.get_untracked())] {
+            if !value.is_empty() {
+                query.push(format!("{name}={}", encode(&value)));
+            }
+        }
+        let path = format!("/analytics/daily?{}", query.join("&"));
+        spawn_local(async move {
+            let answer = ctx.session().call::<Daily>("GET", path, None).await;
+            if let Ok(series) = &answer {
+                from.set(series.from.to_string());
+                to.set(series.to.to_string());
+            }
+            daily.set(Some(answer.map_err(|f| ctx.failed(&f))));
+        });
+    };
+    load();
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        load();
+    };
+    let download = move |_| {
+        if let Some(Ok(series)) = daily.get_untracked() {
+            let name = format!("analytics-{}-{}.csv", series.from, series.to);
+            api::download(&name, &series.csv());
+        }
+    };
+    let body = move || {
+        let l = ctx.locale.get();
+        match daily.get() {
+            None => view! { <p role="status">{l.text(Key::Loading)}</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="err" role="alert">{e}</p> }.into_any(),
+            Some(Ok(series)) => {
+                let charts = CHARTS
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, figures)| chart_card(ctx, &series, n, figures))
+                    .collect_view();
+                view! {
+                    <p class="muted">{l.fill(Key::ShopClock, &[("zone", &series.time_zone)])}</p>
+                    {charts}
+                }
+                .into_any()
+            }
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="analytics-title">
+            <h2 id="analytics-title">{ctx.t(Key::AnalyticsTab)}</h2>
+            <form class="row range" on:submit=submit>
+                <label>
+                    <span>{ctx.t(Key::From)}</span>
+                    <input type="date" name="from" prop:value=move || from.get()
+                        on:input=move |ev| from.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    <span>{ctx.t(Key::To)}</span>
+                    <input type="date" name="to" prop:value=move || to.get()
+                        on:input=move |ev| to.set(event_target_value(&ev)) />
+                </label>
+                <button type="submit" class="primary">{ctx.t(Key::Show)}</button>
+                <button type="button" on:click=download>{ctx.t(Key::DownloadCsv)}</button>
+            </form>
+        </section>
+        {body}
+    }
+}
+
+fn figure_name(figure: Figure) -> Key {
+    match figure {
+        Figure::IssuedThatDay => Key::Issued,
+        Figure::RedeemedThatDay => Key::Redeemed,
+        Figure::Members => Key::ChartMembers,
+        Figure::Outstanding => Key::Outstanding,
+    }
+}
+
+/// One chart: its title, the drawing (hidden from screen readers), the
+/// sentence that says what it shows, and its table.
+fn chart_card(ctx: Ctx, series: &Daily, n: usize, figures: &'static [Figure]) -> impl IntoView {
+    let l = ctx.locale.get_untracked();
+    let title = [Key::ChartActivity, Key::ChartMembers, Key::ChartOutstanding][n];
+    let (from, to) = (series.from.to_string(), series.to.to_string());
+    let money = |minor: i64| chart::format_money(minor, &series.currency, l.tag());
+    let summary = match n {
+        0 => l.fill(
+            Key::SummaryActivity,
+            &[
+                ("from", &from),
+                ("to", &to),
+                ("issued", &series.total(Figure::IssuedThatDay).to_string()),
+                (
+                    "redeemed",
+                    &series.total(Figure::RedeemedThatDay).to_string(),
+                ),
+            ],
+        ),
+        1 => {
+            let (start, end) = series.ends(Figure::Members);
+            l.fill(
+                Key::SummaryMembers,
+                &[
+                    ("start", &start.to_string()),
+                    ("end", &end.to_string()),
+                    ("from", &from),
+                    ("to", &to),
+                ],
+            )
+        }
+        _ => {
+            let points = series.ends(Figure::Outstanding).1.to_string();
+            match series.liability() {
+                Some(minor) => l.fill(
+                    Key::SummaryOutstanding,
+                    &[("to", &to), ("points", &points), ("money", &money(minor))],
+                ),
+                None => l.fill(
+                    Key::SummaryOutstandingPoints,
+                    &[("to", &to), ("points", &points)],
+                ),
+            }
+        }
+    };
+    let liability = n == 2;
+    let head = figures
+        .iter()
+        .map(|f| view! { <th scope="col" class="num">{l.text(figure_name(*f))}</th> })
+        .collect_view();
+    let rows = series
+        .days
+        .iter()
+        .map(|day| {
+            let cells = figures
+                .iter()
+                .map(|f| view! { <td class="num">{f.of(day)}</td> })
+                .collect_view();
+            let owed = liability.then(|| {
+                view! { <td class="num">{day.liability_minor.map(money).unwrap_or_default()}</td> }
+            });
+            view! { <tr><th scope="row">{day.date.to_string()}</th>{cells}{owed}</tr> }
+        })
+        .collect_view();
+    let lines: Vec<(String, Vec<i64>)> = figures
+        .iter()
+        .map(|f| (l.text(figure_name(*f)).to_owned(), series.values(*f)))
+        .collect();
+    let xs = series.xs();
+    let node = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(target) = node.get() {
+            chart::line_chart(&target, xs.clone(), lines.clone());
+        }
+    });
+    let (id, labelled_by) = (format!("chart-{n}"), format!("chart-{n}"));
+    view! {
+        <figure class="card chart" aria-labelledby=labelled_by data-chart=n.to_string()>
+            <figcaption id=id><h3>{l.text(title)}</h3></figcaption>
+            <div class="plot" node_ref=node aria-hidden="true"></div>
+            <p class="summary">{summary}</p>
+            <details>
+                <summary>{l.text(Key::TableView)}</summary>
+                <div class="scroll">
+                    <table class="series">
+                        <thead><tr>
+                            <th scope="col">{l.text(Key::Date)}</th>
+                            {head}
+                            {liability.then(|| view! { <th scope="col" class="num">{l.text(Key::Liability)}</th> })}
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            </details>
+        </figure>
     }
 }

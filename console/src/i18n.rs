@@ -183,6 +183,25 @@ strings! {
     Erase => "Erase this member", "محو هذا العضو", "Удалить участника";
     EraseHelp => "Erasing removes the member and everything held about them, in every store. It cannot be undone. Type the member id to confirm.", "يزيل المحو العضو وكل ما هو محفوظ عنه في كل المخازن، ولا يمكن التراجع عنه. اكتب معرّف العضو للتأكيد.", "Удаление стирает участника и все данные о нём во всех хранилищах. Отменить нельзя. Введите идентификатор участника для подтверждения.";
     Erased => "The member was erased.", "تم محو العضو.", "Участник удалён.";
+    AnalyticsTab => "Analytics", "التحليلات", "Аналитика";
+    From => "From", "من", "С";
+    To => "To", "إلى", "По";
+    Show => "Show", "عرض", "Показать";
+    DownloadCsv => "Download CSV", "تنزيل CSV", "Скачать CSV";
+    ShopClock => "Days on the shop's clock ({zone}).", "الأيام حسب توقيت المتجر ({zone}).", "Дни по часам магазина ({zone}).";
+    ChartActivity => "Points issued and redeemed, per day", "النقاط الممنوحة والمستبدلة يوميًا", "Начислено и списано баллов по дням";
+    ChartMembers => "Members", "الأعضاء", "Участники";
+    ChartOutstanding => "Points outstanding (the liability)", "النقاط القائمة (الالتزام)", "Непогашенные баллы (обязательства)";
+    Issued => "Issued", "الممنوحة", "Начислено";
+    Redeemed => "Redeemed", "المستبدلة", "Списано";
+    Outstanding => "Outstanding", "القائمة", "Непогашено";
+    Liability => "Liability", "الالتزام", "Обязательства";
+    Date => "Date", "التاريخ", "Дата";
+    TableView => "Table", "جدول", "Таблица";
+    SummaryActivity => "From {from} to {to}: {issued} points issued and {redeemed} redeemed.", "من {from} إلى {to}: مُنحت {issued} نقطة واستُبدلت {redeemed}.", "С {from} по {to}: начислено {issued} баллов, списано {redeemed}.";
+    SummaryMembers => "Members went from {start} on {from} to {end} on {to}.", "تغيّر عدد الأعضاء من {start} في {from} إلى {end} في {to}.", "Участников было {start} на {from} и стало {end} на {to}.";
+    SummaryOutstanding => "Points outstanding on {to}: {points}, a liability of {money} at the best reward's value.", "النقاط القائمة في {to}: {points}، أي التزام بقيمة {money} بحسب قيمة أفضل مكافأة.", "Непогашенные баллы на {to}: {points}, обязательства {money} по стоимости самой выгодной награды.";
+    SummaryOutstandingPoints => "Points outstanding on {to}: {points} (no reward gives money, so no liability in money).", "النقاط القائمة في {to}: {points} (لا توجد مكافأة نقدية، فلا التزام بالمال).", "Непогашенные баллы на {to}: {points} (нет денежных наград, поэтому обязательства в деньгах нет).";
 }
 
 #[cfg(test)]

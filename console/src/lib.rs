@@ -2,18 +2,22 @@
 //! `/console/`, a module of its own (the widget's shoppers never load it).
 //!
 //! The plain modules build and test natively: `i18n` (every string in en,
-//! ar and ru), `model` (the answers it reads), `snippets` (what the install
-//! page hands out). `api` (the edge's merchant routes with the API key held
+//! ar and ru), `model` (the answers it reads), `series` (the daily series'
+//! charts, tables, summaries and CSV), `snippets` (what the install page
+//! hands out). `api` (the edge's merchant routes with the API key held
 //! in the tab's `sessionStorage`) and `app` (the components) are wasm-only.
 
 pub mod i18n;
 pub mod model;
+pub mod series;
 pub mod snippets;
 
 #[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod chart;
 
 /// Mounts the console into `host` (the page's `#console`).
 #[cfg(target_arch = "wasm32")]

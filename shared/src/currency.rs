@@ -44,6 +44,21 @@ pub fn parse_decimal(text: &str, digits: u32) -> Option<i64> {
     (value <= crate::program::MAX_AMOUNT).then_some(value)
 }
 
+/// Minor units as an exact decimal in major units: `(45000, 2)` is
+/// `450.00` (the inverse of [`parse_decimal`], for display through the
+/// browser's Intl, which formats a decimal string exactly).
+#[inline]
+pub fn decimal(minor: i64, digits: u32) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let magnitude = minor.unsigned_abs();
+    if digits == 0 {
+        return format!("{sign}{magnitude}");
+    }
+    let scale = 10u64.pow(digits);
+    let width = digits as usize;
+    format!("{sign}{}.{:0width$}", magnitude / scale, magnitude % scale)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -229,7 +229,7 @@ fn today() -> String {
 pub fn install_page(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {
         let page = signed_in(&world, 1280, 800).await;
-        click(&page, "nav.tabs button:nth-child(2)").await;
+        click(&page, "nav.tabs button:nth-child(3)").await;
         until(
             &page,
             "the checklist",
@@ -285,6 +285,7 @@ pub fn arabic_and_narrow(world: Arc<World>) -> CaseFuture {
         for tab in [
             "nav.tabs button:nth-child(1)",
             "nav.tabs button:nth-child(2)",
+            "nav.tabs button:nth-child(3)",
         ] {
             page.viewport(360, 740).await;
             click(&page, tab).await;
@@ -297,6 +298,80 @@ pub fn arabic_and_narrow(world: Arc<World>) -> CaseFuture {
                 "{tab}: the page overflows at 360 px: {sizes}"
             );
         }
+        page.close().await;
+    })
+}
+
+/// Analytics: each chart drawn by uPlot, its table view's last day equal
+/// to `/analytics` now, its summary saying the same.
+pub fn analytics_tables(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let page = signed_in(&world, 1280, 800).await;
+        click(&page, "nav.tabs button:nth-child(2)").await;
+        until(
+            &page,
+            "three charts with their tables",
+            "document.querySelectorAll('figure[data-chart] table.series').length == 3 && \
+             document.querySelectorAll('figure[data-chart] .plot canvas').length == 3",
+        )
+        .await;
+        let key = world.secrets["api_key"].as_str().unwrap_or_default();
+        let bearer = format!("Bearer {key}");
+        let analytics = world
+            .call(
+                "GET",
+                &format!("/v1/shops/{SHOP}/analytics"),
+                &[("authorization", &bearer)],
+                b"",
+            )
+            .json();
+        let last = |chart: u32| {
+            format!(
+                "(function () {{ var rows = document.querySelectorAll('figure[data-chart=\"{chart}\"] table.series tbody tr'); \
+                 return Array.from(rows[rows.length - 1].cells).map(function (c) {{ return c.textContent; }}); }})()"
+            )
+        };
+        let members = page.js(&format!("return {};", last(1))).await;
+        assert_eq!(
+            members[1],
+            json!(analytics["members"].to_string()),
+            "{members}"
+        );
+        let outstanding = page.js(&format!("return {};", last(2))).await;
+        assert_eq!(
+            outstanding[1],
+            json!(analytics["points_outstanding"].to_string()),
+            "{outstanding}"
+        );
+        // The demo's best money reward: $5 for 500 points, so the
+        // liability is the outstanding points in cents.
+        let points = analytics["points_outstanding"].as_i64().unwrap();
+        let money = page
+            .js(&format!(
+                "return new Intl.NumberFormat('en', {{style: 'currency', currency: 'USD'}}).format('{}.{:02}');",
+                points / 100,
+                points % 100
+            ))
+            .await;
+        assert_eq!(outstanding[2], money, "{outstanding}");
+        let summary = page
+            .js("return document.querySelector('figure[data-chart=\"2\"] .summary').textContent;")
+            .await;
+        assert!(
+            summary.as_str().unwrap().contains(&format!(
+                ": {points}, a liability of {}",
+                money.as_str().unwrap()
+            )),
+            "{summary}"
+        );
+        // Every day of the default range (30), the days adding up to what
+        // was issued in them.
+        let rows = page
+            .js("return document.querySelectorAll('figure[data-chart=\"0\"] table.series tbody tr').length;")
+            .await;
+        assert_eq!(rows, json!(30));
+        page.screenshot(&world, "console-analytics-en-1280x800")
+            .await;
         page.close().await;
     })
 }

@@ -89,6 +89,10 @@ const CASES: &[Case] = &[
         console::install_page,
     ),
     (
+        "console: analytics charts, their tables equal /analytics",
+        console::analytics_tables,
+    ),
+    (
         "console: Arabic right to left; nothing overflows at 360 px",
         console::arabic_and_narrow,
     ),

@@ -291,4 +291,8 @@ pub fn console_reads(world: &mut World) {
     assert_eq!((event.id.as_str(), event.referral_code), ("d-s", None));
     shop.api.erase("mem-c").unwrap();
     assert_eq!(newest().referrer, None, "the erased referrer left the row");
+    // Today's row of the series closes on the counts without the erased.
+    let analytics = shop.api.analytics().unwrap();
+    let series = shop.api.daily(&DailyQuery::default()).unwrap();
+    assert_eq!(series.days.last().unwrap().metrics, analytics.metrics);
 }

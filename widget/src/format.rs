@@ -55,17 +55,7 @@ pub fn parse_minor(text: &str, digits: u32) -> Option<i64> {
     (seen && value <= loyalty_rules::program::MAX_AMOUNT).then_some(value)
 }
 
-/// Minor units as an exact decimal in major units: `(45000, 2)` is `450.00`.
-pub fn decimal(minor: i64, digits: u32) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let magnitude = minor.unsigned_abs();
-    if digits == 0 {
-        return format!("{sign}{magnitude}");
-    }
-    let scale = 10u64.pow(digits);
-    let width = digits as usize;
-    format!("{sign}{}.{:0width$}", magnitude / scale, magnitude % scale)
-}
+pub use loyalty_rules::currency::decimal;
 
 /// A whole number with a multiplication factor from basis points:
 /// 15000 is `1.5`, 20000 is `2`.

@@ -401,6 +401,8 @@ impl ShopObject {
             counters.record(&before, &before.after_erasure());
             let text = serde_json::to_string(&counters).map_err(|_| AppError::internal())?;
             self.put_text("counters", &text)?;
+            // Today's row of the daily series closes on the counts without them.
+            self.write_day(self.today()?, &counters, true)?;
             *self.counters.borrow_mut() = Some(counters);
         }
         let sql = self.sql();
@@ -745,36 +747,56 @@ impl ShopObject {
         let Some(newest) = touched.last().copied() else {
             return Ok(());
         };
-        let sql = self.sql();
-        let metrics = json(counters.metrics())?;
         for day in &touched {
-            let changes = json(counters.days.get(day).cloned().unwrap_or_default())?;
-            let key = day.to_string();
-            if *day == newest {
-                sql.exec(
-                    "INSERT OR REPLACE INTO days (day, metrics, changes) VALUES (?, ?, ?)",
-                    vec![
-                        key.as_str().into(),
-                        metrics.as_str().into(),
-                        changes.as_str().into(),
-                    ],
-                )
-                .map_err(sql_err)?;
-            } else {
-                sql.exec(
-                    "UPDATE days SET changes = ? WHERE day = ?",
-                    vec![changes.as_str().into(), key.as_str().into()],
-                )
-                .map_err(sql_err)?;
-            }
+            self.write_day(*day, counters, *day == newest)?;
         }
         let oldest = (newest - Duration::days(730)).to_string();
-        sql.exec(
-            "DELETE FROM days WHERE day < ?",
-            vec![oldest.as_str().into()],
-        )
-        .map_err(sql_err)?;
+        self.sql()
+            .exec(
+                "DELETE FROM days WHERE day < ?",
+                vec![oldest.as_str().into()],
+            )
+            .map_err(sql_err)?;
         Ok(())
+    }
+
+    /// A day's row of the daily series: its changes, and (`closing`) the
+    /// metrics as they stand now.
+    fn write_day(&self, day: NaiveDate, counters: &ShopCounters, closing: bool) -> AppResult<()> {
+        let changes = json(counters.days.get(&day).cloned().unwrap_or_default())?;
+        let key = day.to_string();
+        let written = if closing {
+            let metrics = json(counters.metrics())?;
+            self.sql().exec(
+                "INSERT OR REPLACE INTO days (day, metrics, changes) VALUES (?, ?, ?)",
+                vec![
+                    key.as_str().into(),
+                    metrics.as_str().into(),
+                    changes.as_str().into(),
+                ],
+            )
+        } else {
+            self.sql().exec(
+                "UPDATE days SET changes = ? WHERE day = ?",
+                vec![changes.as_str().into(), key.as_str().into()],
+            )
+        };
+        written.map(|_| ()).map_err(sql_err)
+    }
+
+    /// Today on the shop's clock (the program's zone; UTC without one).
+    fn today(&self) -> AppResult<NaiveDate> {
+        let record = self.record()?;
+        Ok(match record.program.as_deref() {
+            Some(doc) => {
+                let (shop, version) = (&record.facts.shop, record.facts.program_version);
+                crate::programs::program_of(shop, version, doc)?
+                    .zone
+                    .local(now())
+                    .date()
+            }
+            None => now().date_naive(),
+        })
     }
 
     /// The schedule's call: each local day since the last one acted on (a
