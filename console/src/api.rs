@@ -118,7 +118,19 @@ impl Session {
         path: String,
         body: Option<String>,
     ) -> Result<T, Failure> {
-        let text = self.call_text(method, path, body).await?;
+        let url = self.url(&path);
+        self.call_url(method, url, body).await
+    }
+
+    /// Any route of the edge (the path from the origin on): its answer
+    /// read as `T`.
+    pub async fn call_url<T: DeserializeOwned>(
+        self,
+        method: &'static str,
+        url: String,
+        body: Option<String>,
+    ) -> Result<T, Failure> {
+        let text = self.fetch_text(method, url, body).await?;
         serde_json::from_str(&text).map_err(|e| {
             Failure::Problem(Problem {
                 code: "unreadable_answer".into(),
@@ -133,6 +145,16 @@ impl Session {
         self,
         method: &'static str,
         path: String,
+        body: Option<String>,
+    ) -> Result<String, Failure> {
+        let url = self.url(&path);
+        self.fetch_text(method, url, body).await
+    }
+
+    async fn fetch_text(
+        self,
+        method: &'static str,
+        url: String,
         body: Option<String>,
     ) -> Result<String, Failure> {
         let headers = js_sys::Object::new();
@@ -153,7 +175,7 @@ impl Session {
         if let Some(body) = body {
             put("body", &body.into());
         }
-        let promise = fetch(&self.url(&path), &init).map_err(|_| Failure::Network)?;
+        let promise = fetch(&url, &init).map_err(|_| Failure::Network)?;
         let answer: Answer = JsFuture::from(promise)
             .await
             .map_err(|_| Failure::Network)?

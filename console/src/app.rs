@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, Failure, Session};
+use crate::backtest::{self, Comparison, RecentEvents};
+use crate::diff::{self, Kind as DiffKind};
 use crate::i18n::{Key, Locale};
 use crate::model::{
     Adjusted, LedgerPage, MemberList, MemberRow, MemberView, Secrets, Setup, Sort, encode,
@@ -170,6 +172,7 @@ enum Tab {
     Install,
     Members,
     Analytics,
+    Program,
 }
 
 fn shell(ctx: Ctx) -> impl IntoView {
@@ -187,12 +190,14 @@ fn shell(ctx: Ctx) -> impl IntoView {
         <nav class="tabs" aria-label=ctx.t(Key::Sections)>
             {button(Tab::Members, Key::MembersTab)}
             {button(Tab::Analytics, Key::AnalyticsTab)}
+            {button(Tab::Program, Key::ProgramTab)}
             {button(Tab::Install, Key::InstallTab)}
         </nav>
         {move || match tab.get() {
             Tab::Install => install(ctx).into_any(),
             Tab::Members => members(ctx).into_any(),
             Tab::Analytics => analytics(ctx).into_any(),
+            Tab::Program => program(ctx).into_any(),
         }}
     }
 }
@@ -912,5 +917,483 @@ fn chart_card(ctx: Ctx, series: &Daily, n: usize, figures: &'static [Figure]) ->
                 </div>
             </details>
         </figure>
+    }
+}
+
+/// The live program as the console edits it: its document, its version,
+/// and the zone table the edge sent for its `time_zone` (so the browser
+/// checks and replays on the shop's clock without a zone database).
+#[derive(Clone, Debug, PartialEq)]
+struct Live {
+    version: u64,
+    doc: serde_json::Value,
+    zone: loyalty_rules::zone::Zone,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+struct StoredProgram {
+    version: u64,
+    program: serde_json::Value,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+struct PreviewInputs {
+    #[serde(default)]
+    zone: Option<loyalty_rules::zone::Zone>,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+struct WidgetProgram {
+    preview: Option<PreviewInputs>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+struct ProgramVersion {
+    version: u64,
+    saved_at: Option<chrono::DateTime<chrono::Utc>>,
+    saved_by: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+struct ProgramVersions {
+    current: u64,
+    your_key: String,
+    versions: Vec<ProgramVersion>,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+struct ProgramSaved {
+    version: u64,
+}
+
+/// Parses a draft with the zone table of the live program; every problem
+/// with its JSON path.
+fn check(
+    text: &str,
+    zone: &loyalty_rules::zone::Zone,
+) -> Result<loyalty_rules::Program, Vec<(String, String)>> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| vec![("$".to_owned(), e.to_string())])?;
+    loyalty_rules::Program::from_value_in(&value, zone)
+        .map_err(|problems| problems.into_iter().map(|p| (p.path, p.message)).collect())
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// The program: the draft as JSON, checked as it is typed; save; the
+/// saved versions with a diff against the live one and restore; the
+/// backtest of the draft on the shop's recent events.
+fn program(ctx: Ctx) -> impl IntoView {
+    let live = RwSignal::new(None::<Result<Live, String>>);
+    let draft = RwSignal::new(String::new());
+    let versions = RwSignal::new(None::<ProgramVersions>);
+    let notice = RwSignal::new(None::<String>);
+    let saved_problems = RwSignal::new(Vec::<(String, String)>::new());
+    let load = move || {
+        spawn_local(async move {
+            let session = ctx.session();
+            let stored = session
+                .clone()
+                .call::<StoredProgram>("GET", "/program".into(), None)
+                .await;
+            let preview = session
+                .clone()
+                .call_url::<WidgetProgram>(
+                    "GET",
+                    format!(
+                        "/v1/widget/{}/program?include=preview",
+                        encode(&session.shop)
+                    ),
+                    None,
+                )
+                .await;
+            let listed = session
+                .call::<ProgramVersions>("GET", "/program/versions".into(), None)
+                .await;
+            versions.set(listed.ok());
+            match stored {
+                Ok(stored) => {
+                    let zone = preview
+                        .ok()
+                        .and_then(|p| p.preview)
+                        .and_then(|p| p.zone)
+                        .unwrap_or_else(loyalty_rules::zone::Zone::utc);
+                    draft.set(diff::pretty(&stored.program));
+                    live.set(Some(Ok(Live {
+                        version: stored.version,
+                        doc: stored.program,
+                        zone,
+                    })));
+                }
+                Err(f) => live.set(Some(Err(ctx.failed(&f)))),
+            }
+        });
+    };
+    load();
+    let zone = move || {
+        live.with(|l| match l {
+            Some(Ok(live)) => live.zone.clone(),
+            _ => loyalty_rules::zone::Zone::utc(),
+        })
+    };
+    let problems = Memo::new(move |_| match check(&draft.get(), &zone()) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems,
+    });
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !problems.get_untracked().is_empty() {
+            return;
+        }
+        let body = draft.get_untracked();
+        spawn_local(async move {
+            match ctx
+                .session()
+                .call::<ProgramSaved>("PUT", "/program".into(), Some(body))
+                .await
+            {
+                Ok(saved) => {
+                    saved_problems.set(Vec::new());
+                    notice.set(Some(
+                        ctx.locale
+                            .get_untracked()
+                            .fill(Key::Saved, &[("version", &saved.version.to_string())]),
+                    ));
+                    load();
+                }
+                Err(Failure::Problem(problem)) => {
+                    saved_problems.set(
+                        problem
+                            .problems
+                            .into_iter()
+                            .map(|p| (p.path, p.message))
+                            .collect(),
+                    );
+                }
+                Err(f) => notice.set(Some(ctx.failed(&f))),
+            }
+        });
+    };
+    let problem_list = move || {
+        let l = ctx.locale.get();
+        let mut all = problems.get();
+        all.extend(saved_problems.get());
+        if all.is_empty() {
+            return view! { <p class="ok" role="status">{l.text(Key::Valid)}</p> }.into_any();
+        }
+        let items = all
+            .into_iter()
+            .map(|(path, message)| view! { <li><code>{path}</code>" "{message}</li> })
+            .collect_view();
+        view! {
+            <div role="alert" class="problems">
+                <p class="err">{l.fill(Key::ProblemsFound, &[("count", &problems.get().len().max(1).to_string())])}</p>
+                <ul>{items}</ul>
+            </div>
+        }
+        .into_any()
+    };
+    let header = move || {
+        live.get().map(|l| match l {
+            Ok(live) => view! {
+                <p class="muted">{ctx.locale.get().fill(Key::LiveVersion, &[("version", &live.version.to_string())])}</p>
+            }
+            .into_any(),
+            Err(e) => view! { <p class="err" role="alert">{e}</p> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="program-title">
+            <h2 id="program-title">{ctx.t(Key::ProgramTab)}</h2>
+            {header}
+            {move || notice.get().map(|n| view! { <p class="ok" role="status">{n}</p> })}
+            <form class="editor" on:submit=save>
+                <label>
+                    <span>{ctx.t(Key::Draft)}</span>
+                    <span class="muted">{ctx.t(Key::DraftHelp)}</span>
+                    <textarea name="draft" rows="24" spellcheck="false" dir="ltr"
+                        prop:value=move || draft.get()
+                        on:input=move |ev| {
+                            saved_problems.set(Vec::new());
+                            draft.set(event_target_value(&ev));
+                        }></textarea>
+                </label>
+                {problem_list}
+                <button type="submit" class="primary" disabled=move || !problems.get().is_empty()>
+                    {ctx.t(Key::Save)}
+                </button>
+            </form>
+        </section>
+        {move || backtest_card(ctx, live, draft, zone)}
+        {move || versions.get().map(|v| versions_card(ctx, v, live, notice, load))}
+    }
+}
+
+/// The backtest: the recent events (pages of 1,000, up to 10,000) replayed
+/// under the live program and the draft.
+fn backtest_card(
+    ctx: Ctx,
+    live: RwSignal<Option<Result<Live, String>>>,
+    draft: RwSignal<String>,
+    zone: impl Fn() -> loyalty_rules::zone::Zone + Copy + 'static,
+) -> impl IntoView {
+    let result = RwSignal::new(None::<Result<(Comparison, bool), String>>);
+    let running = RwSignal::new(false);
+    let run = move |_| {
+        let Some(Ok(live_program)) = live.get_untracked() else {
+            return;
+        };
+        let zone = zone();
+        let Ok(live_parsed) = loyalty_rules::Program::from_value_in(&live_program.doc, &zone)
+        else {
+            return;
+        };
+        let Ok(draft_parsed) = check(&draft.get_untracked(), &zone) else {
+            return;
+        };
+        running.set(true);
+        spawn_local(async move {
+            let mut events = Vec::new();
+            let mut cursor: Option<String> = None;
+            let complete = loop {
+                let mut path = "/events?limit=1000".to_owned();
+                if let Some(c) = &cursor {
+                    path.push_str(&format!("&cursor={}", encode(c)));
+                }
+                match ctx.session().call::<RecentEvents>("GET", path, None).await {
+                    Ok(page) => {
+                        events.extend(page.events);
+                        cursor = page.next_cursor;
+                        if cursor.is_none() || events.len() >= 10_000 {
+                            break page.complete;
+                        }
+                    }
+                    Err(f) => {
+                        running.set(false);
+                        result.set(Some(Err(ctx.failed(&f))));
+                        return;
+                    }
+                }
+            };
+            let compared = backtest::compare(&live_parsed, &draft_parsed, &events, now());
+            running.set(false);
+            result.set(Some(Ok((compared, complete))));
+        });
+    };
+    let table = move || {
+        let l = ctx.locale.get();
+        let currency = live.with(|l| match l {
+            Some(Ok(live)) => live.doc["currency"].as_str().unwrap_or("USD").to_owned(),
+            _ => "USD".to_owned(),
+        });
+        result.get().map(|r| match r {
+            Err(e) => view! { <p class="err" role="alert">{e}</p> }.into_any(),
+            Ok((c, complete)) => {
+                let covered = if complete {
+                    l.fill(Key::CoveredAll, &[("events", &c.events.to_string())])
+                } else {
+                    l.fill(Key::CoveredSome, &[("events", &c.events.to_string())])
+                };
+                let money = |m: Option<i64>| m.map(|m| chart::format_money(m, &currency, l.tag())).unwrap_or_default();
+                let row = |key: Key, a: String, b: String| view! {
+                    <tr><th scope="row">{l.text(key)}</th><td class="num">{a}</td><td class="num">{b}</td></tr>
+                };
+                let rules = c
+                    .rules
+                    .iter()
+                    .map(|(rule, a, b)| view! {
+                        <tr data-rule=rule.clone()><th scope="row"><code>{rule.clone()}</code></th>
+                            <td class="num">{*a}</td><td class="num">{*b}</td></tr>
+                    })
+                    .collect_view();
+                let xs: Vec<f64> = c.draft.timeline.iter().map(|(t, _)| *t as f64).collect();
+                let lines = vec![
+                    (l.text(Key::LiveColumn).to_owned(), c.live.timeline.iter().map(|(_, v)| *v).collect()),
+                    (l.text(Key::DraftColumn).to_owned(), c.draft.timeline.iter().map(|(_, v)| *v).collect()),
+                ];
+                let node = NodeRef::<leptos::html::Div>::new();
+                Effect::new(move |_| {
+                    if let Some(target) = node.get() {
+                        chart::line_chart(&target, xs.clone(), lines.clone());
+                    }
+                });
+                view! {
+                    <p class="summary" role="status">{covered}</p>
+                    <div class="scroll">
+                        <table class="backtest">
+                            <thead><tr>
+                                <th scope="col">{l.text(Key::Figure)}</th>
+                                <th scope="col" class="num">{l.text(Key::LiveColumn)}</th>
+                                <th scope="col" class="num">{l.text(Key::DraftColumn)}</th>
+                            </tr></thead>
+                            <tbody>
+                                {row(Key::PointsIssued, c.live.metrics.points_issued.to_string(), c.draft.metrics.points_issued.to_string())}
+                                {row(Key::PointsRedeemable, c.live.redeemable.to_string(), c.draft.redeemable.to_string())}
+                                {row(Key::PointsOutstandingRow, c.live.metrics.points_outstanding.to_string(), c.draft.metrics.points_outstanding.to_string())}
+                                {row(Key::Liability, money(c.live.liability_minor), money(c.draft.liability_minor))}
+                                {row(Key::TierMoves, String::new(), c.tier_moves.to_string())}
+                            </tbody>
+                        </table>
+                        <h3>{l.text(Key::ByRule)}</h3>
+                        <table class="rules">
+                            <thead><tr>
+                                <th scope="col">{l.text(Key::Rule)}</th>
+                                <th scope="col" class="num">{l.text(Key::LiveColumn)}</th>
+                                <th scope="col" class="num">{l.text(Key::DraftColumn)}</th>
+                            </tr></thead>
+                            <tbody>{rules}</tbody>
+                        </table>
+                    </div>
+                    <figure class="chart">
+                        <figcaption><h3>{l.text(Key::ChartBacktest)}</h3></figcaption>
+                        <div class="plot" node_ref=node aria-hidden="true"></div>
+                    </figure>
+                }
+                .into_any()
+            }
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="backtest-title">
+            <h2 id="backtest-title">{ctx.t(Key::Backtest)}</h2>
+            <p class="muted">{ctx.t(Key::BacktestHelp)}</p>
+            <button type="button" class="primary" on:click=run disabled=move || running.get()>
+                {move || if running.get() { ctx.t(Key::Replaying) } else { ctx.t(Key::Backtest) }}
+            </button>
+            {table}
+        </section>
+    }
+}
+
+/// The saved versions: who saved each and when, a diff against the live
+/// version, and restore (a new version equal to the old one).
+fn versions_card(
+    ctx: Ctx,
+    listed: ProgramVersions,
+    live: RwSignal<Option<Result<Live, String>>>,
+    notice: RwSignal<Option<String>>,
+    reload: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let l = ctx.locale.get_untracked();
+    let shown = RwSignal::new(None::<(u64, u64, Vec<diff::Row>)>);
+    let compare = move |version: u64| {
+        let Some(Ok(current)) = live.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(old) = ctx
+                .session()
+                .call::<StoredProgram>("GET", format!("/program/versions/{version}"), None)
+                .await
+            {
+                let rows =
+                    diff::side_by_side(&diff::pretty(&old.program), &diff::pretty(&current.doc));
+                shown.set(Some((version, current.version, rows)));
+            }
+        });
+    };
+    let restore = move |version: u64| {
+        spawn_local(async move {
+            let session = ctx.session();
+            let Ok(old) = session
+                .clone()
+                .call::<StoredProgram>("GET", format!("/program/versions/{version}"), None)
+                .await
+            else {
+                return;
+            };
+            match session
+                .call::<ProgramSaved>("PUT", "/program".into(), Some(old.program.to_string()))
+                .await
+            {
+                Ok(saved) => {
+                    notice.set(Some(ctx.locale.get_untracked().fill(
+                        Key::Restored,
+                        &[
+                            ("old", &version.to_string()),
+                            ("new", &saved.version.to_string()),
+                        ],
+                    )));
+                    reload();
+                }
+                Err(f) => notice.set(Some(ctx.failed(&f))),
+            }
+        });
+    };
+    let rows = listed
+        .versions
+        .iter()
+        .map(|v| {
+            let version = v.version;
+            let by = v.saved_by.clone().unwrap_or_default();
+            let by = if by == listed.your_key {
+                l.fill(Key::You, &[("key", &by)])
+            } else {
+                by
+            };
+            let actions = (version != listed.current).then(|| view! {
+                <button type="button" on:click=move |_| compare(version)>{l.text(Key::Compare)}</button>
+                <button type="button" on:click=move |_| restore(version)>{l.text(Key::Restore)}</button>
+            });
+            view! {
+                <tr data-version=version.to_string()>
+                    <th scope="row">{version}</th>
+                    <td>{v.saved_at.map(date).unwrap_or_default()}</td>
+                    <td><code>{by}</code></td>
+                    <td class="row">{actions}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let diff_view = move || {
+        shown.get().map(|(old, new, rows)| {
+            let changed = rows.iter().any(|r| r.kind != DiffKind::Same);
+            let body = rows
+                .into_iter()
+                .map(|row| {
+                    let class = match row.kind {
+                        DiffKind::Same => "same",
+                        DiffKind::Removed => "removed",
+                        DiffKind::Added => "added",
+                        DiffKind::Changed => "changed",
+                    };
+                    let (on, ol) = row.old.map_or((String::new(), String::new()), |(n, t)| (n.to_string(), t));
+                    let (nn, nl) = row.new.map_or((String::new(), String::new()), |(n, t)| (n.to_string(), t));
+                    view! {
+                        <tr class=class>
+                            <td class="ln">{on}</td><td class="old"><pre>{ol}</pre></td>
+                            <td class="ln">{nn}</td><td class="new"><pre>{nl}</pre></td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let l = ctx.locale.get();
+            view! {
+                <h3>{l.fill(Key::DiffTitle, &[("old", &old.to_string()), ("new", &new.to_string())])}</h3>
+                {(!changed).then(|| view! { <p>{l.text(Key::NoDifference)}</p> })}
+                <div class="scroll diff" dir="ltr">
+                    <table class="diff"><tbody>{body}</tbody></table>
+                </div>
+            }
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="versions-title">
+            <h2 id="versions-title">{l.text(Key::Versions)}</h2>
+            <div class="scroll">
+                <table class="versions">
+                    <thead><tr>
+                        <th scope="col">{l.text(Key::Version)}</th>
+                        <th scope="col">{l.text(Key::SavedAt)}</th>
+                        <th scope="col">{l.text(Key::SavedBy)}</th>
+                        <th scope="col"></th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {diff_view}
+        </section>
     }
 }

@@ -7,6 +7,8 @@
 //! hands out). `api` (the edge's merchant routes with the API key held
 //! in the tab's `sessionStorage`) and `app` (the components) are wasm-only.
 
+pub mod backtest;
+pub mod diff;
 pub mod i18n;
 pub mod model;
 pub mod series;

@@ -48,6 +48,12 @@ async fn until(page: &Page, what: &str, expression: &str) -> Value {
 
 /// Opens the console and signs in to the demo shop.
 async fn signed_in(world: &World, width: u32, height: u32) -> Page {
+    let key = world.secrets["api_key"].as_str().unwrap_or_default();
+    signed_in_to(world, SHOP, key, width, height).await
+}
+
+/// Opens the console and signs in to `shop` with `key`.
+async fn signed_in_to(world: &World, shop: &str, key: &str, width: u32, height: u32) -> Page {
     let page = Page::open(world, width, height).await;
     page.goto(&format!("{}/console/", world.worker_origin()))
         .await;
@@ -57,8 +63,7 @@ async fn signed_in(world: &World, width: u32, height: u32) -> Page {
         "document.querySelector('form.signin')",
     )
     .await;
-    type_into(&page, "input[name=shop]", SHOP).await;
-    let key = world.secrets["api_key"].as_str().unwrap_or_default();
+    type_into(&page, "input[name=shop]", shop).await;
     type_into(&page, "input[name=key]", key).await;
     submit(&page, "form.signin").await;
     until(
@@ -229,7 +234,7 @@ fn today() -> String {
 pub fn install_page(world: Arc<World>) -> CaseFuture {
     Box::pin(async move {
         let page = signed_in(&world, 1280, 800).await;
-        click(&page, "nav.tabs button:nth-child(3)").await;
+        click(&page, "nav.tabs button:nth-child(4)").await;
         until(
             &page,
             "the checklist",
@@ -286,6 +291,7 @@ pub fn arabic_and_narrow(world: Arc<World>) -> CaseFuture {
             "nav.tabs button:nth-child(1)",
             "nav.tabs button:nth-child(2)",
             "nav.tabs button:nth-child(3)",
+            "nav.tabs button:nth-child(4)",
         ] {
             page.viewport(360, 740).await;
             click(&page, tab).await;
@@ -372,6 +378,224 @@ pub fn analytics_tables(world: Arc<World>) -> CaseFuture {
         assert_eq!(rows, json!(30));
         page.screenshot(&world, "console-analytics-en-1280x800")
             .await;
+        page.close().await;
+    })
+}
+
+/// A shop of this case's own, with a program and events worked by hand:
+/// `base` gives 1 point per $1, `signup` 100; a and b sign up, a pays
+/// $200 and $100, b $250.
+fn backtest_shop(world: &World) -> (String, String, Value) {
+    let shop = format!("console-bt-{}", std::process::id());
+    let admin = format!("Bearer {}", crate::world::ADMIN);
+    let created = world.call(
+        "POST",
+        "/v1/shops",
+        &[
+            ("authorization", &admin),
+            ("content-type", "application/json"),
+        ],
+        json!({"shop": shop}).to_string().as_bytes(),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let key = created.json()["api_key"].as_str().unwrap().to_owned();
+    let program = json!({
+        "currency": "USD", "shop_url": "https://shop.example",
+        "allowed_origins": ["https://shop.example"], "default_locale": "en",
+        "points_label": {"en": "points"},
+        "earn_rules": [
+            {"id": "base", "event": "order_paid",
+             "effect": {"kind": "per_amount", "points": 1, "per_minor": 100}},
+            {"id": "signup", "event": "signup", "effect": {"kind": "fixed", "points": 100}}
+        ],
+        "rewards": [{"id": "five-off", "name": {"en": "$5 off"}, "cost_points": 500,
+                     "kind": "amount_off", "amount_minor": 500}]
+    });
+    let bearer = format!("Bearer {key}");
+    let headers = [
+        ("authorization", bearer.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let put = world.call(
+        "PUT",
+        &format!("/v1/shops/{shop}/program"),
+        &headers,
+        program.to_string().as_bytes(),
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    let at = xtask::clock::days_ago(1);
+    let order = |id: &str, member: &str, minor: i64| {
+        json!({"id": id, "kind": "order_paid", "member_id": member, "occurred_at": at,
+               "order": {"order_id": id, "currency": "USD", "subtotal_minor": minor}})
+    };
+    let signup = |member: &str| json!({"id": format!("{member}-s"), "kind": "signup", "member_id": member, "occurred_at": at});
+    let events = json!({"events": [signup("a"), signup("b"), order("o-1", "a", 20_000),
+                                   order("o-2", "a", 10_000), order("o-3", "b", 25_000)]});
+    let sent = world.call(
+        "POST",
+        &format!("/v1/shops/{shop}/events"),
+        &headers,
+        events.to_string().as_bytes(),
+    );
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    (shop, key, program)
+}
+
+/// The program: a problem shown at its path; a draft that doubles `base`
+/// backtested (live equal to what the edge recorded, the draft to the
+/// hand-worked sum); saved, and the next event awarded by it; a diff of
+/// the two versions; the first restored.
+pub fn program_backtest_versions(world: Arc<World>) -> CaseFuture {
+    Box::pin(async move {
+        let (shop, key, program) = backtest_shop(&world);
+        let bearer = format!("Bearer {key}");
+        let page = signed_in_to(&world, &shop, &key, 1280, 800).await;
+        click(&page, "nav.tabs button:nth-child(3)").await;
+        until(
+            &page,
+            "the draft",
+            "(document.querySelector('textarea[name=draft]') || {}).value",
+        )
+        .await;
+        // A problem, at its JSON path; the draft cannot be saved.
+        let mut bad = program.clone();
+        bad["pending_days"] = json!(-1);
+        type_into(&page, "textarea[name=draft]", &bad.to_string()).await;
+        let shown = until(
+            &page,
+            "the problem at its path",
+            "Array.from(document.querySelectorAll('.problems li code')).map(function (c) { return c.textContent; }).join(' ')",
+        )
+        .await;
+        assert!(
+            shown.as_str().unwrap().contains("$.pending_days"),
+            "{shown}"
+        );
+        let disabled = page
+            .js("return document.querySelector('form.editor button[type=submit]').disabled;")
+            .await;
+        assert_eq!(disabled, json!(true));
+
+        // The draft that doubles `base`, backtested.
+        let mut doubled = program.clone();
+        doubled["earn_rules"][0]["effect"]["points"] = json!(2);
+        type_into(&page, "textarea[name=draft]", &doubled.to_string()).await;
+        until(
+            &page,
+            "the draft to be valid",
+            "document.querySelector('.editor .ok')",
+        )
+        .await;
+        click(&page, "#backtest-title ~ button").await;
+        until(
+            &page,
+            "the backtest's figures",
+            "document.querySelector('table.rules tbody tr')",
+        )
+        .await;
+        let cells = |selector: &str| {
+            format!(
+                "return Array.from(document.querySelector({}).cells).map(function (c) {{ return c.textContent; }});",
+                json!(selector)
+            )
+        };
+        let issued = page
+            .js(&cells("table.backtest tbody tr:nth-child(1)"))
+            .await;
+        let analytics = world
+            .call(
+                "GET",
+                &format!("/v1/shops/{shop}/analytics"),
+                &[("authorization", &bearer)],
+                b"",
+            )
+            .json();
+        // Live: signups 2 x 100, base 200 + 100 + 250 = 550: 750, as the
+        // edge recorded. Draft: 200 + 2 x 550 = 1300.
+        assert_eq!(analytics["points_issued"], json!(750));
+        assert_eq!(issued, json!(["Points issued", "750", "1300"]));
+        let base = page.js(&cells("table.rules tr[data-rule=base]")).await;
+        assert_eq!(base, json!(["base", "550", "1100"]));
+        let liability = page
+            .js(&cells("table.backtest tbody tr:nth-child(4)"))
+            .await;
+        assert_eq!(liability, json!(["Liability", "$7.50", "$13.00"]));
+        let covered = page
+            .js("return document.querySelector('.summary').textContent;")
+            .await;
+        assert_eq!(
+            covered,
+            json!("Every event since the shop's first, 5 in all, replayed.")
+        );
+        page.screenshot(&world, "console-backtest-en-1280x800")
+            .await;
+
+        // Saved: the edge awards the next order by it.
+        submit(&page, "form.editor").await;
+        until(
+            &page,
+            "version 2",
+            "document.body.innerText.indexOf('Saved as version 2.') >= 0",
+        )
+        .await;
+        let next = json!({"id": "o-4", "kind": "order_paid", "member_id": "a",
+                          "occurred_at": xtask::clock::days_ago(0),
+                          "order": {"order_id": "o-4", "currency": "USD", "subtotal_minor": 1000}});
+        let answer = world.call(
+            "POST",
+            &format!("/v1/shops/{shop}/events"),
+            &[
+                ("authorization", &bearer),
+                ("content-type", "application/json"),
+            ],
+            next.to_string().as_bytes(),
+        );
+        assert_eq!(answer.json()["points"], json!(20), "{}", answer.body);
+
+        // Version 1 beside the live version 2: the one changed line.
+        until(
+            &page,
+            "the versions",
+            "document.querySelector('table.versions tr[data-version=\"1\"] button')",
+        )
+        .await;
+        click(&page, "table.versions tr[data-version=\"1\"] button").await;
+        let changed = until(
+            &page,
+            "the diff",
+            "(function () { var r = document.querySelectorAll('table.diff tr.changed'); \
+             return r.length && Array.from(r).map(function (t) { return t.textContent; }); })()",
+        )
+        .await;
+        assert_eq!(changed.as_array().map(Vec::len), Some(1), "{changed}");
+        let line = changed[0].as_str().unwrap();
+        assert!(
+            line.contains("\"points\": 1") && line.contains("\"points\": 2"),
+            "{line}"
+        );
+
+        // Restored: version 3 is version 1's document.
+        click(
+            &page,
+            "table.versions tr[data-version=\"1\"] button:nth-child(2)",
+        )
+        .await;
+        until(
+            &page,
+            "the restore",
+            "document.body.innerText.indexOf('Version 1 restored as version 3.') >= 0",
+        )
+        .await;
+        let current = world
+            .call(
+                "GET",
+                &format!("/v1/shops/{shop}/program"),
+                &[("authorization", &bearer)],
+                b"",
+            )
+            .json();
+        assert_eq!(current["version"], json!(3));
+        assert_eq!(current["program"], program);
         page.close().await;
     })
 }

@@ -93,6 +93,10 @@ const CASES: &[Case] = &[
         console::analytics_tables,
     ),
     (
+        "console: a problem at its path, a backtest, save, diff, restore",
+        console::program_backtest_versions,
+    ),
+    (
         "console: Arabic right to left; nothing overflows at 360 px",
         console::arabic_and_narrow,
     ),
