@@ -1126,6 +1126,7 @@ fn program(ctx: Ctx) -> impl IntoView {
                 </button>
             </form>
         </section>
+        {try_card(ctx, draft)}
         {move || backtest_card(ctx, live, draft, zone)}
         {move || versions.get().map(|v| versions_card(ctx, v, live, notice, load))}
     }
@@ -1394,6 +1395,117 @@ fn versions_card(
                 </table>
             </div>
             {diff_view}
+        </section>
+    }
+}
+
+/// The sample event the try-it box starts with: a $100 order.
+fn sample_event() -> String {
+    let now = now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    diff::pretty(&serde_json::json!({
+        "id": "console-try-1", "kind": "order_paid", "member_id": "sample-member",
+        "occurred_at": now,
+        "order": {"order_id": "console-try-1", "currency": "USD", "subtotal_minor": 10000,
+                  "lines": [{"sku": "sample", "category": "shoes", "qty": 1,
+                             "unit_price_minor": 10000}]}
+    }))
+}
+
+/// One event through the live program and the draft (`POST …/simulate`,
+/// the edge's own arithmetic on the stored member), side by side.
+fn try_card(ctx: Ctx, draft: RwSignal<String>) -> impl IntoView {
+    let event = RwSignal::new(sample_event());
+    let answers = RwSignal::new(None::<Result<(serde_json::Value, serde_json::Value), String>>);
+    let run = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let (Ok(event), Ok(program)) = (
+            serde_json::from_str::<serde_json::Value>(&event.get_untracked()),
+            serde_json::from_str::<serde_json::Value>(&draft.get_untracked()),
+        ) else {
+            return;
+        };
+        let live_body = serde_json::json!({"events": [event.clone()]}).to_string();
+        let draft_body = serde_json::json!({"program": program, "events": [event]}).to_string();
+        spawn_local(async move {
+            let session = ctx.session();
+            let live = session
+                .clone()
+                .call::<serde_json::Value>("POST", "/simulate".into(), Some(live_body))
+                .await;
+            let drafted = session
+                .call::<serde_json::Value>("POST", "/simulate".into(), Some(draft_body))
+                .await;
+            answers.set(Some(match (live, drafted) {
+                (Ok(a), Ok(b)) => Ok((a["results"][0].clone(), b["results"][0].clone())),
+                (Err(f), _) | (_, Err(f)) => Err(ctx.failed(&f)),
+            }));
+        });
+    };
+    let table = move || {
+        let l = ctx.locale.get();
+        answers.get().map(|a| match a {
+            Err(e) => view! { <p class="err" role="alert">{e}</p> }.into_any(),
+            Ok((live, drafted)) => {
+                let lines = |answer: &serde_json::Value| -> Vec<(String, i64)> {
+                    answer["lines"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|line| {
+                            (
+                                line["rule"].as_str().unwrap_or_default().to_owned(),
+                                line["points"].as_i64().unwrap_or(0),
+                            )
+                        })
+                        .collect()
+                };
+                let (a, b) = (lines(&live), lines(&drafted));
+                let mut rules: Vec<String> = a.iter().chain(&b).map(|(r, _)| r.clone()).collect();
+                rules.sort();
+                rules.dedup();
+                let of = |list: &[(String, i64)], rule: &str| {
+                    list.iter().filter(|(r, _)| r == rule).map(|(_, p)| *p).sum::<i64>()
+                };
+                let total = |answer: &serde_json::Value| match answer["points"].as_i64() {
+                    Some(points) => points.to_string(),
+                    None => answer["detail"].as_str().unwrap_or_default().to_owned(),
+                };
+                let rows = rules
+                    .iter()
+                    .map(|rule| view! {
+                        <tr data-rule=rule.clone()><th scope="row"><code>{rule.clone()}</code></th>
+                            <td class="num">{of(&a, rule)}</td><td class="num">{of(&b, rule)}</td></tr>
+                    })
+                    .collect_view();
+                view! {
+                    <div class="scroll">
+                        <table class="try">
+                            <thead><tr>
+                                <th scope="col">{l.text(Key::Rule)}</th>
+                                <th scope="col" class="num">{l.text(Key::LiveColumn)}</th>
+                                <th scope="col" class="num">{l.text(Key::DraftColumn)}</th>
+                            </tr></thead>
+                            <tbody>{rows}</tbody>
+                            <tfoot><tr class="total"><th scope="row">{l.text(Key::Total)}</th>
+                                <td class="num">{total(&live)}</td><td class="num">{total(&drafted)}</td></tr></tfoot>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="try-title">
+            <h2 id="try-title">{ctx.t(Key::TryTitle)}</h2>
+            <p class="muted">{ctx.t(Key::TryHelp)}</p>
+            <form class="editor" on:submit=run>
+                <textarea name="sample" rows="12" spellcheck="false" dir="ltr" aria-labelledby="try-title"
+                    prop:value=move || event.get()
+                    on:input=move |ev| event.set(event_target_value(&ev))></textarea>
+                <button type="submit" class="primary">{ctx.t(Key::TryButton)}</button>
+            </form>
+            {table}
         </section>
     }
 }

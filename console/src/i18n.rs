@@ -234,6 +234,10 @@ strings! {
     ByRule => "Points by rule", "النقاط حسب القاعدة", "Баллы по правилам";
     Rule => "Rule", "القاعدة", "Правило";
     ChartBacktest => "Points issued as the events were replayed", "النقاط الممنوحة أثناء إعادة تشغيل الأحداث", "Начисленные баллы по ходу повторения событий";
+    TryTitle => "Try an event", "جرّب حدثًا", "Проверить событие";
+    TryHelp => "Runs one event (paste your own) through the live program and the draft, for the member as stored; nothing is stored.", "يشغّل حدثًا واحدًا (الصق حدثك) وفق البرنامج المعتمد والمسودة، للعضو كما هو محفوظ؛ ولا يُحفظ شيء.", "Прогоняет одно событие (можно вставить своё) через действующую программу и черновик для участника в его текущем состоянии; ничего не сохраняется.";
+    TryButton => "Try it", "جرّب", "Проверить";
+    Total => "Total", "الإجمالي", "Итого";
     SummaryOutstandingPoints => "Points outstanding on {to}: {points} (no reward gives money, so no liability in money).", "النقاط القائمة في {to}: {points} (لا توجد مكافأة نقدية، فلا التزام بالمال).", "Непогашенные баллы на {to}: {points} (нет денежных наград, поэтому обязательства в деньгах нет).";
 }
 

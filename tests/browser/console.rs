@@ -527,8 +527,21 @@ pub fn program_backtest_versions(world: Arc<World>) -> CaseFuture {
             covered,
             json!("Every event since the shop's first, 5 in all, replayed.")
         );
+        page.js("document.querySelector('table.backtest').scrollIntoView();")
+            .await;
         page.screenshot(&world, "console-backtest-en-1280x800")
             .await;
+
+        // One sample order of $100 through both: 100 points live, 200 drafted.
+        submit(&page, "form:has(textarea[name=sample])").await;
+        until(
+            &page,
+            "the try-it answers",
+            "document.querySelector('table.try tfoot tr')",
+        )
+        .await;
+        let total = page.js(&cells("table.try tfoot tr")).await;
+        assert_eq!(total, json!(["Total", "100", "200"]));
 
         // Saved: the edge awards the next order by it.
         submit(&page, "form.editor").await;
