@@ -1042,6 +1042,32 @@ fn program(ctx: Ctx) -> impl IntoView {
         Ok(_) => Vec::new(),
         Err(problems) => problems,
     });
+    // The form, from the program's JSON Schema in the API document the
+    // edge serves (drawn once the schema is here; its fields follow the
+    // draft from then on).
+    let schemas = RwSignal::new(None::<std::sync::Arc<crate::schema::Schemas>>);
+    spawn_local(async move {
+        if let Ok(document) = ctx
+            .session()
+            .call_url::<serde_json::Value>("GET", "/openapi.json".into(), None)
+            .await
+        {
+            schemas.set(Some(std::sync::Arc::new(
+                crate::schema::Schemas::from_openapi(&document),
+            )));
+        }
+    });
+    let form_view = move || {
+        let schemas = schemas.get()?;
+        let root = schemas.named("Program")?.clone();
+        let form = crate::form::Form {
+            schemas,
+            draft,
+            problems,
+            locale: ctx.locale.get_untracked(),
+        };
+        Some(crate::form::program_form(form, root))
+    };
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
         if !problems.get_untracked().is_empty() {
@@ -1110,16 +1136,22 @@ fn program(ctx: Ctx) -> impl IntoView {
             {header}
             {move || notice.get().map(|n| view! { <p class="ok" role="status">{n}</p> })}
             <form class="editor" on:submit=save>
-                <label>
-                    <span>{ctx.t(Key::Draft)}</span>
-                    <span class="muted">{ctx.t(Key::DraftHelp)}</span>
-                    <textarea name="draft" rows="24" spellcheck="false" dir="ltr"
-                        prop:value=move || draft.get()
-                        on:input=move |ev| {
-                            saved_problems.set(Vec::new());
-                            draft.set(event_target_value(&ev));
-                        }></textarea>
-                </label>
+                <div class="sides">
+                    <div class="side form-side">
+                        <h3>{ctx.t(Key::FormTitle)}</h3>
+                        {form_view}
+                    </div>
+                    <label class="side">
+                        <span>{ctx.t(Key::Draft)}</span>
+                        <span class="muted">{ctx.t(Key::DraftHelp)}</span>
+                        <textarea name="draft" rows="24" spellcheck="false" dir="ltr"
+                            prop:value=move || draft.get()
+                            on:input=move |ev| {
+                                saved_problems.set(Vec::new());
+                                draft.set(event_target_value(&ev));
+                            }></textarea>
+                    </label>
+                </div>
                 {problem_list}
                 <button type="submit" class="primary" disabled=move || !problems.get().is_empty()>
                     {ctx.t(Key::Save)}

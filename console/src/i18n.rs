@@ -234,6 +234,12 @@ strings! {
     ByRule => "Points by rule", "النقاط حسب القاعدة", "Баллы по правилам";
     Rule => "Rule", "القاعدة", "Правило";
     ChartBacktest => "Points issued as the events were replayed", "النقاط الممنوحة أثناء إعادة تشغيل الأحداث", "Начисленные баллы по ходу повторения событий";
+    FormTitle => "The program as a form", "البرنامج كنموذج", "Программа в виде формы";
+    AddPart => "Add {part}", "إضافة {part}", "Добавить {part}";
+    RemovePart => "Remove {part}", "إزالة {part}", "Убрать {part}";
+    AddItem => "Add to {part}", "إضافة إلى {part}", "Добавить в {part}";
+    RemoveItem => "Remove this one", "إزالة هذا العنصر", "Удалить этот элемент";
+    AddKey => "New key in {part}", "مفتاح جديد في {part}", "Новый ключ в {part}";
     TryTitle => "Try an event", "جرّب حدثًا", "Проверить событие";
     TryHelp => "Runs one event (paste your own) through the live program and the draft, for the member as stored; nothing is stored.", "يشغّل حدثًا واحدًا (الصق حدثك) وفق البرنامج المعتمد والمسودة، للعضو كما هو محفوظ؛ ولا يُحفظ شيء.", "Прогоняет одно событие (можно вставить своё) через действующую программу и черновик для участника в его текущем состоянии; ничего не сохраняется.";
     TryButton => "Try it", "جرّب", "Проверить";

@@ -11,6 +11,7 @@ pub mod backtest;
 pub mod diff;
 pub mod i18n;
 pub mod model;
+pub mod schema;
 pub mod series;
 pub mod snippets;
 
@@ -20,6 +21,8 @@ mod api;
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod chart;
+#[cfg(target_arch = "wasm32")]
+mod form;
 
 /// Mounts the console into `host` (the page's `#console`).
 #[cfg(target_arch = "wasm32")]

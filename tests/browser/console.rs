@@ -457,35 +457,74 @@ pub fn program_backtest_versions(world: Arc<World>) -> CaseFuture {
             "(document.querySelector('textarea[name=draft]') || {}).value",
         )
         .await;
-        // A problem, at its JSON path; the draft cannot be saved.
-        let mut bad = program.clone();
-        bad["pending_days"] = json!(-1);
-        type_into(&page, "textarea[name=draft]", &bad.to_string()).await;
-        let shown = until(
+        // The form, drawn from the program's schema: a problem at its field
+        // (pending days of -1, typed into the form); the draft cannot be saved.
+        until(
             &page,
-            "the problem at its path",
-            "Array.from(document.querySelectorAll('.problems li code')).map(function (c) { return c.textContent; }).join(' ')",
+            "the form",
+            "document.querySelector('.form-side input[data-pointer=\"/earn_rules/0/effect/points\"]')",
         )
         .await;
-        assert!(
-            shown.as_str().unwrap().contains("$.pending_days"),
-            "{shown}"
-        );
-        let disabled = page
-            .js("return document.querySelector('form.editor button[type=submit]').disabled;")
+        click(
+            &page,
+            ".form-side button.add[data-pointer=\"/pending_days\"]",
+        )
+        .await;
+        until(
+            &page,
+            "the pending days field",
+            "document.querySelector('.form-side input[data-pointer=\"/pending_days\"]')",
+        )
+        .await;
+        type_into(
+            &page,
+            ".form-side input[data-pointer=\"/pending_days\"]",
+            "-1",
+        )
+        .await;
+        let shown = until(
+            &page,
+            "the problem at its field",
+            "(document.querySelector('[data-field=\"/pending_days\"] .err') || {}).textContent",
+        )
+        .await;
+        assert!(!shown.as_str().unwrap().is_empty(), "{shown}");
+        let state = page
+            .js("return [document.querySelector('.form-side input[data-pointer=\"/pending_days\"]').getAttribute('aria-invalid'), \
+                 document.querySelector('form.editor button[type=submit]').disabled, \
+                 JSON.parse(document.querySelector('textarea[name=draft]').value).pending_days];")
             .await;
-        assert_eq!(disabled, json!(true));
+        assert_eq!(
+            state,
+            json!(["true", true, -1]),
+            "the field, the button, the JSON"
+        );
 
-        // The draft that doubles `base`, backtested.
-        let mut doubled = program.clone();
-        doubled["earn_rules"][0]["effect"]["points"] = json!(2);
-        type_into(&page, "textarea[name=draft]", &doubled.to_string()).await;
+        // The JSON typed back to the program as it was: the form follows.
+        type_into(&page, "textarea[name=draft]", &program.to_string()).await;
         until(
             &page,
             "the draft to be valid",
-            "document.querySelector('.editor .ok')",
+            "document.querySelector('.editor .ok') && !document.querySelector('.form-side input[data-pointer=\"/pending_days\"]')",
         )
         .await;
+        // A rule edited through the form: the JSON changes with it.
+        type_into(
+            &page,
+            ".form-side input[data-pointer=\"/earn_rules/0/effect/points\"]",
+            "2",
+        )
+        .await;
+        let points = until(
+            &page,
+            "the JSON to follow the form",
+            "JSON.parse(document.querySelector('textarea[name=draft]').value).earn_rules[0].effect.points == 2",
+        )
+        .await;
+        assert_eq!(points, json!(true));
+        page.screenshot(&world, "console-program-en-1280x800").await;
+
+        // The draft that doubles `base`, backtested.
         click(&page, "#backtest-title ~ button").await;
         until(
             &page,
