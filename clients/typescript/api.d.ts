@@ -2863,10 +2863,20 @@ export interface components {
         ReasonCode: "outside_window" | "limit_reached" | "below_min_subtotal" | "tier_required" | "excluded_tag" | "no_eligible_lines" | "below_per_amount" | "condition_not_met";
         /** @description One recent event, with when the edge received it. */
         RecentEvent: {
+            /**
+             * @description A member's event; a referral code it came with is not kept (see
+             *     `referrer`).
+             */
             event?: components["schemas"]["Event"] | null;
             guest?: components["schemas"]["GuestEvent"] | null;
             /** Format: date-time */
             received_at: string;
+            /**
+             * @description The member whose referral code the event came with, when the code
+             *     was theirs as it arrived (a replay gives the event that member's
+             *     code of its own).
+             */
+            referrer?: string | null;
         };
         /** @description A page of the shop's recent events, newest first. */
         RecentEvents: {

@@ -13,7 +13,7 @@ use loyalty_rules::Problem;
 use serde::{Deserialize, Serialize};
 
 use crate::bodies::{MemberList, MemberRow, MemberSort, SortOrder};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 
 /// Members per page unless asked otherwise, and at most.
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -89,12 +89,14 @@ pub fn bad(name: &str, message: &str) -> AppError {
 
 impl Query {
     /// Reads the query string's parameters (`get` answers one by name).
-    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> AppResult<Self> {
+    /// (The problem is boxed: natively an `AppError` is large for a
+    /// `Result`.)
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Result<Self, Box<AppError>> {
         let search = get("q")
             .map(|q| q.trim().to_owned())
             .filter(|q| !q.is_empty());
         if search.as_ref().is_some_and(|q| q.chars().count() > 128) {
-            return Err(bad("q", "is longer than 128 characters"));
+            return Err(Box::new(bad("q", "is longer than 128 characters")));
         }
         let sort = match get("sort").as_deref() {
             None | Some("last_activity") => MemberSort::LastActivity,
@@ -103,20 +105,20 @@ impl Query {
             Some("joined") => MemberSort::Joined,
             Some("member_id") => MemberSort::MemberId,
             Some(_) => {
-                return Err(bad(
+                return Err(Box::new(bad(
                     "sort",
                     "is not one of last_activity, balance, tier, joined, member_id",
-                ));
+                )));
             }
         };
         let order = match get("order").as_deref() {
             None | Some("desc") => SortOrder::Desc,
             Some("asc") => SortOrder::Asc,
-            Some(_) => return Err(bad("order", "is not asc or desc")),
+            Some(_) => return Err(Box::new(bad("order", "is not asc or desc"))),
         };
         let after = match get("cursor").filter(|c| !c.is_empty()) {
             None => None,
-            Some(text) => Some(Cursor::parse(&text).ok_or_else(unknown_cursor)?),
+            Some(text) => Some(Cursor::parse(&text).ok_or_else(|| Box::new(unknown_cursor()))?),
         };
         let limit = match get("limit") {
             None => DEFAULT_LIMIT,
@@ -124,7 +126,7 @@ impl Query {
                 .parse::<u32>()
                 .ok()
                 .filter(|n| (1..=MAX_LIMIT).contains(n) && text.bytes().all(|b| b.is_ascii_digit()))
-                .ok_or_else(|| bad("limit", "is not a whole number from 1 to 200"))?,
+                .ok_or_else(|| Box::new(bad("limit", "is not a whole number from 1 to 200")))?,
         };
         Ok(Self {
             search,
@@ -275,7 +277,7 @@ impl Row {
 mod tests {
     use super::*;
 
-    fn query(pairs: &[(&str, &str)]) -> AppResult<Query> {
+    fn query(pairs: &[(&str, &str)]) -> Result<Query, Box<AppError>> {
         Query::from_params(|name| {
             pairs
                 .iter()

@@ -19,7 +19,7 @@ pub(super) fn fingerprint(ask: &Ask<'_>) -> AppResult<String> {
 }
 
 pub(super) async fn members(ask: Ask<'_>) -> AppResult<Reply> {
-    let query = crate::roster::Query::from_params(|name| query(ask.req, name))?;
+    let query = crate::roster::Query::from_params(|name| query(ask.req, name)).map_err(|e| *e)?;
     merchant::authenticate(&ask, ContextRequest::default()).await?;
     let reports = carried(&ask.shop);
     let list = store::shop(ask.env, &ask.shop, MembersRequest { reports, query }).await?;
