@@ -414,6 +414,17 @@ fn member_list(
         });
     };
     fetch(None);
+    // The program's tier names in the console's language (the list holds ids).
+    let tier_names = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
+    spawn_local(async move {
+        if let Ok(stored) = ctx
+            .session()
+            .call::<StoredProgram>("GET", "/program".into(), None)
+            .await
+        {
+            tier_names.set(tier_names_of(&stored.program, ctx.locale.get_untracked()));
+        }
+    });
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         fetch(None);
@@ -454,7 +465,10 @@ fn member_list(
                             }>{row.member_id.clone()}</button>
                         </th>
                         <td class="num">{row.balance}</td>
-                        <td>{row.tier.clone().unwrap_or_else(|| l.text(Key::NoTier).to_owned())}</td>
+                        <td>{row.tier.clone().map_or_else(
+                            || l.text(Key::NoTier).to_owned(),
+                            |id| tier_names.with(|names| names.get(&id).cloned().unwrap_or(id)),
+                        )}</td>
                         <td>{row.last_activity.map_or_else(|| l.text(Key::Never).to_owned(), date)}</td>
                         <td>{date(row.joined_at)}</td>
                     </tr>
@@ -1160,7 +1174,7 @@ fn program(ctx: Ctx) -> impl IntoView {
         </section>
         {try_card(ctx, draft)}
         {move || backtest_card(ctx, live, draft, zone)}
-        {move || versions.get().map(|v| versions_card(ctx, v, live, notice, load))}
+        {move || versions.get().map(|v| versions_card(ctx, v, notice, load))}
     }
 }
 
@@ -1305,28 +1319,53 @@ fn backtest_card(
 fn versions_card(
     ctx: Ctx,
     listed: ProgramVersions,
-    live: RwSignal<Option<Result<Live, String>>>,
     notice: RwSignal<Option<String>>,
     reload: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     let l = ctx.locale.get_untracked();
     let shown = RwSignal::new(None::<(u64, u64, Vec<diff::Row>)>);
-    let compare = move |version: u64| {
-        let Some(Ok(current)) = live.get_untracked() else {
-            return;
-        };
+    // Any two versions: the one before the live one against the live one
+    // to begin with.
+    let newest = listed.current;
+    let older = RwSignal::new(newest.saturating_sub(1).max(1));
+    let newer = RwSignal::new(newest);
+    let document = move |version: u64| async move {
+        ctx.session()
+            .call::<StoredProgram>("GET", format!("/program/versions/{version}"), None)
+            .await
+            .map(|stored| stored.program)
+    };
+    let compare = move |_| {
+        let (a, b) = (older.get_untracked(), newer.get_untracked());
         spawn_local(async move {
-            if let Ok(old) = ctx
-                .session()
-                .call::<StoredProgram>("GET", format!("/program/versions/{version}"), None)
-                .await
-            {
-                let rows =
-                    diff::side_by_side(&diff::pretty(&old.program), &diff::pretty(&current.doc));
-                shown.set(Some((version, current.version, rows)));
+            if let (Ok(old), Ok(new)) = (document(a).await, document(b).await) {
+                let rows = diff::side_by_side(&diff::pretty(&old), &diff::pretty(&new));
+                shown.set(Some((a, b, rows)));
             }
         });
     };
+    let choices = |chosen: RwSignal<u64>| {
+        listed
+            .versions
+            .iter()
+            .map(|v| {
+                let version = v.version;
+                view! {
+                    <option value=version.to_string() selected=move || chosen.get() == version>
+                        {version}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    let pick = |chosen: RwSignal<u64>| {
+        move |ev: leptos::ev::Event| {
+            if let Ok(version) = event_target_value(&ev).parse() {
+                chosen.set(version);
+            }
+        }
+    };
+    let (older_choices, newer_choices) = (choices(older), choices(newer));
     let restore = move |version: u64| {
         spawn_local(async move {
             let session = ctx.session();
@@ -1367,8 +1406,7 @@ fn versions_card(
                 by
             };
             let actions = (version != listed.current).then(|| view! {
-                <button type="button" on:click=move |_| compare(version)>{l.text(Key::Compare)}</button>
-                <button type="button" on:click=move |_| restore(version)>{l.text(Key::Restore)}</button>
+                <button type="button" class="restore" on:click=move |_| restore(version)>{l.text(Key::Restore)}</button>
             });
             view! {
                 <tr data-version=version.to_string()>
@@ -1425,6 +1463,17 @@ fn versions_card(
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
+            </div>
+            <div class="row compare">
+                <label>
+                    <span>{l.text(Key::OlderVersion)}</span>
+                    <select name="older" on:change=pick(older)>{older_choices}</select>
+                </label>
+                <label>
+                    <span>{l.text(Key::NewerVersion)}</span>
+                    <select name="newer" on:change=pick(newer)>{newer_choices}</select>
+                </label>
+                <button type="button" class="compare" on:click=compare>{l.text(Key::Compare)}</button>
             </div>
             {diff_view}
         </section>
@@ -1540,4 +1589,27 @@ fn try_card(ctx: Ctx, draft: RwSignal<String>) -> impl IntoView {
             {table}
         </section>
     }
+}
+
+/// Each tier's name in `locale` (else the program's default language,
+/// else English, else its id), by id.
+fn tier_names_of(
+    program: &serde_json::Value,
+    locale: Locale,
+) -> std::collections::BTreeMap<String, String> {
+    let default = program["default_locale"].as_str().unwrap_or("en");
+    program["tiers"]["levels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|level| {
+            let id = level["id"].as_str()?.to_owned();
+            let names = &level["name"];
+            let name = [locale.tag(), default, "en"]
+                .iter()
+                .find_map(|tag| names[*tag].as_str())
+                .map_or_else(|| id.clone(), str::to_owned);
+            Some((id, name))
+        })
+        .collect()
 }

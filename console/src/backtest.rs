@@ -159,6 +159,68 @@ pub fn compare(
     }
 }
 
+/// What the backtest benchmark replays: `n` events of `n / 10` members (a
+/// signup each, then orders of $10 to $250 a few minutes apart, newest
+/// first as the journal's pages come), and a program with a draft that
+/// doubles its `base` rule.
+pub fn synthetic(n: usize, start: DateTime<Utc>) -> (Program, Program, Vec<RecentEvent>) {
+    let program = |points: i64| {
+        Program::from_value(&serde_json::json!({
+            "currency": "USD", "shop_url": "https://shop.example",
+            "allowed_origins": ["https://shop.example"], "default_locale": "en",
+            "points_label": {"en": "points"},
+            "earn_rules": [
+                {"id": "base", "event": "order_paid",
+                 "effect": {"kind": "per_amount", "points": points, "per_minor": 100}},
+                {"id": "signup", "event": "signup", "effect": {"kind": "fixed", "points": 100},
+                 "limit": {"count": 1, "per": "lifetime"}},
+                {"id": "big-order", "event": "order_paid",
+                 "effect": {"kind": "fixed", "points": 50},
+                 "when": [{"field": "order.subtotal_minor", "op": "gte", "value": 20000}]}
+            ],
+            "tiers": {"metric": "spend", "window": {"kind": "lifetime"}, "levels": [
+                {"id": "bronze", "name": {"en": "Bronze"}, "threshold": 0},
+                {"id": "silver", "name": {"en": "Silver"}, "threshold": 50000,
+                 "earn_multiplier_bp": 12500}
+            ]},
+            "rewards": [{"id": "five-off", "name": {"en": "$5 off"}, "cost_points": 500,
+                         "kind": "amount_off", "amount_minor": 500}]
+        }))
+        .unwrap_or_else(|problems| panic!("the benchmark's program: {problems:?}"))
+    };
+    let members = (n / 10).max(1);
+    let mut events = Vec::with_capacity(n);
+    for i in 0..n {
+        let member = format!("m-{}", i % members);
+        let at = start + chrono::Duration::minutes(i as i64);
+        let text = |id: String, body: serde_json::Value| {
+            let mut event = body;
+            event["id"] = serde_json::json!(id);
+            event["member_id"] = serde_json::json!(member);
+            event["occurred_at"] = serde_json::json!(at.to_rfc3339());
+            serde_json::from_value::<Event>(event).ok()
+        };
+        let event = if i < members {
+            text(format!("s-{i}"), serde_json::json!({"kind": "signup"}))
+        } else {
+            let minor = 1_000 + (i as i64 * 7_919) % 24_000;
+            text(
+                format!("o-{i}"),
+                serde_json::json!({"kind": "order_paid",
+                    "order": {"order_id": format!("o-{i}"), "currency": "USD", "subtotal_minor": minor}}),
+            )
+        };
+        events.push(RecentEvent {
+            received_at: at,
+            event,
+            guest: None,
+            referrer: None,
+        });
+    }
+    events.reverse();
+    (program(1), program(2), events)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +302,18 @@ mod tests {
             Some((1_793_620_800, 1300)),
             "issued so far, by arrival"
         );
+    }
+
+    #[test]
+    fn the_benchmarks_events_replay_under_both_programs() {
+        let start = "2026-11-01T00:00:00Z".parse().unwrap();
+        let (live, draft, events) = synthetic(1_000, start);
+        assert_eq!(events.len(), 1_000);
+        let result = compare(&live, &draft, &events, start + chrono::Duration::days(2));
+        assert_eq!((result.live.refused, result.draft.refused), (0, 0));
+        assert_eq!(result.live.metrics.members, 100);
+        let base = result.rules.iter().find(|(r, _, _)| r == "base").unwrap();
+        assert!(base.2 > base.1 && base.1 > 0, "{base:?}");
     }
 
     #[test]

@@ -214,7 +214,9 @@ strings! {
     SavedAt => "Saved", "تاريخ الحفظ", "Сохранено";
     SavedBy => "By key", "بواسطة المفتاح", "Ключом";
     You => "{key} (this key)", "{key} (هذا المفتاح)", "{key} (этот ключ)";
-    Compare => "Compare with live", "قارن بالمعتمد", "Сравнить с действующей";
+    Compare => "Compare", "قارن", "Сравнить";
+    OlderVersion => "Version", "الإصدار", "Версия";
+    NewerVersion => "beside version", "بجانب الإصدار", "рядом с версией";
     Restore => "Restore", "استعادة", "Восстановить";
     Restored => "Version {old} restored as version {new}.", "استُعيد الإصدار {old} بوصفه الإصدار {new}.", "Версия {old} восстановлена как версия {new}.";
     DiffTitle => "Version {old} beside version {new}", "الإصدار {old} بجانب الإصدار {new}", "Версия {old} рядом с версией {new}";

@@ -33,3 +33,24 @@ pub fn start(host: web_sys::HtmlElement) {
     // The console lives as long as its page.
     handle.forget();
 }
+
+/// The backtest benchmark (`cargo xtask bench` runs it in Chromium): `n`
+/// synthetic events replayed under a program and a draft; the
+/// milliseconds the replay took, as the page's clock measures them.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_backtest(n: u32) -> f64 {
+    let start = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64)
+        .unwrap_or_default()
+        - chrono::Duration::days(30);
+    let (live, draft, events) = backtest::synthetic(n as usize, start);
+    let now = start + chrono::Duration::days(31);
+    let began = js_sys::Date::now();
+    let result = backtest::compare(&live, &draft, &events, now);
+    let took = js_sys::Date::now() - began;
+    // The result is read, so the replay is not optimised away.
+    if result.events != n as usize {
+        return -1.0;
+    }
+    took
+}

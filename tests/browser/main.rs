@@ -97,6 +97,10 @@ const CASES: &[Case] = &[
         console::program_backtest_versions,
     ),
     (
+        "bench: the backtest of 10,000 events in the console (1,000 unless LOYALTY_BENCH=1)",
+        console::backtest_benchmark,
+    ),
+    (
         "console: Arabic right to left; nothing overflows at 360 px",
         console::arabic_and_narrow,
     ),

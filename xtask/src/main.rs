@@ -30,7 +30,8 @@ commands:
   schemathesis
           fuzz the API from its OpenAPI document against the local worker
   bench   benchmarks: `bench rules` (criterion), `bench edge` (wrk against
-          workerd), or both
+          workerd), `bench console` (the backtest of 10,000 events in
+          headless Chromium), or all three
 ";
 
 fn main() -> ExitCode {
@@ -276,7 +277,8 @@ fn seed_demo(port: u16, admin_token: &str) -> Result<serde_json::Value> {
     Ok(secrets)
 }
 
-/// The benchmarks: the rules crate's award path, and the edge under load.
+/// The benchmarks: the rules crate's award path, the edge under load, the
+/// console's backtest in the browser.
 fn bench(which: Option<&str>) -> Result {
     if matches!(which, None | Some("rules")) {
         Cmd::cargo("bench")
@@ -286,5 +288,20 @@ fn bench(which: Option<&str>) -> Result {
     if matches!(which, None | Some("edge")) {
         xtask::bench::edge()?;
     }
+    if matches!(which, None | Some("console")) {
+        // The browser suite's benchmark case, run only when asked for (it
+        // measures; it asserts no time).
+        tools::build_worker()?;
+        xtask::widget::build_widget()?;
+        xtask::browser::ensure_chromium()?;
+        Cmd::cargo("test")
+            .args(["--package", "loyalty-e2e", "--test", "browser", "--"])
+            .arg(BACKTEST_BENCH)
+            .env("LOYALTY_BENCH", "1")
+            .run()?;
+    }
     Ok(())
 }
+
+/// The browser case that times the backtest (`tests/browser/console.rs`).
+const BACKTEST_BENCH: &str = "bench: the backtest of 10,000 events";
