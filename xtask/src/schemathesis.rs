@@ -258,7 +258,15 @@ fn config(fixtures: &Fixtures) -> String {
             Op::WidgetLeave | Op::WidgetJoin => fixtures.leaver_token.as_str(),
             _ => token,
         };
-        text.push_str(&op(describe(route.op).id, bearer, &[]));
+        // Each spending route its own idempotency key: schemathesis draws
+        // the same one for both, and a key spent on store credit first
+        // turns every later redemption into a conflict (409).
+        let params: &[(&str, &str)] = match route.op {
+            Op::WidgetRedeem => &[("header.Idempotency-Key", "st-redeem")],
+            Op::WidgetSpendCredit => &[("header.Idempotency-Key", "st-credit")],
+            _ => &[],
+        };
+        text.push_str(&op(describe(route.op).id, bearer, params));
     }
     text.push_str(&op("getCode", key, &[("path.code", check)]));
     text.push_str(&op("useCode", key, &[("path.code", spend)]));
