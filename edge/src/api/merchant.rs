@@ -208,16 +208,19 @@ async fn code_action(ask: &Ask<'_>, action: CodeAction) -> AppResult<Reply> {
     Reply::json(200, &answer)
 }
 
+/// The referrer of an event, from the member its code was resolved to
+/// (`resolved`, looked up once as the event arrived).
 async fn referrer_of(
     env: &Env,
     shop: &str,
     context: &Context,
     event: &Event,
+    resolved: AppResult<Option<String>>,
 ) -> AppResult<ReferrerWire> {
-    let Some(code) = &event.referral_code else {
+    if event.referral_code.is_none() {
         return Ok(ReferrerWire::None);
-    };
-    let Some(member) = resolve_referral(env, shop, code).await? else {
+    }
+    let Some(member) = resolved? else {
         return Ok(ReferrerWire::Unknown);
     };
     let key = state_key(env, shop, context, &member).await?;
@@ -260,27 +263,32 @@ pub(super) async fn record(
     let (env, shop) = (ask.env, ask.shop.as_str());
     // The journal keeps who referred, not the code (codes are looked up
     // again for the award, after the claim).
-    let mut referrers = Vec::new();
+    let mut referrers: Vec<AppResult<Option<String>>> = Vec::new();
     for incoming in parsed.iter().flatten() {
         let code = match incoming {
             Incoming::Member(event) => event.referral_code.as_deref(),
             Incoming::Guest(_) => None,
         };
         referrers.push(match code {
-            Some(code) => resolve_referral(env, shop, code).await.ok().flatten(),
-            None => None,
+            Some(code) => resolve_referral(env, shop, code).await,
+            None => Ok(None),
         });
     }
     let requests: Vec<ClaimRequest> = parsed
         .iter()
         .flatten()
-        .zip(referrers)
+        .zip(&referrers)
         .map(|(event, referrer)| ClaimRequest {
             event_id: event.id().to_string(),
             fingerprint: incoming_fingerprint(event),
-            journal: serde_json::to_string(&crate::bodies::Recorded::of(event, referrer)).ok(),
+            journal: serde_json::to_string(&crate::bodies::Recorded::of(
+                event,
+                referrer.clone().ok().flatten(),
+            ))
+            .ok(),
         })
         .collect();
+    let mut referrers = referrers.into_iter();
     let (context, claims) = claim_all(ask, requests.clone()).await?;
     if context.program_version == 0 {
         return Err(AppError::new(
@@ -294,21 +302,21 @@ pub(super) async fn record(
     for item in parsed {
         let outcome: AppResult<Answer> = match item {
             Err(problems) => Err(AppError::invalid("invalid_event", problems)),
-            Ok(incoming) => match claims.next() {
-                None => Err(AppError::internal()),
-                Some((claim, _)) if claim.status == ClaimStatus::Conflict => {
+            Ok(incoming) => match (claims.next(), referrers.next().unwrap_or(Ok(None))) {
+                (None, _) => Err(AppError::internal()),
+                (Some((claim, _)), _) if claim.status == ClaimStatus::Conflict => {
                     Err(loyalty_rules::EventError::IdConflict {
                         event_id: incoming.id().clone(),
                     }
                     .into())
                 }
-                Some((claim, _)) if claim.status == ClaimStatus::Erased => {
+                (Some((claim, _)), _) if claim.status == ClaimStatus::Erased => {
                     Ok(loyalty_rules::privacy::erased_answer(
                         incoming.id().clone(),
                         context.program_version,
                     ))
                 }
-                Some((claim, request)) => {
+                (Some((claim, request)), resolved) => {
                     let mut bound: Option<(BoundKey, Id)> = None;
                     let applied = async {
                         let event = match incoming {
@@ -321,7 +329,7 @@ pub(super) async fn record(
                         };
                         let key = event_key(env, shop, &context, &event).await?;
                         let key = bound.insert((key, event.member_id.clone())).0.key.clone();
-                        let referrer = referrer_of(env, shop, &context, &event).await?;
+                        let referrer = referrer_of(env, shop, &context, &event, resolved).await?;
                         let guest_orders = guest_orders(env, shop, &context, &event).await?;
                         let reply = store::member(
                             env,
